@@ -1,0 +1,5 @@
+"""Allow `python -m composefix`."""
+
+from composefix.cli import main
+
+main()

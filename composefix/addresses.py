@@ -1,0 +1,220 @@
+"""Find the strings of a service that reach a container or the engine, and the host names inside them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from composefix.document import Document, Mapping, Node, Scalar, Sequence, scalar_text
+from composefix.model import Span
+
+
+class Where(StrEnum):
+    """The kind of place a string sits in (platform-facts §7)."""
+
+    ENVIRONMENT = "environment"
+    COMMAND = "command"
+    ENTRYPOINT = "entrypoint"
+    HEALTHCHECK = "healthcheck"
+    HOOK = "hook"
+    LABEL = "label"
+    EXTRA_HOSTS = "extra_hosts"
+    DNS = "dns"
+    BUILD_ARG = "build_arg"
+    LOGGING = "logging"
+
+
+# Strings that a process inside the container uses to connect somewhere.
+CONTAINER_SIDE = frozenset({Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.HEALTHCHECK, Where.HOOK})
+
+
+@dataclass(frozen=True, slots=True)
+class StringRef:
+    """One string value: the scalar holding it, where it is, and where its value starts inside the scalar."""
+
+    where: Where
+    path: str
+    node: Scalar
+    value: str
+    # `K=V` list items: the value starts after `=`; everything else starts at 0.
+    value_start: int = 0
+    name: str | None = None
+
+
+def _scalars(node: Node | None) -> Iterator[tuple[str, Scalar]]:
+    """(suffix, scalar) for a string or a list of strings."""
+    if isinstance(node, Scalar):
+        yield "", node
+    elif isinstance(node, Sequence):
+        for index, item in enumerate(node.items):
+            if isinstance(item, Scalar):
+                yield f"[{index}]", item
+
+
+def _pairs(node: Node | None, base: str, where: Where) -> Iterator[StringRef]:
+    """A `list_or_dict` value (environment, labels, build.args, logging.options)."""
+    if isinstance(node, Mapping):
+        for name, entry in node.entries.items():
+            text = scalar_text(entry.value)
+            if text is not None and isinstance(entry.value, Scalar):
+                yield StringRef(where, f"{base}.{name}", entry.value, text, 0, name)
+    elif isinstance(node, Sequence):
+        for item in node.items:
+            text = scalar_text(item)
+            if text is None or not isinstance(item, Scalar):
+                continue
+            name, sep, _ = text.partition("=")
+            if sep:
+                yield StringRef(where, f"{base}.{name}", item, text, len(name) + 1, name)
+
+
+def service_strings(service: Mapping) -> Iterator[StringRef]:
+    """Every string of a service definition that reaches the container or the engine."""
+    yield from _pairs(service.get("environment"), "environment", Where.ENVIRONMENT)
+    for key, where in (("command", Where.COMMAND), ("entrypoint", Where.ENTRYPOINT)):
+        for suffix, scalar in _scalars(service.get(key)):
+            text = scalar_text(scalar)
+            if text is not None:
+                yield StringRef(where, key + suffix, scalar, text)
+    healthcheck = service.get("healthcheck")
+    if isinstance(healthcheck, Mapping):
+        for suffix, scalar in _scalars(healthcheck.get("test")):
+            text = scalar_text(scalar)
+            if text is not None:
+                yield StringRef(Where.HEALTHCHECK, "healthcheck.test" + suffix, scalar, text)
+    for hook_key in ("post_start", "pre_stop"):
+        hooks = service.get(hook_key)
+        if isinstance(hooks, Sequence):
+            for index, hook in enumerate(hooks.items):
+                if not isinstance(hook, Mapping):
+                    continue
+                base = f"{hook_key}[{index}]"
+                for suffix, scalar in _scalars(hook.get("command")):
+                    text = scalar_text(scalar)
+                    if text is not None:
+                        yield StringRef(Where.HOOK, f"{base}.command{suffix}", scalar, text)
+                yield from _pairs(hook.get("environment"), f"{base}.environment", Where.HOOK)
+    yield from _pairs(service.get("labels"), "labels", Where.LABEL)
+    build = service.get("build")
+    if isinstance(build, Mapping):
+        yield from _pairs(build.get("args"), "build.args", Where.BUILD_ARG)
+    for suffix, scalar in _scalars(service.get("dns")):
+        text = scalar_text(scalar)
+        if text is not None:
+            yield StringRef(Where.DNS, "dns" + suffix, scalar, text)
+    logging = service.get("logging")
+    if isinstance(logging, Mapping):
+        yield from _pairs(logging.get("options"), "logging.options", Where.LOGGING)
+
+
+@dataclass(frozen=True, slots=True)
+class HostEntry:
+    """One `extra_hosts` entry, list (`name:ip`, `name=ip`) or mapping (`name: ip`) form."""
+
+    name: str
+    address: str
+    node: Scalar
+    path: str
+
+
+def extra_hosts(service: Mapping) -> Iterator[HostEntry]:
+    node = service.get("extra_hosts")
+    if isinstance(node, Sequence):
+        for index, item in enumerate(node.items):
+            text = scalar_text(item)
+            if text is None or not isinstance(item, Scalar):
+                continue
+            # `name:ip`, `name=ip` (Compose >= 2.24.1), and IPv6 addresses that contain colons themselves.
+            match = re.match(r"\s*([^:=\s]+)\s*[:=]\s*(.*?)\s*$", text)
+            if match:
+                yield HostEntry(match.group(1), match.group(2).strip("[]"), item, f"extra_hosts[{index}]")
+    elif isinstance(node, Mapping):
+        for name, entry in node.entries.items():
+            values = entry.value.items if isinstance(entry.value, Sequence) else [entry.value]
+            for value in values:
+                text = scalar_text(value)
+                if text is not None and isinstance(value, Scalar):
+                    yield HostEntry(name, text.strip("[]"), value, f"extra_hosts.{name}")
+
+
+# --- host names and addresses ---------------------------------------------------------------------------------
+
+HOST_ALIAS = "host.docker.internal"
+
+# Desktop-only names (platform-facts §2.1): vpnkit's old aliases and the gateway names.
+LEGACY_DESKTOP_NAMES = (
+    "docker.for.mac.localhost",
+    "docker.for.win.localhost",
+    "docker.for.mac.host.internal",
+    "docker.for.win.host.internal",
+    "docker.for.mac.gateway.internal",
+    "docker.for.win.gateway.internal",
+    "docker.for.mac.http.internal",
+    "gateway.docker.internal",
+)
+
+# docker0's usual gateway, its pre-1.x default, and the addresses Desktop used behind host.docker.internal
+# (platform-facts §1.3, §3): all of them are VM addresses on VM-backed engines.
+DEFAULT_BRIDGE_IPS = ("172.17.0.1", "172.17.42.1", "192.168.65.2", "192.168.65.254")
+
+
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])({alternatives})(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+def _ip_pattern(addresses: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(a) for a in addresses)
+    # Not part of a longer number (172.17.0.10) and not a CIDR (172.17.0.1/16 names a network, not a host).
+    return re.compile(rf"(?<![\w.])({alternatives})(?![\w/]|\.\d)")
+
+
+HOST_ALIAS_RE = _name_pattern((HOST_ALIAS,))
+LEGACY_RE = _name_pattern(LEGACY_DESKTOP_NAMES)
+
+
+def bridge_ip_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    return _ip_pattern(tuple(dict.fromkeys(DEFAULT_BRIDGE_IPS + extra)))
+
+
+def locate(doc: Document, ref: StringRef, start: int, end: int) -> Span:
+    """The source span of ``ref.value[start:end]``, or the whole scalar when its text is escaped or folded."""
+    node = ref.node
+    if node.via is not None or doc.text == "":
+        return node.span
+    needle = ref.value[start:end]
+    source = doc.source(node.span)
+    nth = ref.value.count(needle, 0, start)
+    found = -1
+    for _ in range(nth + 1):
+        found = source.find(needle, found + 1)
+        if found < 0:
+            return node.span
+    if source.count(needle) != ref.value.count(needle):
+        return node.span
+    offset = node.span.start.offset + found
+    return Span(doc.position(offset), doc.position(offset + len(needle)))
+
+
+# --- masking --------------------------------------------------------------------------------------------------
+
+_URL_CREDENTIALS = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]*:)([^\s@/'\"]+)(@)")
+_SECRET_ASSIGNMENT = re.compile(
+    r"((?:^|[\s\"'{,-])[\w.-]*(?:PASSWORD|PASSWD|TOKEN|SECRET|_KEY|APIKEY|API_KEY)[\w.-]*\s*[:=]\s*)"
+    r"(?![\s\"']*(?:\$\{|$))([\"']?)([^\s\"',}]+)",
+    re.IGNORECASE,
+)
+
+
+def mask(text: str) -> str:
+    """Hide passwords in URLs/DSNs and the values of secret-looking variables."""
+    text = _URL_CREDENTIALS.sub(r"\1****\3", text)
+    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}****", text)
+
+
+def matches(ref: StringRef, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, text) of each match of ``pattern`` in the value part of ``ref``."""
+    for match in pattern.finditer(ref.value, ref.value_start):
+        yield match.start(1), match.end(1), match.group(1)

@@ -1,0 +1,151 @@
+"""Find, read and validate `[tool.composefix]` (pyproject.toml) or `.composefix.toml`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from composefix.model import DEFAULT_TARGETS, Severity, Target
+from composefix.resources import load_schema
+from composefix.rules import UnknownRuleError, expand
+
+
+class ConfigError(Exception):
+    """An invalid configuration file; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None = None
+    targets: frozenset[Target] = DEFAULT_TARGETS
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    fail_on: Severity = Severity.WARNING
+    desktop_host_networking: bool = False
+    exclude: tuple[str, ...] = ()
+    bridge_ips: tuple[str, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd()
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.composefix.toml`, or `pyproject.toml` with `[tool.composefix]`, up to the repository root."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / ".composefix.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and re.search(r"^\s*\[tool\.composefix[.\]]", _read(pyproject), re.MULTILINE):
+            return pyproject
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
+
+
+def _line_of(text: str, table: str, key_path: tuple[str | int, ...]) -> int:
+    """Best-effort line of a key inside ``table`` (or a sub-table of it)."""
+    lines = text.splitlines()
+    header = 0
+    if table:
+        for number, line in enumerate(lines, 1):
+            if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", line):
+                header = number
+                break
+    keys = [str(k) for k in key_path if not isinstance(k, int)]
+    for depth in range(len(keys), 0, -1):
+        key = keys[depth - 1]
+        sub = ".".join([table, *keys[: depth - 1]]) if table else ".".join(keys[: depth - 1])
+        start = header
+        if depth > 1:
+            for number, line in enumerate(lines, 1):
+                if re.match(rf"\s*\[\s*{re.escape(sub)}\s*\]", line):
+                    start = number
+                    break
+        pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+        for number in range(start + 1, len(lines) + 1):
+            if pattern.match(lines[number - 1]):
+                return number
+    return max(header, 1)
+
+
+def load_config(path: Path) -> Config:
+    text = _read(path)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        raw = document.get("tool", {}).get("composefix", {})
+        table = "tool.composefix"
+    else:
+        raw = document
+        table = ""
+    from jsonschema.validators import validator_for
+
+    schema = load_schema("config.schema.json")
+    validator = validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        error = errors[0]
+        where = tuple(error.absolute_path)
+        line = _line_of(text, table, where)
+        if error.validator == "additionalProperties":
+            unknown = sorted(set(error.instance) - set(schema["properties"]))
+            line = _line_of(text, table, (*where, unknown[0])) if unknown else line
+            message = f"unknown key `{', '.join(unknown)}`"
+        else:
+            name = ".".join(str(p) for p in where) or table or "configuration"
+            message = f"`{name}`: {error.message}"
+        raise ConfigError(f"{path}:{line}: {message}")
+    return _from_raw(raw, path, text, table)
+
+
+def _from_raw(raw: dict[str, Any], path: Path, text: str, table: str) -> Config:
+    def rule_codes(values: list[str], key: tuple[str, ...]) -> None:
+        for value in values:
+            try:
+                expand(value)
+            except UnknownRuleError as exc:
+                raise ConfigError(f"{path}:{_line_of(text, table, key)}: {exc}") from None
+
+    rule_codes(raw.get("select", []), ("select",))
+    rule_codes(raw.get("ignore", []), ("ignore",))
+    severity: dict[str, Severity] = {}
+    for name, level in raw.get("severity", {}).items():
+        try:
+            codes = expand(name)
+        except UnknownRuleError as exc:
+            raise ConfigError(f"{path}:{_line_of(text, table, ('severity', name))}: {exc}") from None
+        for code in codes:
+            severity[code] = Severity(level)
+    per_file: list[tuple[str, frozenset[str]]] = []
+    for glob, names in raw.get("per-file-ignores", {}).items():
+        rule_codes(names, ("per-file-ignores", glob))
+        per_file.append((glob, frozenset(code for n in names for code in expand(n))))
+    return Config(
+        path=path,
+        targets=frozenset(Target(t) for t in raw["targets"]) if "targets" in raw else DEFAULT_TARGETS,
+        select=tuple(raw.get("select", ["ALL"])),
+        ignore=tuple(raw.get("ignore", [])),
+        severity=severity,
+        per_file_ignores=tuple(per_file),
+        fail_on=Severity(raw.get("fail-on", "warning")),
+        desktop_host_networking=bool(raw.get("desktop-host-networking", False)),
+        exclude=tuple(raw.get("exclude", [])),
+        bridge_ips=tuple(raw.get("bridge-ips", [])),
+    )

@@ -1,0 +1,510 @@
+"""Parse one YAML file into a located tree; the only module that imports ruamel.yaml."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from composefix.model import Position, Span
+
+# Limits that keep hostile input from hanging the process or exhausting memory.
+MAX_DEPTH = 500
+MAX_EXPANDED_NODES = 250_000
+
+RESET_TAG = "!reset"
+OVERRIDE_TAG = "!override"
+
+_STD = "tag:yaml.org,2002:"
+_IMPLICIT = "?"  # our marker for "no explicit tag: resolve the plain scalar"
+
+
+class DocumentError(Exception):
+    """A file that cannot be read as YAML at all (CF001)."""
+
+    def __init__(self, message: str, position: Position | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+@dataclass(slots=True)
+class Node:
+    span: Span
+    tag: str | None
+    # None: written here; "alias": reached through `*name`; "merge-key": reached through `<<:`.
+    via: str | None
+
+
+@dataclass(slots=True)
+class Scalar(Node):
+    value: Any
+    # The scalar's string before type resolution (`0755`, `8080`, `yes`).
+    text: str
+    # None for plain, "'" or '"' for quoted, "|" or ">" for block scalars.
+    style: str | None
+
+
+@dataclass(slots=True)
+class Entry:
+    key: Scalar
+    value: Node
+
+
+@dataclass(slots=True)
+class Mapping(Node):
+    entries: dict[str, Entry]
+    flow: bool
+
+    def get(self, key: str) -> Node | None:
+        entry = self.entries.get(key)
+        return entry.value if entry is not None else None
+
+
+@dataclass(slots=True)
+class Sequence(Node):
+    items: list[Node]
+    flow: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A parse-level problem: CF001 (syntax/encoding) or CF003 (duplicate key)."""
+
+    code: str
+    message: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Document:
+    path: str
+    text: str
+    bom: bool = False
+    newline: str = "\n"
+    root: Node | None = None
+    problems: list[Problem] = field(default_factory=list)
+    _line_starts: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def position(self, offset: int) -> Position:
+        starts = self._starts()
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(starts, offset) - 1
+        return Position(line + 1, offset - starts[line] + 1, offset)
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self.position(start), self.position(end))
+
+    def line_text(self, line: int) -> str:
+        starts = self._starts()
+        if not 1 <= line <= len(starts):
+            return ""
+        begin = starts[line - 1]
+        stop = starts[line] if line < len(starts) else len(self.text)
+        return self.text[begin:stop].rstrip("\r\n")
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts())
+
+    def source(self, span: Span) -> str:
+        return self.text[span.start.offset : span.end.offset]
+
+    def _starts(self) -> list[int]:
+        if not self._line_starts:
+            starts = [0]
+            for match in re.finditer(r"\r\n|\r|\n", self.text):
+                starts.append(match.end())
+            self._line_starts = starts
+        return self._line_starts
+
+
+def decode(data: bytes, path: str) -> tuple[str, bool]:
+    """Decode UTF-8 (with or without BOM); raise DocumentError naming the bad byte's offset."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError("file is UTF-16 encoded; Compose files must be UTF-8", Position(1, 1, 0))
+    try:
+        text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if bom else 0)
+        good = data[:start].decode("utf-8", errors="replace")
+        line = good.count("\n") + 1
+        column = len(good) - (good.rfind("\n") + 1) + 1
+        raise DocumentError(
+            f"invalid UTF-8 byte 0x{data[start]:02x} at byte offset {start}", Position(line, column, len(good))
+        ) from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        before = text[:offset]
+        line = before.count("\n") + 1
+        column = offset - (before.rfind("\n") + 1) + 1
+        raise DocumentError("file contains a NUL byte (binary file?)", Position(line, column, offset))
+    return text, bom
+
+
+def load(data: bytes, path: str) -> Document:
+    """Decode and parse ``data``; problems are recorded on the document, never raised."""
+    try:
+        text, bom = decode(data, path)
+    except DocumentError as exc:
+        doc = Document(path=path, text="")
+        pos = exc.position or Position(1, 1, 0)
+        doc.problems.append(Problem("CF001", exc.message, Span(pos, pos)))
+        return doc
+    return parse(text, path, bom=bom)
+
+
+def parse(text: str, path: str, *, bom: bool = False) -> Document:
+    """Parse decoded text into a located tree; record CF001/CF003 problems on the document."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    doc = Document(path=path, text=text, bom=bom, newline=newline)
+    try:
+        raw = _compose(text)
+    except DocumentError as exc:
+        pos = exc.position or Position(1, 1, 0)
+        doc.problems.append(Problem("CF001", exc.message, Span(pos, pos)))
+        return doc
+    if raw is None:
+        return doc
+    builder = _Builder(doc)
+    try:
+        if _expanded_size(raw, {}) > MAX_EXPANDED_NODES:
+            raise DocumentError(
+                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (a 'billion laughs' document?)",
+                Position(1, 1, 0),
+            )
+        doc.root = builder.build(raw, None, 0)
+    except DocumentError as exc:
+        pos = exc.position or Position(1, 1, 0)
+        doc.problems.append(Problem("CF001", exc.message, Span(pos, pos)))
+        doc.root = None
+    doc.problems.extend(builder.duplicates)
+    return doc
+
+
+# --- composing with ruamel ------------------------------------------------------------------------------------
+
+
+def _expanded_size(raw: Any, memo: dict[int, int]) -> int:
+    """How many nodes the tree has once every alias is expanded (memoised, so linear in the raw graph)."""
+    key = id(raw)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a node that contains itself (recursive alias) counts once
+    if raw.id == "scalar":
+        size = 1
+    elif raw.id == "sequence":
+        size = 1 + sum(_expanded_size(item, memo) for item in raw.value)
+    else:
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in raw.value)
+    size = min(size, MAX_EXPANDED_NODES + 1)
+    memo[key] = size
+    return size
+
+
+def _rough_depth(text: str) -> int:
+    """An upper bound on nesting, cheap enough to run before the C parser (which recurses in C)."""
+    best = 0
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        depth = 0
+        for char in re.sub(r"[^\[\]{}]+", "", text):
+            depth += 1 if char in "[{" else -1
+            best = max(best, depth)
+    for line in text.splitlines():
+        if line.startswith(" ") or "- " in line:
+            best = max(best, len(line) - len(line.lstrip(" ")) + line.count("- "))
+    return best
+
+
+def _compose(text: str) -> Any:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        if _rough_depth(text) > MAX_DEPTH:
+            return _compose_python(text)
+        from ruamel.yaml.cyaml import CParser
+        from ruamel.yaml.resolver import BaseResolver
+
+        class _Loader(CParser, BaseResolver):  # type: ignore[misc]
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                BaseResolver.__init__(self)
+
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+                return _IMPLICIT
+
+        loader = _Loader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = Position(mark.line + 1, mark.column + 1, mark.index) if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            problem = "a tab character where YAML needs spaces (tabs cannot indent YAML)"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        raise DocumentError(f"{problem}{context}", position) from None
+    except YAMLError as exc:
+        raise DocumentError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+
+
+def _compose_python(text: str) -> Any:
+    """Pure-Python composing for deeply nested input, where RecursionError is catchable."""
+    from ruamel.yaml.composer import Composer, MaxDepthExceededError
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.reader import Reader
+    from ruamel.yaml.resolver import BaseResolver
+    from ruamel.yaml.scanner import Scanner
+    from ruamel.yaml.tag import Tag
+
+    class _Loader(Reader, Scanner, Parser, Composer, BaseResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream, loader=self)
+            Scanner.__init__(self, loader=self)
+            Parser.__init__(self, loader=self)
+            Composer.__init__(self, loader=self)
+            BaseResolver.__init__(self, loadumper=self)
+            self.max_depth = MAX_DEPTH
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return Tag(suffix=_IMPLICIT)
+
+    try:
+        return _Loader(text).get_single_node()
+    except (RecursionError, MaxDepthExceededError):
+        raise DocumentError(f"nesting is deeper than {MAX_DEPTH} levels") from None
+
+
+# --- building the located tree --------------------------------------------------------------------------------
+
+_INT_RE = re.compile(r"[-+]?(0|[1-9][0-9_]*|0[0-7_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)")
+_FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
+def resolve_plain(value: str) -> Any:
+    """Resolve a plain scalar as go-yaml v3 (used by Compose) does: YAML 1.2 core, no yes/no booleans."""
+    if value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value in ("true", "True", "TRUE"):
+        return True
+    if value in ("false", "False", "FALSE"):
+        return False
+    first = value[0]
+    if first in "+-.0123456789":
+        if _INT_RE.fullmatch(value):
+            try:
+                return int(value.replace("_", ""), 8 if re.fullmatch(r"[-+]?0[0-7_]+", value) else 0)
+            except ValueError:
+                pass
+        if _FLOAT_RE.fullmatch(value):
+            return float(value)
+        lowered = value.lower()
+        if lowered in (".inf", "+.inf"):
+            return math.inf
+        if lowered == "-.inf":
+            return -math.inf
+        if lowered == ".nan":
+            return math.nan
+    return value
+
+
+_STYLES = {"'": "'", '"': '"', "|": "|", ">": ">"}
+
+
+class _Builder:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.count = 0
+        self.duplicates: list[Problem] = []
+        self.seen: set[int] = set()
+
+    def _span(self, raw: Any) -> Span:
+        start, end = raw.start_mark, raw.end_mark
+        return Span(
+            Position(start.line + 1, start.column + 1, start.index),
+            Position(end.line + 1, end.column + 1, end.index),
+        )
+
+    def build(self, raw: Any, via: str | None, depth: int) -> Node:
+        self.count += 1
+        if self.count > MAX_EXPANDED_NODES:
+            raise DocumentError(
+                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (a 'billion laughs' document?)",
+                self._span(raw).start,
+            )
+        if depth > MAX_DEPTH:
+            raise DocumentError(f"nesting is deeper than {MAX_DEPTH} levels", self._span(raw).start)
+        key = id(raw)
+        if via is None and key in self.seen:
+            via = "alias"  # a node met twice is an alias use: its text lives at the anchor
+        self.seen.add(key)
+        tag = _tag_name(raw.tag)
+        kind = raw.id
+        if kind == "scalar":
+            return self._scalar(raw, tag, via)
+        if kind == "sequence":
+            items = [self.build(item, via, depth + 1) for item in raw.value]
+            return Sequence(self._span_of_collection(raw, items), tag, via, items, bool(raw.flow_style))
+        entries: dict[str, Entry] = {}
+        merges: list[Any] = []
+        for key_raw, value_raw in raw.value:
+            key_node = self._scalar_key(key_raw, via, depth)
+            if key_node.value == "<<" and key_node.style is None and key_node.tag is None:
+                merges.append(value_raw)
+                continue
+            name = _key_text(key_node)
+            if name in entries:
+                if via is None:
+                    first = entries[name].key.span.start
+                    self.duplicates.append(
+                        Problem(
+                            "CF003",
+                            f'duplicate key "{name}" (first defined at line {first.line}, column {first.column})',
+                            key_node.span,
+                        )
+                    )
+                continue
+            entries[name] = Entry(key_node, self.build(value_raw, via, depth + 1))
+        for merge in merges:
+            self._merge(entries, merge, depth)
+        mapping = Mapping(self._span(raw), tag, via, entries, bool(raw.flow_style))
+        mapping.span = self._span_of_collection(raw, [e.value for e in entries.values()])
+        return mapping
+
+    def _merge(self, entries: dict[str, Entry], raw: Any, depth: int) -> None:
+        sources = raw.value if raw.id == "sequence" else [raw]
+        for source in sources:
+            if source.id != "mapping":
+                raise DocumentError("a merge key (<<) needs a mapping or a list of mappings", self._span(source).start)
+            built = self.build(source, "merge-key", depth + 1)
+            assert isinstance(built, Mapping)
+            for name, entry in built.entries.items():
+                entries.setdefault(name, entry)
+
+    def _span_of_collection(self, raw: Any, children: list[Node]) -> Span:
+        span = self._span(raw)
+        if raw.flow_style or not children:
+            return span
+        # A block collection's end mark sits at the next token, often lines later: end at the last child instead.
+        last = max((c.span.end for c in children if c.via is None), key=lambda p: p.offset, default=None)
+        if last is None or last.offset < span.start.offset:
+            return span
+        return Span(span.start, last)
+
+    def _scalar(self, raw: Any, tag: str | None, via: str | None) -> Scalar:
+        text = raw.value
+        style = _STYLES.get(raw.style or "")
+        value: Any
+        if tag is None or tag in (RESET_TAG, OVERRIDE_TAG, "!"):
+            value = resolve_plain(text) if style is None and tag != "!" else text
+        elif tag == _STD + "str":
+            value = text
+        elif tag == _STD + "null":
+            value = None
+        else:
+            resolved = resolve_plain(text)
+            if tag == _STD + "int" and isinstance(resolved, int) and not isinstance(resolved, bool):
+                value = resolved
+            elif tag == _STD + "float" and isinstance(resolved, (int, float)) and not isinstance(resolved, bool):
+                value = float(resolved)
+            elif tag == _STD + "bool" and isinstance(resolved, bool):
+                value = resolved
+            else:
+                value = text
+        return Scalar(self._span(raw), tag, via, value, text, style)
+
+    def _scalar_key(self, raw: Any, via: str | None, depth: int) -> Scalar:
+        if raw.id == "scalar":
+            return self._scalar(raw, _tag_name(raw.tag), via)
+        raise DocumentError("a mapping key must be a plain value, not a list or mapping", self._span(raw).start)
+
+
+def _tag_name(tag: Any) -> str | None:
+    if tag is None:
+        return None
+    if isinstance(tag, str):
+        name = tag
+    else:  # a ruamel Tag object (pure-Python path)
+        try:
+            name = str(tag)
+        except (AssertionError, KeyError, TypeError):
+            name = f"{tag.handle or ''}{tag.suffix or ''}"
+    return None if name == _IMPLICIT else name
+
+
+def _key_text(key: Scalar) -> str:
+    value = key.value
+    if value is None:
+        return "null" if key.style is None and key.span.start != key.span.end else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if not isinstance(value, str) else value
+
+
+# --- reading the tree -----------------------------------------------------------------------------------------
+
+
+def to_data(node: Node | None) -> Any:
+    """Plain Python data as Compose's loader sees it (`!reset` entries dropped)."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Sequence):
+        return [to_data(item) for item in node.items if item.tag != RESET_TAG]
+    assert isinstance(node, Mapping)
+    return {name: to_data(e.value) for name, e in node.entries.items() if e.value.tag != RESET_TAG}
+
+
+def walk(node: Node | None, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
+    """Every node with its path, depth first in document order."""
+    if node is None:
+        return
+    stack: list[tuple[tuple[str, ...], Node]] = [(path, node)]
+    while stack:
+        here, current = stack.pop()
+        yield here, current
+        if isinstance(current, Mapping):
+            stack.extend((here + (k,), e.value) for k, e in reversed(current.entries.items()))
+        elif isinstance(current, Sequence):
+            stack.extend((here + (str(i),), item) for i, item in reversed(list(enumerate(current.items))))
+
+
+def find(node: Node | None, path: tuple[str | int, ...]) -> Node | None:
+    """The node at ``path`` (keys and list indexes), or None."""
+    for part in path:
+        if isinstance(node, Mapping):
+            node = node.get(str(part))
+        elif isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items):
+            node = node.items[part]
+        else:
+            return None
+    return node
+
+
+def find_key(node: Node | None, path: tuple[str | int, ...]) -> Scalar | None:
+    """The key node of the last element of ``path``, when it is a mapping key."""
+    if not path:
+        return None
+    parent = find(node, path[:-1])
+    if isinstance(parent, Mapping):
+        entry = parent.entries.get(str(path[-1]))
+        return entry.key if entry is not None else None
+    return None
+
+
+def scalar_text(node: Node | None) -> str | None:
+    """A scalar's value as Compose would see it as a string (numbers and booleans as written)."""
+    if not isinstance(node, Scalar) or node.value is None:
+        return None
+    return node.value if isinstance(node.value, str) else node.text

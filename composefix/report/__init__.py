@@ -1,0 +1,30 @@
+"""Reporters: name -> render function (report, options) -> text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from composefix.engine import Report
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    color: bool = False
+    # The same Report can be rendered for a terminal with source frames, or terse for a quick look.
+    show_source: bool = True
+
+
+def _text(report: Report, options: RenderOptions) -> str:
+    from composefix.report.text import render
+
+    return render(report, options)
+
+
+def _json(report: Report, options: RenderOptions) -> str:
+    from composefix.report.json import render
+
+    return render(report)
+
+
+REPORTERS: dict[str, Callable[[Report, RenderOptions], str]] = {"text": _text, "json": _json}

@@ -1,0 +1,62 @@
+"""Machine-readable output, versioned and described by schemas/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from composefix import __version__
+from composefix.addresses import mask
+from composefix.engine import Report
+from composefix.model import Finding, Severity, Target
+
+REPORT_VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "message": mask(finding.message),
+        "file": finding.file,
+        "line": finding.span.start.line,
+        "column": finding.span.start.column,
+        "end_line": finding.span.end.line,
+        "end_column": finding.span.end.column,
+        "path": finding.path,
+        "service": finding.service,
+        "help": mask(finding.help) if finding.help else None,
+        "related": [
+            {
+                "file": r.file,
+                "line": r.span.start.line,
+                "column": r.span.start.column,
+                "message": mask(r.message),
+            }
+            for r in finding.related
+        ],
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    findings = report.findings
+    by_severity = Counter(f.severity.value for f in findings)
+    return {
+        "version": REPORT_VERSION,
+        "tool": {"name": "composefix", "version": __version__},
+        "targets": [t.value for t in Target if t in report.targets],
+        "files": [result.path for result in report.files],
+        "summary": {
+            "files": len(report.files),
+            "findings": len(findings),
+            "by_severity": {s.value: by_severity.get(s.value, 0) for s in Severity},
+            "by_code": dict(sorted(Counter(f.code for f in findings).items())),
+        },
+        "findings": [finding_dict(f) for f in findings],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

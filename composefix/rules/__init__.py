@@ -1,0 +1,71 @@
+"""The registry of rules: every rule module, listed explicitly, in code order."""
+
+from __future__ import annotations
+
+import difflib
+
+from composefix.rules import (
+    cf001_yaml_syntax_error,
+    cf002_schema_violation,
+    cf003_duplicate_key,
+    cf101_host_network_mode,
+    cf102_ports_ignored_in_host_mode,
+    cf105_docker_bridge_ip,
+    cf106_host_alias_fixed_ip,
+    cf107_host_alias_needs_gateway,
+    cf109_desktop_legacy_hostname,
+    cf110_bridge_network_mode,
+    cf111_shared_namespace_conflict,
+    cf900_unused_suppression,
+)
+from composefix.rules.base import Rule
+
+RULES: tuple[Rule, ...] = (
+    cf001_yaml_syntax_error.RULE,
+    cf002_schema_violation.RULE,
+    cf003_duplicate_key.RULE,
+    cf101_host_network_mode.RULE,
+    cf102_ports_ignored_in_host_mode.RULE,
+    cf105_docker_bridge_ip.RULE,
+    cf106_host_alias_fixed_ip.RULE,
+    cf107_host_alias_needs_gateway.RULE,
+    cf109_desktop_legacy_hostname.RULE,
+    cf110_bridge_network_mode.RULE,
+    cf111_shared_namespace_conflict.RULE,
+    cf900_unused_suppression.RULE,
+)
+
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
+
+
+class UnknownRuleError(ValueError):
+    """A selector that names no rule, code prefix or rule name."""
+
+
+def lookup(name_or_code: str) -> Rule:
+    """The rule with this exact code or name (case-insensitive code)."""
+    rule = BY_CODE.get(name_or_code.upper()) or BY_NAME.get(name_or_code.lower())
+    if rule is None:
+        raise UnknownRuleError(_unknown(name_or_code))
+    return rule
+
+
+def expand(selector: str) -> set[str]:
+    """Codes matched by a code, a code prefix (`CF1`), a rule name, or `ALL`."""
+    text = selector.strip()
+    if text.upper() == "ALL":
+        return set(BY_CODE)
+    if text.lower() in BY_NAME:
+        return {BY_NAME[text.lower()].code}
+    codes = {code for code in BY_CODE if code.startswith(text.upper())}
+    if not codes or len(text) < 2:
+        raise UnknownRuleError(_unknown(text))
+    return codes
+
+
+def _unknown(text: str) -> str:
+    choices = [*BY_CODE, *BY_NAME]
+    close = difflib.get_close_matches(text.upper() if text[:2].upper() == "CF" else text.lower(), choices, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"unknown rule `{text}`{hint}; `composefix rules` lists them"

@@ -1,0 +1,50 @@
+"""## What it does
+Reports a file that Compose cannot read at all: invalid YAML, a file that is not UTF-8, a NUL byte, nesting or
+alias expansion beyond composefix's limits. The finding points at the line and column where reading stopped.
+
+## Why is this bad?
+`docker compose` refuses the whole project, and no other check can run on the file.
+
+## Example
+```yaml
+services:
+  web:
+    image: nginx
+    ports: ["8080:80"
+```
+
+## Use instead
+```yaml
+services:
+  web:
+    image: nginx
+    ports: ["8080:80"]
+```
+
+## Platforms
+Every engine: the file is read by Compose on the client, before any engine is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composefix.model import Finding, Severity
+from composefix.rules.base import ALL_TARGETS, Context, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for problem in ctx.doc.problems:
+        if problem.code == RULE.code:
+            yield RULE.finding(ctx, problem.span, problem.message)
+
+
+RULE = Rule(
+    code="CF001",
+    name="yaml-syntax-error",
+    severity=Severity.ERROR,
+    targets=ALL_TARGETS,
+    summary="The file is not valid YAML (or not UTF-8)",
+    doc=__doc__ or "",
+    check=check,
+)

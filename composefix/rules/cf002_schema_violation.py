@@ -1,0 +1,53 @@
+"""## What it does
+Validates each file against the official compose-spec JSON schema (the copy vendored by the `check-jsonschema`
+package) and reports every error at the offending key or value: an unknown key at that key, a wrong type at
+the value, with the closest valid key when the name looks like a typo.
+
+## Why is this bad?
+Compose rejects a file that breaks the schema (`additional properties 'enviroment' not allowed`), often with a
+message that does not say which line is wrong.
+
+## Example
+```yaml
+services:
+  web:
+    image: nginx
+    enviroment:
+      DEBUG: "1"
+```
+
+## Use instead
+```yaml
+services:
+  web:
+    image: nginx
+    environment:
+      DEBUG: "1"
+```
+
+## Platforms
+Every engine. `--no-schema` turns the check off; `--schema PATH` uses another copy of the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composefix.model import Finding, Severity
+from composefix.rules.base import ALL_TARGETS, Context, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for problem in ctx.schema_problems:
+        yield RULE.finding(ctx, problem.span, problem.message, path=problem.path)
+
+
+RULE = Rule(
+    code="CF002",
+    name="schema-violation",
+    severity=Severity.ERROR,
+    targets=ALL_TARGETS,
+    summary="The file breaks the compose-spec JSON schema",
+    doc=__doc__ or "",
+    check=check,
+)

@@ -1,0 +1,50 @@
+"""## What it does
+Reports a mapping key written twice in the same mapping, at the second occurrence, naming where the first is.
+Keys that a merge key (`<<: *base`) brings in and the mapping then overrides are not duplicates.
+
+## Why is this bad?
+Compose (go-yaml) rejects the file: `mapping key "image" already defined`. Other YAML tools silently keep one of
+the values, so the file may look fine in an editor.
+
+## Example
+```yaml
+services:
+  web:
+    image: nginx
+    image: httpd
+```
+
+## Use instead
+```yaml
+services:
+  web:
+    image: httpd
+```
+
+## Platforms
+Every engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composefix.model import Finding, Severity
+from composefix.rules.base import ALL_TARGETS, Context, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for problem in ctx.doc.problems:
+        if problem.code == RULE.code:
+            yield RULE.finding(ctx, problem.span, problem.message)
+
+
+RULE = Rule(
+    code="CF003",
+    name="duplicate-key",
+    severity=Severity.ERROR,
+    targets=ALL_TARGETS,
+    summary="A mapping key is repeated",
+    doc=__doc__ or "",
+    check=check,
+)

@@ -1,0 +1,97 @@
+"""## What it does
+Reports a service with `network_mode: host`.
+
+## Why is this bad?
+On Linux Docker Engine the service shares the host's network: it reaches the host's servers on `localhost`, and
+the host reaches it on the ports it listens on. On VM-backed engines "host" is the Linux VM, not your machine
+(platform-facts §1.2, §4.2):
+
+- Docker Desktop before 4.29, or 4.34+ with *Settings → Resources → Network → Enable host networking* off: the
+  service cannot reach your machine through `localhost`, and nothing is forwarded, so your machine cannot reach
+  the service either. Nobody gets an error, only "connection refused".
+- Colima: `localhost` in the container is the Lima VM (maintainer statement, colima#1262).
+- Podman machine: `localhost` is the VM (containers/podman#15664, open).
+
+OrbStack supports host networking in both directions, so the rule is silent for the `orbstack` target. For
+Rancher Desktop the behaviour is **unconfirmed** (a maintainer says it is supported since 1.17, with open Windows
+reports), so the `rancher` target does not trigger this rule either. With `desktop-host-networking = true` in the
+configuration the team has turned Desktop's host networking on (4.34+), and the finding is informational when
+Desktop is the only VM-backed target.
+
+## Example
+```yaml
+services:
+  proxy:
+    image: nginx
+    network_mode: host
+```
+
+## Use instead
+```yaml
+services:
+  proxy:
+    image: nginx
+    ports:
+      - "8080:8080"
+    extra_hosts:
+      - "host.docker.internal:host-gateway"
+```
+
+Keep the Linux setup and add an override for the VM-backed engines instead: `network_mode: !reset null`
+(Compose 2.18.0+) with the ports published at the same numbers (platform-facts §6.4).
+
+## Platforms
+Docker Desktop (unless its host networking is on), Colima, Podman machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composefix.document import find
+from composefix.model import Finding, Severity, Target, describe_targets
+from composefix.rules.base import Context, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    chosen = ctx.settings.targets & RULE.targets
+    if ctx.settings.desktop_host_networking:
+        chosen = chosen - {Target.DESKTOP}
+    severity = Severity.WARNING if chosen else Severity.INFO
+    for service in ctx.services:
+        if service.network_mode != "host":
+            continue
+        node = find(service.node, ("network_mode",))
+        assert node is not None
+        if chosen:
+            message = (
+                f"Service `{service.name}` uses `network_mode: host`: on {describe_targets(chosen)} \"host\" is the "
+                "VM, so the service cannot reach your machine through localhost and your machine cannot reach its ports"
+            )
+        else:
+            message = (
+                f"Service `{service.name}` uses `network_mode: host`: it works on Docker Desktop only with "
+                "\"Enable host networking\" turned on (Desktop 4.34+, Settings > Resources > Network)"
+            )
+        yield RULE.finding(
+            ctx,
+            node.span,
+            message,
+            service=service.name,
+            path=f"services.{service.name}.network_mode",
+            severity=severity,
+            help="put the service on the project network and publish the ports it listens on "
+            "(an override with `network_mode: !reset null` and `ports:`), or turn on Docker Desktop's host "
+            "networking (4.34+)",
+        )
+
+
+RULE = Rule(
+    code="CF101",
+    name="host-network-mode",
+    severity=Severity.WARNING,
+    targets=frozenset({Target.DESKTOP, Target.COLIMA, Target.PODMAN}),
+    summary="`network_mode: host` means the VM, not your machine, on VM-backed engines",
+    doc=__doc__ or "",
+    check=check,
+)

@@ -1,0 +1,80 @@
+"""## What it does
+Reports Docker Desktop's old or Desktop-only host names in the strings a service uses: `docker.for.mac.localhost`,
+`docker.for.win.localhost`, `docker.for.mac.host.internal`, `docker.for.win.host.internal`,
+`docker.for.mac.gateway.internal`, `docker.for.mac.http.internal` and `gateway.docker.internal`. A service that
+defines the name itself in `extra_hosts` is not reported.
+
+## Why is this bad?
+These names were served by Docker Desktop's vpnkit (platform-facts §2.1). No other engine defines them: on Linux
+Docker Engine, Colima, OrbStack, Podman and Rancher Desktop (which lacks `gateway.docker.internal`, rancher-desktop
+#1767) they do not resolve. `host.docker.internal` is the name Docker documents for reaching the host.
+
+## Example
+```yaml
+services:
+  api:
+    image: example/api
+    environment:
+      CACHE_HOST: docker.for.mac.localhost
+```
+
+## Use instead
+```yaml
+services:
+  api:
+    image: example/api
+    environment:
+      CACHE_HOST: host.docker.internal
+    extra_hosts:
+      - "host.docker.internal:host-gateway"
+```
+
+## Platforms
+Linux Docker Engine, Colima, OrbStack, Podman machine, Rancher Desktop. Whether current Docker Desktop still
+serves every old `docker.for.*` alias is not recorded in platform-facts, so the `desktop` target alone does not
+trigger this rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composefix.addresses import CONTAINER_SIDE, LEGACY_RE, Where, extra_hosts, locate, matches, service_strings
+from composefix.model import Finding, Severity, Target, describe_targets
+from composefix.rules.base import Context, Rule
+
+SCANNED = CONTAINER_SIDE | {Where.LABEL, Where.BUILD_ARG, Where.DNS}
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    breaks_on = describe_targets(ctx.settings.targets & RULE.targets)
+    for service in ctx.services:
+        if service.node is None:
+            continue
+        defined = {entry.name.lower() for entry in extra_hosts(service.node)}
+        for ref in service_strings(service.node):
+            if ref.where not in SCANNED:
+                continue
+            for start, end, name in matches(ref, LEGACY_RE):
+                if name.lower() in defined:
+                    continue
+                yield RULE.finding(
+                    ctx,
+                    locate(ctx.doc, ref, start, end),
+                    f"Service `{service.name}` uses `{name}` (in `{ref.path}`), a name only Docker Desktop "
+                    f"defines: it does not resolve on {breaks_on}",
+                    service=service.name,
+                    path=f"services.{service.name}.{ref.path}",
+                    help='use `host.docker.internal` with `extra_hosts: ["host.docker.internal:host-gateway"]`',
+                )
+
+
+RULE = Rule(
+    code="CF109",
+    name="desktop-legacy-hostname",
+    severity=Severity.WARNING,
+    targets=frozenset({Target.LINUX, Target.COLIMA, Target.ORBSTACK, Target.PODMAN, Target.RANCHER}),
+    summary="A Docker Desktop-only host name (`docker.for.mac.localhost`, `gateway.docker.internal`, ...)",
+    doc=__doc__ or "",
+    check=check,
+)
