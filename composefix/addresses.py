@@ -139,6 +139,26 @@ def extra_hosts(service: Mapping) -> Iterator[HostEntry]:
                     yield HostEntry(name, text.strip("[]"), value, f"extra_hosts.{name}")
 
 
+# Variables whose value is handed to browsers or outside clients, not used by the container to connect
+# (design §6.4): public/base URLs, front-end build variables, CORS and host allow-lists, OAuth redirects,
+# Kafka advertised listeners, JMX host names.
+_HANDED_OUT = re.compile(
+    r"^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_)"
+    r"|(^|_)(APP|PUBLIC|SITE|BASE|EXTERNAL|ROOT|FRONTEND|WEB|SERVER|NEXTAUTH|CALLBACK|REDIRECT|HOMEPAGE)_?URLS?$"
+    r"|_PUBLIC_|PUBLIC_(URL|HOST|ADDRESS)"
+    r"|CORS|ALLOWED_(HOSTS|ORIGINS)|ORIGINS?$|TRUSTED_(HOSTS|ORIGINS)"
+    r"|REDIRECT_UR[IL]|CALLBACK_UR[IL]"
+    r"|ADVERTISED_(LISTENERS|HOST|ADDRESS|PORT)|ADVERTISE_ADDR"
+    r"|JMX_HOSTNAME|RMI_SERVER_HOSTNAME",
+    re.IGNORECASE,
+)
+
+
+def handed_out(name: str | None) -> bool:
+    """True for a variable whose value other clients use (a URL for browsers, an advertised address)."""
+    return name is not None and _HANDED_OUT.search(name) is not None
+
+
 # --- host names and addresses ---------------------------------------------------------------------------------
 
 HOST_ALIAS = "host.docker.internal"
@@ -208,10 +228,27 @@ _SECRET_ASSIGNMENT = re.compile(
 )
 
 
+MASK = "****"
+
+
+def secret_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every password or secret value in ``text``, in order, not overlapping."""
+    spans = [(m.start(2), m.end(2)) for m in _URL_CREDENTIALS.finditer(text)]
+    spans += [(m.start(3), m.end(3)) for m in _SECRET_ASSIGNMENT.finditer(text)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def mask(text: str) -> str:
     """Hide passwords in URLs/DSNs and the values of secret-looking variables."""
-    text = _URL_CREDENTIALS.sub(r"\1****\3", text)
-    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}****", text)
+    for start, end in reversed(secret_spans(text)):
+        text = text[:start] + MASK + text[end:]
+    return text
 
 
 def matches(ref: StringRef, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:

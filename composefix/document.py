@@ -244,6 +244,10 @@ def _compose(text: str) -> Any:
         loader = _Loader(text)
         try:
             return loader.get_single_node()
+        except MarkedYAMLError:
+            # libyaml is YAML 1.1 and rejects some YAML 1.2 that go-yaml accepts (`ports: [8080:80]`):
+            # let the pure-Python YAML 1.2 parser decide.
+            return _compose_python(text)
         finally:
             loader.dispose()
     except MarkedYAMLError as exc:
@@ -263,17 +267,17 @@ def _compose_python(text: str) -> Any:
     from ruamel.yaml.composer import Composer, MaxDepthExceededError
     from ruamel.yaml.parser import Parser
     from ruamel.yaml.reader import Reader
-    from ruamel.yaml.resolver import BaseResolver
+    from ruamel.yaml.resolver import VersionedResolver
     from ruamel.yaml.scanner import Scanner
     from ruamel.yaml.tag import Tag
 
-    class _Loader(Reader, Scanner, Parser, Composer, BaseResolver):  # type: ignore[misc]
+    class _Loader(Reader, Scanner, Parser, Composer, VersionedResolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream, loader=self)
             Scanner.__init__(self, loader=self)
             Parser.__init__(self, loader=self)
             Composer.__init__(self, loader=self)
-            BaseResolver.__init__(self, loadumper=self)
+            VersionedResolver.__init__(self, version=(1, 2), loader=self)
             self.max_depth = MAX_DEPTH
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:

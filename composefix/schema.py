@@ -7,6 +7,7 @@ import functools
 import hashlib
 import importlib.util
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,9 @@ from typing import Any
 
 from composefix.document import Document, Mapping, Node, find, find_key
 from composefix.model import Span
+
+
+_INTERPOLATED = re.compile(r"(?<!\$)\$(\{|[A-Za-z_])")
 
 
 class SchemaError(Exception):
@@ -64,6 +68,8 @@ def validate(doc: Document, data: Any, schema_path: str | None = None) -> list[S
     validator = _validator(schema_path or str(bundled_schema_path()))
     problems: dict[tuple[int, int, str], SchemaProblem] = {}
     for error in validator.iter_errors(data):
+        if isinstance(error.instance, str) and _INTERPOLATED.search(error.instance):
+            continue  # Compose checks the value after interpolation; its text proves nothing
         for problem in _describe(doc, error, validator.schema):
             key = (problem.span.start.offset, problem.span.end.offset, problem.message)
             problems.setdefault(key, problem)
@@ -198,8 +204,6 @@ def _collect_properties(schema: Any, root: Any, known: list[str], patterns: list
 
 
 def _unknown_keys(doc: Document, error: Any, path: tuple[str | int, ...], root: Any) -> Iterator[SchemaProblem]:
-    import re
-
     known: list[str] = []
     pattern_texts: list[str] = []
     _collect_properties(error.schema, root, known, pattern_texts, 0)

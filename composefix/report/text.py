@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from composefix.addresses import mask
+from composefix.addresses import MASK, mask, secret_spans
 from composefix.engine import Report
 from composefix.model import Finding, Severity
 from composefix.report import RenderOptions
@@ -16,17 +16,27 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
+def _masked(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """``text`` with its secrets masked, and the 0-based [start, end) columns moved to match."""
+    for s_start, s_end in reversed(secret_spans(text)):
+        text = text[:s_start] + MASK + text[s_end:]
+        delta = len(MASK) - (s_end - s_start)
+        if s_end <= start:
+            start, end = start + delta, end + delta
+        elif s_start < end:
+            end = max(start + 1, end + delta)
+    return text, start, end
+
+
 def _frame(report_line: str, finding: Finding, color: bool) -> list[str]:
     line = finding.span.start.line
-    shown = mask(report_line.replace("\t", " "))
-    start = finding.span.start.column
-    if finding.span.end.line == line:
-        width = max(1, finding.span.end.column - start)
-    else:
-        width = max(1, len(report_line) - start + 1)
+    start = finding.span.start.column - 1
+    end = finding.span.end.column - 1 if finding.span.end.line == line else len(report_line)
+    shown, start, end = _masked(report_line.replace("\t", " "), start, max(end, start + 1))
+    width = max(1, end - start)
     gutter = " " * len(str(line))
     carets = _paint("^" * width, _COLORS[finding.severity], color)
-    frame = [f" {line} | {shown}", f" {gutter} | {' ' * (start - 1)}{carets}"]
+    frame = [f" {line} | {shown}", f" {gutter} | {' ' * start}{carets}"]
     if finding.help:
         frame.append(f" {gutter} = help: {mask(finding.help)}")
     return frame

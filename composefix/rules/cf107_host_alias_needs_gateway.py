@@ -1,6 +1,8 @@
 """## What it does
 Reports a service that connects to `host.docker.internal` (in `environment`, `command`, `entrypoint`,
-`healthcheck` or a lifecycle hook) without an `extra_hosts` entry for that name. A service that joins another
+`healthcheck` or a lifecycle hook) without an `extra_hosts` entry for that name. Variables whose value is handed
+to browsers or other clients rather than used by the container (`*_ADVERTISED_LISTENERS`, `PUBLIC_URL`,
+`NEXT_PUBLIC_*`, CORS lists, OAuth callbacks, ...) are not connections and are not reported. A service that joins another
 service's network namespace (`network_mode: service:X`) needs the entry on `X`, and is judged by `X`'s entries.
 
 ## Why is this bad?
@@ -39,7 +41,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import CONTAINER_SIDE, HOST_ALIAS, HOST_ALIAS_RE, extra_hosts, locate, matches, service_strings
+from composefix.addresses import (
+    CONTAINER_SIDE,
+    HOST_ALIAS,
+    HOST_ALIAS_RE,
+    extra_hosts,
+    handed_out,
+    locate,
+    matches,
+    service_strings,
+)
 from composefix.model import Finding, Severity, Target
 from composefix.project import Service
 from composefix.rules.base import Context, Rule
@@ -66,7 +77,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         uses = [
             (ref, start, end)
             for ref in service_strings(service.node)
-            if ref.where in CONTAINER_SIDE
+            if ref.where in CONTAINER_SIDE and not handed_out(ref.name)
             for start, end, _ in matches(ref, HOST_ALIAS_RE)
         ]
         if not uses:
