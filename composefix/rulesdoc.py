@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from composefix.model import describe_targets
+from composefix.model import Target, describe_targets
 from composefix.rules.base import Rule
 
 
@@ -20,9 +20,10 @@ def markdown(rules: list[Rule]) -> str:
         "|---|---|---|---|---|",
     ]
     for rule in rules:
+        summary = rule.summary.replace("|", "\\|")
         parts.append(
             f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | {rule.severity.value} | "
-            f"{describe_targets(rule.targets)} | {rule.summary.replace('|', '\\|')} |"
+            f"{'every engine' if rule.targets == frozenset(Target) else describe_targets(rule.targets)} | {summary} |"
         )
     for rule in rules:
         parts += ["", f"## {rule.code} {rule.name}", "", f"*{rule.summary}.* Default severity: {rule.severity.value}.", ""]

@@ -66,6 +66,11 @@ def expand(selector: str) -> set[str]:
 
 def _unknown(text: str) -> str:
     choices = [*BY_CODE, *BY_NAME]
-    close = difflib.get_close_matches(text.upper() if text[:2].upper() == "CF" else text.lower(), choices, n=1)
+    if text[:2].upper() == "CF":
+        # Letters typed for digits (CF1O1, CF1l0) are the commonest slip.
+        guess = "CF" + text[2:].upper().translate(str.maketrans("OIL", "011"))
+        close = [guess] if guess in BY_CODE else difflib.get_close_matches(guess, list(BY_CODE), n=1)
+    else:
+        close = difflib.get_close_matches(text.lower(), choices, n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return f"unknown rule `{text}`{hint}; `composefix rules` lists them"

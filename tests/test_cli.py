@@ -1,0 +1,203 @@
+"""The command line: exit codes, formats, stdin, paths, configuration errors, `rules`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from composefix import __version__
+from composefix.cli import app
+from tests.helpers import ROOT
+
+HOST = "services:\n  proxy:\n    image: nginx\n    network_mode: host\n"
+CLEAN = "services:\n  web:\n    image: nginx\n"
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()  # stop the configuration search here
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_exit_0_on_clean_file(project):
+    (project / "compose.yaml").write_text(CLEAN)
+    result = run("check", "compose.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == "No findings in 1 file.\n"
+
+
+def test_exit_1_on_findings_and_default_path_is_current_folder(project):
+    (project / "compose.yaml").write_text(HOST)
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("compose.yaml:4:19: CF101 [warning] Service `proxy`")
+    assert result.stdout.endswith("1 finding in 1 file (1 warning); 1 file checked.\n")
+
+
+def test_fail_on_error_lets_warnings_pass(project):
+    (project / "compose.yaml").write_text(HOST)
+    assert run("check", "--fail-on", "error").exit_code == 0
+    assert run("check", "--fail-on", "info").exit_code == 1
+
+
+def test_stdin(project):
+    result = run("check", "-", input=HOST)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("<stdin>:4:19: CF101")
+
+
+def test_directories_are_walked_for_compose_names_only(project):
+    (project / "a").mkdir()
+    (project / "a" / "docker-compose.prod.yml").write_text(HOST)
+    (project / "a" / "compose.override.yaml").write_text(CLEAN)
+    (project / "a" / "values.yaml").write_text("services: [\n")
+    (project / "node_modules").mkdir()
+    (project / "node_modules" / "compose.yaml").write_text("services: [\n")
+    result = run("check", "--format", "json", ".")
+    report = json.loads(result.stdout)
+    assert report["files"] == ["a/compose.override.yaml", "a/docker-compose.prod.yml"]
+
+
+def test_select_ignore_and_target(project):
+    (project / "compose.yaml").write_text(HOST + "    ports: ['80:80']\n")
+    codes = lambda r: [f["code"] for f in json.loads(r.stdout)["findings"]]  # noqa: E731
+    assert codes(run("check", "--format", "json")) == ["CF101", "CF102"]
+    assert codes(run("check", "--format", "json", "--select", "CF102")) == ["CF102"]
+    assert codes(run("check", "--format", "json", "--ignore", "host-network-mode")) == ["CF102"]
+    assert codes(run("check", "--format", "json", "--target", "linux")) == ["CF102"]
+    assert codes(run("check", "--format", "json", "--target", "linux,colima")) == ["CF101", "CF102"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "missing.yaml"], "composefix: error: missing.yaml: no such file or directory\n"),
+        (["check", "--select", "CF1O1"], "unknown rule `CF1O1` (did you mean CF101?)"),
+        (["check", "--target", "mac"], "unknown target `mac`; choose from: linux, desktop"),
+        (["check", "--format", "xml"], "unknown format `xml`; choose one of: text, json"),
+        (["check", "--fail-on", "fatal"], "--fail-on takes error, warning or info, not `fatal`"),
+        (["check", "--config", "nope.toml"], "nope.toml: no such configuration file"),
+        (["check", "empty"], "no compose files found in empty"),
+        (["rules", "CF999"], "unknown rule `CF999`"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(project, args, message):
+    (project / "compose.yaml").write_text(CLEAN)
+    (project / "empty").mkdir()
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_bad_config_exit_2_names_file_and_line(project):
+    (project / "compose.yaml").write_text(CLEAN)
+    (project / ".composefix.toml").write_text('targets = ["linux"]\nignore = "CF101"\n')
+    result = run("check")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("composefix: error: ")
+    assert ".composefix.toml:2: `ignore`: 'CF101' is not of type 'array'" in result.stderr
+
+
+def test_config_is_applied(project):
+    (project / "compose.yaml").write_text(HOST)
+    (project / ".composefix.toml").write_text('targets = ["linux"]\n')
+    assert run("check").exit_code == 0
+    (project / ".composefix.toml").write_text('[severity]\nCF101 = "info"\n')
+    result = run("check")
+    assert result.exit_code == 0 and "CF101 [info]" in result.stdout
+    (project / ".composefix.toml").write_text('[per-file-ignores]\n"compose.yaml" = ["CF101"]\n')
+    assert run("check").stdout == "No findings in 1 file.\n"
+
+
+def test_unreadable_file_is_reported_and_others_still_checked(project, monkeypatch):
+    (project / "compose.yaml").write_text(HOST)
+    bad = project / "docker-compose.yml"
+    bad.write_text(CLEAN)
+    # CI runs as root, which reads any file whatever its mode: make the read fail as it would for a user.
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "docker-compose.yml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = run("check", "compose.yaml", "docker-compose.yml")
+    assert result.exit_code == 2
+    assert "compose.yaml:4:19: CF101" in result.stdout
+    assert "composefix: error: docker-compose.yml: cannot read: Permission denied" in result.stderr
+
+
+def test_output_file(project):
+    (project / "compose.yaml").write_text(HOST)
+    result = run("check", "--format", "json", "-o", "report.json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads((project / "report.json").read_text())["summary"]["findings"] == 1
+
+
+def test_no_color_in_pipes_and_with_no_color(project, monkeypatch):
+    (project / "compose.yaml").write_text(HOST)
+    assert "\x1b[" not in run("check").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run("check").stdout
+
+
+def test_color_renderer_only_when_asked():
+    from composefix.document import parse
+    from composefix.engine import Options, check_documents
+    from composefix.report import REPORTERS, RenderOptions
+
+    report = check_documents([parse(HOST, "compose.yaml")], Options())
+    assert "\x1b[33m" in REPORTERS["text"](report, RenderOptions(color=True))
+    assert "\x1b[" not in REPORTERS["text"](report, RenderOptions(color=False))
+
+
+def test_yaml_error_file_exits_1_with_cf001(project):
+    (project / "compose.yaml").write_text("services:\n  web: [\n")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("compose.yaml:3:1: CF001 [error]")
+
+
+def test_rules_list_and_doc():
+    result = run("rules")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("CF001  yaml-syntax-error")
+    doc = run("rules", "host-network-mode")
+    assert doc.stdout.startswith("CF101 host-network-mode [warning]")
+    assert "## Why is this bad?" in doc.stdout
+    payload = json.loads(run("rules", "CF107", "--format", "json").stdout)
+    assert payload["targets"] == ["linux"]
+
+
+def test_python_dash_m_and_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "composefix", "--version"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout == f"composefix {__version__}\n"
+
+
+def test_real_process_exit_codes_and_masking(tmp_path: Path):
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(
+        "services:\n  api:\n    environment:\n      DB: postgres://u:TopSecret1@172.17.0.1:5432/db\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "composefix", "check", str(compose)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert "TopSecret1" not in result.stdout + result.stderr
+    assert "postgres://u:****@172.17.0.1" in result.stdout

@@ -1,0 +1,59 @@
+"""Docs as tests: each rule's docstring has the sections, its Example triggers it, its Use instead does not."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from composefix.cli import app
+from composefix.model import Target
+from composefix.rules import RULES
+from composefix.rulesdoc import markdown
+from tests.helpers import ROOT, lint
+
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Platforms")
+ALL = frozenset(Target)
+
+
+def block(doc: str, heading: str) -> str:
+    section = doc.split(heading, 1)[1]
+    match = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert match, f"no yaml block under {heading}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_docstring_has_the_sections_in_order(rule):
+    positions = [rule.doc.find(s) for s in SECTIONS]
+    assert all(p >= 0 for p in positions), [s for s, p in zip(SECTIONS, positions, strict=True) if p < 0]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_example_triggers_the_rule_and_use_instead_does_not(rule):
+    selection = (rule.code,) if rule.code != "CF900" else ("ALL",)
+    bad = lint(block(rule.doc, "## Example"), select=selection, targets=ALL)
+    assert rule.code in {f.code for f in bad}
+    good = lint(block(rule.doc, "## Use instead"), select=selection, targets=ALL)
+    assert rule.code not in {f.code for f in good}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_use_instead_is_clean_for_every_rule(rule):
+    good = lint(block(rule.doc, "## Use instead"), targets=ALL)
+    assert [f.code for f in good if f.code not in ("CF101",)] == []
+
+
+def test_docs_rules_md_is_current():
+    expected = markdown(list(RULES))
+    path = ROOT / "docs" / "rules.md"
+    assert path.read_text(encoding="utf-8") == expected, "run: composefix rules --format markdown > docs/rules.md"
+
+
+def test_rules_cli_markdown_matches(monkeypatch):
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["rules", "--format", "markdown"])
+    assert result.exit_code == 0
+    assert result.stdout == markdown(list(RULES))
