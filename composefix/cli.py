@@ -86,9 +86,7 @@ def check(
 ) -> None:
     """Report portability problems with file:line:column."""
     try:
-        code = _check(
-            paths or [], output_format, select, ignore, target, fail_on, no_schema, schema, config, output
-        )
+        code = _check(paths or [], output_format, select, ignore, target, fail_on, no_schema, schema, config, output)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:  # an internal error: one line, unless --debug
@@ -139,9 +137,7 @@ def _check(
             targets = frozenset(Target(name.lower()) for name in names)
         except ValueError:
             bad = next(n for n in names if n.lower() not in {t.value for t in Target})
-            raise UsageError(
-                f"unknown target `{bad}`; choose from: {', '.join(t.value for t in Target)}"
-            ) from None
+            raise UsageError(f"unknown target `{bad}`; choose from: {', '.join(t.value for t in Target)}") from None
     selected = tuple(_split(select)) or cfg.select
     ignored = tuple(_split(ignore)) + cfg.ignore
     try:

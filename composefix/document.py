@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -139,7 +140,8 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
         line = good.count("\n") + 1
         column = len(good) - (good.rfind("\n") + 1) + 1
         raise DocumentError(
-            f"invalid UTF-8 byte 0x{data[start]:02x} at byte offset {start}", Position(line, column, len(good))
+            f"invalid UTF-8 byte 0x{data[start]:02x} at byte offset {start}",
+            Position(line, column, len(good)),
         ) from None
     if "\x00" in text:
         offset = text.index("\x00")
@@ -224,24 +226,55 @@ def _rough_depth(text: str) -> int:
     return best
 
 
+@functools.cache
+def _c_loader() -> Any:
+    """A libyaml-backed composer that leaves plain scalars untagged (we resolve them as go-yaml does)."""
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+    from ruamel.yaml.resolver import BaseResolver
+
+    class _Loader(CParser, BaseResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            BaseResolver.__init__(self)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return _IMPLICIT
+
+    return _Loader
+
+
+@functools.cache
+def _python_loader() -> Any:
+    """ruamel's pure-Python YAML 1.2 composer, with a depth limit."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.reader import Reader
+    from ruamel.yaml.resolver import VersionedResolver
+    from ruamel.yaml.scanner import Scanner
+    from ruamel.yaml.tag import Tag
+
+    class _Loader(Reader, Scanner, Parser, Composer, VersionedResolver):
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream, loader=self)
+            Scanner.__init__(self, loader=self)
+            Parser.__init__(self, loader=self)
+            Composer.__init__(self, loader=self)
+            VersionedResolver.__init__(self, version=(1, 2), loader=self)
+            self.max_depth = MAX_DEPTH
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return Tag(suffix=_IMPLICIT)
+
+    return _Loader
+
+
 def _compose(text: str) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
         if _rough_depth(text) > MAX_DEPTH:
             return _compose_python(text)
-        from ruamel.yaml.cyaml import CParser
-        from ruamel.yaml.resolver import BaseResolver
-
-        class _Loader(CParser, BaseResolver):  # type: ignore[misc]
-            def __init__(self, stream: str) -> None:
-                CParser.__init__(self, stream)
-                BaseResolver.__init__(self)
-
-            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-                return _IMPLICIT
-
-        loader = _Loader(text)
+        loader = _c_loader()(text)
         try:
             return loader.get_single_node()
         except MarkedYAMLError:
@@ -264,27 +297,10 @@ def _compose(text: str) -> Any:
 
 def _compose_python(text: str) -> Any:
     """Pure-Python composing for deeply nested input, where RecursionError is catchable."""
-    from ruamel.yaml.composer import Composer, MaxDepthExceededError
-    from ruamel.yaml.parser import Parser
-    from ruamel.yaml.reader import Reader
-    from ruamel.yaml.resolver import VersionedResolver
-    from ruamel.yaml.scanner import Scanner
-    from ruamel.yaml.tag import Tag
-
-    class _Loader(Reader, Scanner, Parser, Composer, VersionedResolver):  # type: ignore[misc]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream, loader=self)
-            Scanner.__init__(self, loader=self)
-            Parser.__init__(self, loader=self)
-            Composer.__init__(self, loader=self)
-            VersionedResolver.__init__(self, version=(1, 2), loader=self)
-            self.max_depth = MAX_DEPTH
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            return Tag(suffix=_IMPLICIT)
+    from ruamel.yaml.composer import MaxDepthExceededError
 
     try:
-        return _Loader(text).get_single_node()
+        return _python_loader()(text).get_single_node()
     except (RecursionError, MaxDepthExceededError):
         raise DocumentError(f"nesting is deeper than {MAX_DEPTH} levels") from None
 
@@ -479,9 +495,9 @@ def walk(node: Node | None, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[
         here, current = stack.pop()
         yield here, current
         if isinstance(current, Mapping):
-            stack.extend((here + (k,), e.value) for k, e in reversed(current.entries.items()))
+            stack.extend(((*here, k), e.value) for k, e in reversed(current.entries.items()))
         elif isinstance(current, Sequence):
-            stack.extend((here + (str(i),), item) for i, item in reversed(list(enumerate(current.items))))
+            stack.extend(((*here, str(i)), item) for i, item in reversed(list(enumerate(current.items))))
 
 
 def find(node: Node | None, path: tuple[str | int, ...]) -> Node | None:

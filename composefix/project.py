@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from composefix.document import Document, Mapping, Node, Scalar, scalar_text
 
 

@@ -26,6 +26,12 @@ def markdown(rules: list[Rule]) -> str:
             f"{'every engine' if rule.targets == frozenset(Target) else describe_targets(rule.targets)} | {summary} |"
         )
     for rule in rules:
-        parts += ["", f"## {rule.code} {rule.name}", "", f"*{rule.summary}.* Default severity: {rule.severity.value}.", ""]
+        parts += [
+            "",
+            f"## {rule.code} {rule.name}",
+            "",
+            f"*{rule.summary}.* Default severity: {rule.severity.value}.",
+            "",
+        ]
         parts.append(_shift_headings(rule.doc))
     return "\n".join(parts) + "\n"

@@ -16,7 +16,6 @@ from typing import Any
 from composefix.document import Document, Mapping, Node, find, find_key
 from composefix.model import Span
 
-
 _INTERPOLATED = re.compile(r"(?<!\$)\$(\{|[A-Za-z_])")
 
 
@@ -165,7 +164,9 @@ def _describe(doc: Document, error: Any, root: Any) -> Iterator[SchemaProblem]:
     yield SchemaProblem(message, _span_for(doc, path), _dotted(path))
 
 
-def _describe_alternatives(doc: Document, error: Any, path: tuple[str | int, ...], root: Any) -> Iterator[SchemaProblem]:
+def _describe_alternatives(
+    doc: Document, error: Any, path: tuple[str | int, ...], root: Any
+) -> Iterator[SchemaProblem]:
     """For oneOf/anyOf, explain the alternative that came closest (the deepest or a type mismatch of all)."""
     from jsonschema.exceptions import best_match
 

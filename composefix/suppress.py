@@ -161,7 +161,5 @@ def parse(doc: Document) -> Suppressions:
         else:
             following = [n for n in entries if n > line]
             first, last = entries[min(following)] if following else (0, -1)
-        found.items.append(
-            Suppression(file_level, first, last, tokens, reason.strip(), doc.span(start, match.end()))
-        )
+        found.items.append(Suppression(file_level, first, last, tokens, reason.strip(), doc.span(start, match.end())))
     return found

@@ -184,7 +184,11 @@ def test_rules_list_and_doc():
 
 def test_python_dash_m_and_version():
     result = subprocess.run(
-        [sys.executable, "-m", "composefix", "--version"], capture_output=True, text=True, cwd=ROOT, check=False
+        [sys.executable, "-m", "composefix", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0
     assert result.stdout == f"composefix {__version__}\n"
@@ -192,11 +196,12 @@ def test_python_dash_m_and_version():
 
 def test_real_process_exit_codes_and_masking(tmp_path: Path):
     compose = tmp_path / "compose.yaml"
-    compose.write_text(
-        "services:\n  api:\n    environment:\n      DB: postgres://u:TopSecret1@172.17.0.1:5432/db\n"
-    )
+    compose.write_text("services:\n  api:\n    environment:\n      DB: postgres://u:TopSecret1@172.17.0.1:5432/db\n")
     result = subprocess.run(
-        [sys.executable, "-m", "composefix", "check", str(compose)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "composefix", "check", str(compose)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 1
     assert "TopSecret1" not in result.stdout + result.stderr

@@ -24,7 +24,7 @@ def problems(doc):
 
 
 def test_positions_are_one_based_lines_and_character_columns():
-    doc = parse("services:\n  web:\n    image: \"ngïnx\"\n    command: écho 日本\n", "c.yaml")
+    doc = parse('services:\n  web:\n    image: "ngïnx"\n    command: écho 日本\n', "c.yaml")
     image = find(doc.root, ("services", "web", "image"))
     assert isinstance(image, Scalar)
     assert (image.span.start.line, image.span.start.column) == (3, 12)
@@ -52,9 +52,7 @@ def test_invalid_utf8_is_cf001_with_byte_offset_and_position():
 
 def test_utf16_and_nul_bytes_are_cf001():
     assert problems(load("a: 1".encode("utf-16"), "c.yaml"))[0][3].startswith("file is UTF-16")
-    assert problems(load(b"a: 1\nb: \x00", "c.yaml")) == [
-        ("CF001", 2, 4, "file contains a NUL byte (binary file?)")
-    ]
+    assert problems(load(b"a: 1\nb: \x00", "c.yaml")) == [("CF001", 2, 4, "file contains a NUL byte (binary file?)")]
 
 
 def test_yaml_syntax_error_position():
@@ -117,9 +115,7 @@ def test_merge_key_list_earlier_wins():
 
 
 def test_reset_and_override_tags_parse_and_reset_entries_drop_from_data():
-    doc = parse(
-        "services:\n  app:\n    network_mode: !reset null\n    ports: !override\n      - 80:80\n", "o.yaml"
-    )
+    doc = parse("services:\n  app:\n    network_mode: !reset null\n    ports: !override\n      - 80:80\n", "o.yaml")
     assert doc.ok
     mode = find(doc.root, ("services", "app", "network_mode"))
     assert mode.tag == "!reset" and mode.value is None

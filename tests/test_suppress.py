@@ -24,7 +24,9 @@ def test_own_line_covers_the_next_node_only():
 
 
 def test_own_line_before_a_nested_key():
-    text = TWO.replace("    network_mode: host\n  b:", "    # composefix: ignore=CF101\n    network_mode: host\n  b:", 1)
+    text = TWO.replace(
+        "    network_mode: host\n  b:", "    # composefix: ignore=CF101\n    network_mode: host\n  b:", 1
+    )
     assert where(lint(text, select=("CF101", "CF900"))) == [("CF101", 6, 19)]
 
 
@@ -53,5 +55,8 @@ def test_pragma_inside_a_block_scalar_is_not_a_suppression():
 
 
 def test_several_codes_and_names():
-    text = "services:\n  a:  # composefix: ignore=CF101, ports-ignored-in-host-mode\n    network_mode: host\n    ports: ['80:80']\n"
+    text = (
+        "services:\n  a:  # composefix: ignore=CF101, ports-ignored-in-host-mode\n"
+        "    network_mode: host\n    ports: ['80:80']\n"
+    )
     assert lint(text) == []

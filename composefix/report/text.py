@@ -52,9 +52,7 @@ def render(report: Report, options: RenderOptions) -> str:
         for finding in result.findings:
             severity = _paint(finding.severity.value, _COLORS[finding.severity], options.color)
             code = _paint(finding.code, "1", options.color)
-            lines.append(
-                f"{finding.file}:{finding.line}:{finding.column}: {code} [{severity}] {mask(finding.message)}"
-            )
+            lines.append(f"{finding.file}:{finding.line}:{finding.column}: {code} [{severity}] {mask(finding.message)}")
             if options.show_source:
                 source = result.doc.line_text(finding.line) if finding.file == result.doc.path else ""
                 if source or result.doc.text:

@@ -65,13 +65,13 @@ def check(ctx: Context) -> Iterator[Finding]:
         assert node is not None
         if chosen:
             message = (
-                f"Service `{service.name}` uses `network_mode: host`: on {describe_targets(chosen)} \"host\" is the "
+                f'Service `{service.name}` uses `network_mode: host`: on {describe_targets(chosen)} "host" is the '
                 "VM, so the service cannot reach your machine through localhost and your machine cannot reach its ports"
             )
         else:
             message = (
                 f"Service `{service.name}` uses `network_mode: host`: it works on Docker Desktop only with "
-                "\"Enable host networking\" turned on (Desktop 4.34+, Settings > Resources > Network)"
+                '"Enable host networking" turned on (Desktop 4.34+, Settings > Resources > Network)'
             )
         yield RULE.finding(
             ctx,

@@ -2,8 +2,9 @@
 Reports a service that connects to `host.docker.internal` (in `environment`, `command`, `entrypoint`,
 `healthcheck` or a lifecycle hook) without an `extra_hosts` entry for that name. Variables whose value is handed
 to browsers or other clients rather than used by the container (`*_ADVERTISED_LISTENERS`, `PUBLIC_URL`,
-`NEXT_PUBLIC_*`, CORS lists, OAuth callbacks, ...) are not connections and are not reported. A service that joins another
-service's network namespace (`network_mode: service:X`) needs the entry on `X`, and is judged by `X`'s entries.
+`NEXT_PUBLIC_*`, CORS lists, OAuth callbacks, ...) are not connections and are not reported. A service that joins
+another service's network namespace (`network_mode: service:X`) needs the entry on `X`, and is judged by `X`'s
+entries.
 
 ## Why is this bad?
 Docker Desktop, OrbStack, Colima (0.3.4+), Rancher Desktop and Podman (4.7.0+) define `host.docker.internal`

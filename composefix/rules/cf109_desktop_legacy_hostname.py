@@ -39,7 +39,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import CONTAINER_SIDE, LEGACY_RE, Where, extra_hosts, locate, matches, service_strings
+from composefix.addresses import (
+    CONTAINER_SIDE,
+    LEGACY_RE,
+    Where,
+    extra_hosts,
+    locate,
+    matches,
+    service_strings,
+)
 from composefix.model import Finding, Severity, Target, describe_targets
 from composefix.rules.base import Context, Rule
 

@@ -2,9 +2,7 @@ from tests.helpers import lint, where
 
 
 def test_fires_at_unknown_key():
-    assert where(lint("services:\n  web:\n    image: nginx\n    imgae: x\n", select=("CF002",))) == [
-        ("CF002", 4, 5)
-    ]
+    assert where(lint("services:\n  web:\n    image: nginx\n    imgae: x\n", select=("CF002",))) == [("CF002", 4, 5)]
 
 
 def test_other_rules_still_run_on_a_schema_invalid_file():
