@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from composefix.document import Document, Mapping, Node, Scalar, Sequence, scalar_text
+from composefix.document import Mapping, Node, Scalar, Sequence
 from composefix.model import Span
+from composefix.project import Project, Service, text_of
 
 
 class Where(StrEnum):
@@ -57,12 +58,12 @@ def _pairs(node: Node | None, base: str, where: Where) -> Iterator[StringRef]:
     """A `list_or_dict` value (environment, labels, build.args, logging.options)."""
     if isinstance(node, Mapping):
         for name, entry in node.entries.items():
-            text = scalar_text(entry.value)
+            text = text_of(entry.value)
             if text is not None and isinstance(entry.value, Scalar):
                 yield StringRef(where, f"{base}.{name}", entry.value, text, 0, name)
     elif isinstance(node, Sequence):
         for item in node.items:
-            text = scalar_text(item)
+            text = text_of(item)
             if text is None or not isinstance(item, Scalar):
                 continue
             name, sep, _ = text.partition("=")
@@ -70,18 +71,22 @@ def _pairs(node: Node | None, base: str, where: Where) -> Iterator[StringRef]:
                 yield StringRef(where, f"{base}.{name}", item, text, len(name) + 1, name)
 
 
-def service_strings(service: Mapping) -> Iterator[StringRef]:
+def service_strings(svc: Service) -> Iterator[StringRef]:
     """Every string of a service definition that reaches the container or the engine."""
-    yield from _pairs(service.get("environment"), "environment", Where.ENVIRONMENT)
+    for name, scalar in svc.env.items():
+        text = text_of(scalar)
+        if text is not None:
+            yield StringRef(Where.ENVIRONMENT, f"environment.{name}", scalar, text, 0, name)
+    service = svc.node
     for key, where in (("command", Where.COMMAND), ("entrypoint", Where.ENTRYPOINT)):
         for suffix, scalar in _scalars(service.get(key)):
-            text = scalar_text(scalar)
+            text = text_of(scalar)
             if text is not None:
                 yield StringRef(where, key + suffix, scalar, text)
     healthcheck = service.get("healthcheck")
     if isinstance(healthcheck, Mapping):
         for suffix, scalar in _scalars(healthcheck.get("test")):
-            text = scalar_text(scalar)
+            text = text_of(scalar)
             if text is not None:
                 yield StringRef(Where.HEALTHCHECK, "healthcheck.test" + suffix, scalar, text)
     for hook_key in ("post_start", "pre_stop"):
@@ -92,7 +97,7 @@ def service_strings(service: Mapping) -> Iterator[StringRef]:
                     continue
                 base = f"{hook_key}[{index}]"
                 for suffix, scalar in _scalars(hook.get("command")):
-                    text = scalar_text(scalar)
+                    text = text_of(scalar)
                     if text is not None:
                         yield StringRef(Where.HOOK, f"{base}.command{suffix}", scalar, text)
                 yield from _pairs(hook.get("environment"), f"{base}.environment", Where.HOOK)
@@ -101,7 +106,7 @@ def service_strings(service: Mapping) -> Iterator[StringRef]:
     if isinstance(build, Mapping):
         yield from _pairs(build.get("args"), "build.args", Where.BUILD_ARG)
     for suffix, scalar in _scalars(service.get("dns")):
-        text = scalar_text(scalar)
+        text = text_of(scalar)
         if text is not None:
             yield StringRef(Where.DNS, "dns" + suffix, scalar, text)
     logging = service.get("logging")
@@ -119,11 +124,11 @@ class HostEntry:
     path: str
 
 
-def extra_hosts(service: Mapping) -> Iterator[HostEntry]:
+def extra_hosts(service: Service) -> Iterator[HostEntry]:
     node = service.get("extra_hosts")
     if isinstance(node, Sequence):
         for index, item in enumerate(node.items):
-            text = scalar_text(item)
+            text = text_of(item)
             if text is None or not isinstance(item, Scalar):
                 continue
             # `name:ip`, `name=ip` (Compose >= 2.24.1), and IPv6 addresses that contain colons themselves.
@@ -134,7 +139,7 @@ def extra_hosts(service: Mapping) -> Iterator[HostEntry]:
         for name, entry in node.entries.items():
             values = entry.value.items if isinstance(entry.value, Sequence) else [entry.value]
             for value in values:
-                text = scalar_text(value)
+                text = text_of(value)
                 if text is not None and isinstance(value, Scalar):
                     yield HostEntry(name, text.strip("[]"), value, f"extra_hosts.{name}")
 
@@ -199,23 +204,18 @@ def bridge_ip_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     return _ip_pattern(tuple(dict.fromkeys(DEFAULT_BRIDGE_IPS + extra)))
 
 
-def locate(doc: Document, ref: StringRef, start: int, end: int) -> Span:
-    """The source span of ``ref.value[start:end]``, or the whole scalar when its text is escaped or folded."""
+def locate(project: Project, ref: StringRef, start: int, end: int) -> tuple[str, Span]:
+    """Where ``ref.value[start:end]`` is written: in the compose file, an interpolation default, a `.env` or
+    `env_file` file; the whole scalar when the text is escaped, folded or comes from the process environment."""
     node = ref.node
-    if node.via is not None or doc.text == "":
-        return node.span
-    needle = ref.value[start:end]
-    source = doc.source(node.span)
-    nth = ref.value.count(needle, 0, start)
-    found = -1
-    for _ in range(nth + 1):
-        found = source.find(needle, found + 1)
-        if found < 0:
-            return node.span
-    if source.count(needle) != ref.value.count(needle):
-        return node.span
-    offset = node.span.start.offset + found
-    return Span(doc.position(offset), doc.position(offset + len(needle)))
+    text = node.interp
+    if text is not None:
+        source = text.origin(start, end)
+        if source is not None and source.file is not None:
+            span = project.span_of(source)
+            if span is not None:
+                return source.file, span
+    return node.file, node.span
 
 
 # --- masking --------------------------------------------------------------------------------------------------

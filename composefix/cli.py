@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from composefix import __version__
+
+if TYPE_CHECKING:
+    from composefix.config import Config
+    from composefix.model import Target
 
 app = typer.Typer(
     name="composefix",
@@ -53,22 +58,15 @@ def _root(
     """composefix: portable Docker Compose projects."""
 
 
-def _read_input(name: str) -> tuple[str, bytes]:
-    """(display path, bytes) of a file or of stdin (`-`)."""
-    if name == "-":
-        return "<stdin>", sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    path = Path(name)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise OSError(f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a compose file")
-    return name, path.read_bytes()
-
-
 @app.command()
 def check(
     paths: Annotated[
         list[str] | None,
         typer.Argument(help="Compose files or folders to walk (`-` reads stdin). Default: the current folder."),
+    ] = None,
+    file: Annotated[
+        list[Path] | None,
+        typer.Option("--file", "-f", help="A project made of these files, merged in order (as `docker compose -f`)."),
     ] = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     select: Annotated[list[str] | None, typer.Option(help="Rules to run: codes, prefixes or names.")] = None,
@@ -81,12 +79,35 @@ def check(
     no_schema: Annotated[bool, typer.Option("--no-schema", help="Skip compose-spec schema validation.")] = False,
     schema: Annotated[Path | None, typer.Option(help="Use this compose-spec JSON schema file.")] = None,
     config: Annotated[Path | None, typer.Option(help="Configuration file (default: searched upward).")] = None,
+    profile: Annotated[
+        list[str] | None, typer.Option(help="Only services of these profiles (default: every service).")
+    ] = None,
+    project_directory: Annotated[
+        Path | None, typer.Option(help="The project folder (default: the first file's).")
+    ] = None,
+    env_file: Annotated[list[Path] | None, typer.Option(help="Variables for interpolation instead of `.env`.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     """Report portability problems with file:line:column."""
+    request = CheckRequest(
+        paths=paths or [],
+        files=file or [],
+        output_format=output_format,
+        select=_split(select),
+        ignore=_split(ignore),
+        targets=_split(target),
+        fail_on=fail_on,
+        schema=not no_schema,
+        schema_path=schema,
+        config=config,
+        profiles=_split(profile),
+        project_directory=project_directory,
+        env_files=env_file,
+        output=output,
+    )
     try:
-        code = _check(paths or [], output_format, select, ignore, target, fail_on, no_schema, schema, config, output)
+        code = _check(request)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:  # an internal error: one line, unless --debug
@@ -96,69 +117,116 @@ def check(
     raise typer.Exit(code)
 
 
-def _check(
-    paths: list[str],
-    output_format: str,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    target: list[str] | None,
-    fail_on: str | None,
-    no_schema: bool,
-    schema: Path | None,
-    config_path: Path | None,
-    output: Path | None,
-) -> int:
+@dataclass(frozen=True)
+class CheckRequest:
+    paths: list[str]
+    files: list[Path]
+    output_format: str = "text"
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    schema: bool = True
+    schema_path: Path | None = None
+    config: Path | None = None
+    profiles: list[str] = field(default_factory=list)
+    project_directory: Path | None = None
+    env_files: list[Path] | None = None
+    output: Path | None = None
+
+
+def _load_config(path: Path | None) -> Config:
     from composefix.config import Config, ConfigError, find_config, load_config
-    from composefix.discovery import DiscoveryError, collect, default_paths
-    from composefix.document import load
-    from composefix.engine import Options, check_documents
-    from composefix.model import Severity, Target
+
+    try:
+        if path is not None:
+            if not path.is_file():
+                raise UsageError(f"{path}: no such configuration file")
+            return load_config(path)
+        found = find_config(Path.cwd())
+        return load_config(found) if found else Config()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _targets(names: list[str], default: frozenset[Target]) -> frozenset[Target]:
+    from composefix.model import Target
+
+    if not names:
+        return default
+    known = {t.value for t in Target}
+    for name in names:
+        if name.lower() not in known:
+            raise UsageError(f"unknown target `{name}`; choose from: {', '.join(t.value for t in Target)}")
+    return frozenset(Target(name.lower()) for name in names)
+
+
+def _projects(request: CheckRequest, excludes: tuple[str, ...]) -> list[list[str]]:
+    from composefix.discovery import (
+        DiscoveryError,
+        collect,
+        compose_file_variable,
+        default_paths,
+        group_projects,
+    )
+
+    projects: list[list[str]] = []
+    for path in request.files:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    if request.files:
+        projects.append([str(p) for p in request.files])
+    if request.paths:
+        try:
+            projects += group_projects(collect(request.paths, excludes))
+        except DiscoveryError as exc:
+            raise UsageError(str(exc)) from None
+    if not request.paths and not request.files:
+        from_variable = compose_file_variable(dict(os.environ), Path.cwd())
+        if from_variable:
+            missing = [p for p in from_variable if not Path(p).is_file()]
+            if missing:
+                raise UsageError(f"{missing[0]}: no such file (named by COMPOSE_FILE)")
+            projects.append(from_variable)
+        else:
+            projects += group_projects(default_paths())
+    if not projects:
+        where = ", ".join(request.paths) if request.paths else "the current folder"
+        raise UsageError(f"no compose files found in {where}; pass file names or folders")
+    return projects
+
+
+def _check(request: CheckRequest) -> int:
+    from composefix.engine import Options, check_projects
+    from composefix.model import Severity
+    from composefix.project import Reader
     from composefix.report import REPORTERS, RenderOptions
     from composefix.rules import UnknownRuleError, expand
     from composefix.schema import SchemaError
 
-    if output_format not in REPORTERS:
-        raise UsageError(f"unknown format `{output_format}`; choose one of: {', '.join(REPORTERS)}")
-    try:
-        if config_path is not None:
-            if not config_path.is_file():
-                raise UsageError(f"{config_path}: no such configuration file")
-            cfg = load_config(config_path)
-        else:
-            found = find_config(Path.cwd())
-            cfg = load_config(found) if found else Config()
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-
-    targets = cfg.targets
-    if target:
-        names = _split(target)
-        try:
-            targets = frozenset(Target(name.lower()) for name in names)
-        except ValueError:
-            bad = next(n for n in names if n.lower() not in {t.value for t in Target})
-            raise UsageError(f"unknown target `{bad}`; choose from: {', '.join(t.value for t in Target)}") from None
-    selected = tuple(_split(select)) or cfg.select
-    ignored = tuple(_split(ignore)) + cfg.ignore
+    if request.output_format not in REPORTERS:
+        raise UsageError(f"unknown format `{request.output_format}`; choose one of: {', '.join(REPORTERS)}")
+    cfg = _load_config(request.config)
+    targets = _targets(request.targets, cfg.targets)
+    selected = tuple(request.select) or cfg.select
+    ignored = tuple(request.ignore) + cfg.ignore
     try:
         for selector in (*selected, *ignored):
             expand(selector)
     except UnknownRuleError as exc:
         raise UsageError(str(exc)) from None
     level = cfg.fail_on
-    if fail_on is not None:
+    if request.fail_on is not None:
         try:
-            level = Severity(fail_on.lower())
+            level = Severity(request.fail_on.lower())
         except ValueError:
-            raise UsageError(f"--fail-on takes error, warning or info, not `{fail_on}`") from None
-
-    try:
-        files = collect(paths, cfg.exclude) if paths else default_paths()
-    except DiscoveryError as exc:
-        raise UsageError(str(exc)) from None
-    if not files:
-        where = ", ".join(paths) if paths else "the current folder"
-        raise UsageError(f"no compose files found in {where}; pass file names or folders")
+            raise UsageError(f"--fail-on takes error, warning or info, not `{request.fail_on}`") from None
+    if request.schema_path is not None and not request.schema_path.is_file():
+        raise UsageError(f"{request.schema_path}: no such schema file")
+    for env_path in request.env_files or []:
+        if not env_path.is_file():
+            raise UsageError(f"{env_path}: no such env file")
+    projects = _projects(request, cfg.exclude)
 
     options = Options(
         targets=targets,
@@ -168,33 +236,38 @@ def _check(
         per_file_ignores=cfg.per_file_ignores,
         desktop_host_networking=cfg.desktop_host_networking,
         bridge_ips=cfg.bridge_ips,
-        schema=not no_schema,
-        schema_path=str(schema) if schema else None,
+        schema=request.schema,
+        schema_path=str(request.schema_path) if request.schema_path else None,
+        profiles=tuple(request.profiles) or _profiles_from_environment(),
+        env_files=tuple(request.env_files) if request.env_files else None,
+        project_directory=request.project_directory,
     )
-    if schema is not None and not schema.is_file():
-        raise UsageError(f"{schema}: no such schema file")
+    io_errors: list[str] = []
+    reader = Reader(_read_file)
+    if any("-" in group for group in projects):
+        from composefix.document import load
 
-    docs = []
-    io_errors = []
-    for name in files:
-        try:
-            display, data = _read_input(name)
-        except OSError as exc:
-            io_errors.append(f"{name}: cannot read: {exc.strerror or exc}")
-            continue
-        docs.append(load(data, display))
+        reader.documents[STDIN] = load(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), STDIN)
+    readable: list[list[Path]] = []
+    for group in projects:
+        paths = [Path(STDIN if name == "-" else name) for name in group]
+        errors = [_unreadable(p) for p in paths if str(p) != STDIN]
+        problems = [e for e in errors if e]
+        io_errors += problems
+        if not problems:
+            readable.append(paths)
     try:
-        report = check_documents(docs, options)
+        report = check_projects(readable, options, reader)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
 
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    rendered = REPORTERS[output_format](report, RenderOptions(color=color))
-    if output is not None:
+    color = request.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    rendered = REPORTERS[request.output_format](report, RenderOptions(color=color))
+    if request.output is not None:
         try:
-            output.write_text(rendered, encoding="utf-8")
+            request.output.write_text(rendered, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
+            raise UsageError(f"{request.output}: cannot write the report: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(rendered)
     for message in io_errors:
@@ -202,6 +275,30 @@ def _check(
     if io_errors:
         return EXIT_ERROR
     return report.exit_code(level)
+
+
+STDIN = "<stdin>"
+
+
+def _profiles_from_environment() -> tuple[str, ...]:
+    value = os.environ.get("COMPOSE_PROFILES", "")
+    return tuple(p.strip() for p in value.split(",") if p.strip()) or ("*",)
+
+
+def _read_file(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise OSError(f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a compose file")
+    return path.read_bytes()
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a file the user named cannot be read, or None."""
+    try:
+        _read_file(path)
+    except OSError as exc:
+        return f"{path}: cannot read: {exc.strerror or exc}"
+    return None
 
 
 @app.command()

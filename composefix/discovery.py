@@ -69,3 +69,45 @@ def collect(paths: list[str], excludes: tuple[str, ...] = ()) -> list[str]:
 def default_paths() -> list[str]:
     """With no paths: the compose files of the current folder (what `docker compose` would pick up)."""
     return [name for name in sorted(os.listdir(".")) if is_compose_name(name) and Path(name).is_file()]
+
+
+def group_projects(files: list[str]) -> list[list[str]]:
+    """Files as projects: in one folder, the main file Compose would pick and its automatic override file are one
+    project (platform-facts §6.6); every other file is a project of its own."""
+    from composefix.project import DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_NAMES
+
+    by_folder: dict[str, list[str]] = {}
+    for name in files:
+        by_folder.setdefault(os.path.dirname(name), []).append(name)
+    projects: list[list[str]] = []
+    paired: dict[str, list[str]] = {}
+    for names in by_folder.values():
+        base = {os.path.basename(n): n for n in names}
+        main = next((base[n] for n in DEFAULT_FILE_NAMES if n in base), None)
+        override = next((base[n] for n in DEFAULT_OVERRIDE_NAMES if n in base), None)
+        if main is not None and override is not None:
+            paired[main] = [main, override]
+            paired[override] = []
+    for name in files:
+        group = paired.get(name)
+        if group is None:
+            projects.append([name])
+        elif group:
+            projects.append(group)
+    return projects
+
+
+def compose_file_variable(environ: dict[str, str], cwd: Path) -> list[str] | None:
+    """`COMPOSE_FILE` from the environment, or from `.env` in the current folder (platform-facts §6.6)."""
+    value = environ.get("COMPOSE_FILE")
+    if value is None:
+        dotenv = cwd / ".env"
+        if dotenv.is_file():
+            for line in dotenv.read_text(encoding="utf-8", errors="replace").splitlines():
+                key, sep, rest = line.strip().partition("=")
+                if sep and key.strip() == "COMPOSE_FILE":
+                    value = rest.strip().strip("'\"")
+    if not value:
+        return None
+    separator = environ.get("COMPOSE_PATH_SEPARATOR", ";" if os.name == "nt" else ":")
+    return [part for part in value.split(separator) if part]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from composefix.model import Position, Span
+from composefix.texts import Text
 
 # Limits that keep hostile input from hanging the process or exhausting memory.
 MAX_DEPTH = 500
@@ -34,6 +35,7 @@ class DocumentError(Exception):
 
 @dataclass(slots=True)
 class Node:
+    file: str
     span: Span
     tag: str | None
     # None: written here; "alias": reached through `*name`; "merge-key": reached through `<<:`.
@@ -47,6 +49,8 @@ class Scalar(Node):
     text: str
     # None for plain, "'" or '"' for quoted, "|" or ">" for block scalars.
     style: str | None
+    # The string value after interpolation, with where each character came from (set by the project loader).
+    interp: Text | None = None
 
 
 @dataclass(slots=True)
@@ -374,7 +378,7 @@ class _Builder:
             return self._scalar(raw, tag, via)
         if kind == "sequence":
             items = [self.build(item, via, depth + 1) for item in raw.value]
-            return Sequence(self._span_of_collection(raw, items), tag, via, items, bool(raw.flow_style))
+            return Sequence(self.doc.path, self._span_of_collection(raw, items), tag, via, items, bool(raw.flow_style))
         entries: dict[str, Entry] = {}
         merges: list[Any] = []
         for key_raw, value_raw in raw.value:
@@ -397,7 +401,7 @@ class _Builder:
             entries[name] = Entry(key_node, self.build(value_raw, via, depth + 1))
         for merge in merges:
             self._merge(entries, merge, depth)
-        mapping = Mapping(self._span(raw), tag, via, entries, bool(raw.flow_style))
+        mapping = Mapping(self.doc.path, self._span(raw), tag, via, entries, bool(raw.flow_style))
         mapping.span = self._span_of_collection(raw, [e.value for e in entries.values()])
         return mapping
 
@@ -441,7 +445,7 @@ class _Builder:
                 value = resolved
             else:
                 value = text
-        return Scalar(self._span(raw), tag, via, value, text, style)
+        return Scalar(self.doc.path, self._span(raw), tag, via, value, text, style)
 
     def _scalar_key(self, raw: Any, via: str | None, depth: int) -> Scalar:
         if raw.id == "scalar":

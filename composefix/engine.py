@@ -1,18 +1,18 @@
-"""Run the enabled rules over documents; apply severities, per-file ignores and inline suppressions."""
+"""Run the enabled rules over projects; apply severities, per-file ignores and inline suppressions."""
 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 
 from composefix import suppress
 from composefix.document import Document, to_data
 from composefix.model import DEFAULT_TARGETS, Finding, Severity, Target
-from composefix.project import project_file
+from composefix.project import Project, Reader, load_project
 from composefix.rules import RULES, expand
 from composefix.rules.base import Context, Rule, Settings
-from composefix.schema import validate
+from composefix.schema import SchemaProblem, validate
 
 UNUSED_SUPPRESSION = "CF900"
 
@@ -29,6 +29,10 @@ class Options:
     bridge_ips: tuple[str, ...] = ()
     schema: bool = True
     schema_path: str | None = None
+    profiles: tuple[str, ...] = ("*",)
+    environ: dict[str, str] | None = None
+    env_files: tuple[Path, ...] | None = None
+    project_directory: Path | None = None
 
     def enabled(self) -> list[Rule]:
         chosen: set[str] = set()
@@ -43,27 +47,19 @@ class Options:
 
 
 @dataclass(slots=True)
-class FileResult:
-    doc: Document
-    findings: list[Finding]
-
-    @property
-    def path(self) -> str:
-        return self.doc.path
-
-
-@dataclass(slots=True)
 class Report:
-    files: list[FileResult]
+    # The files the user asked to check, in order; findings may also point at files they reach (env files...).
+    files: list[str]
+    documents: dict[str, Document]
+    findings: list[Finding]
     targets: frozenset[Target]
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for result in self.files for f in result.findings]
 
     def exit_code(self, fail_on: Severity) -> int:
         """0 when nothing is at or above ``fail_on``, else 1 (2 is for errors, decided by the caller)."""
         return 1 if any(f.severity.rank >= fail_on.rank for f in self.findings) else 0
+
+    def findings_in(self, path: str) -> list[Finding]:
+        return [f for f in self.findings if f.file == path]
 
 
 def _ignored_here(path: str, options: Options) -> frozenset[str]:
@@ -75,42 +71,91 @@ def _ignored_here(path: str, options: Options) -> frozenset[str]:
     return frozenset(codes)
 
 
-def check_document(doc: Document, options: Options, rules: list[Rule] | None = None) -> FileResult:
-    """All findings for one parsed document."""
-    rules = options.enabled() if rules is None else rules
-    enabled = {rule.code for rule in rules}
-    ctx = Context(project_file(doc), options.settings())
-    if doc.ok and options.schema and "CF002" in enabled:
-        ctx.schema_problems = validate(doc, to_data(doc.root), options.schema_path)
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.code == UNUSED_SUPPRESSION:
-            continue
-        if not doc.ok and rule.code not in ("CF001", "CF003"):
-            continue  # Compose refuses the file: nothing else is worth saying until it parses
-        findings.extend(rule.check(ctx))
-    ignored = _ignored_here(doc.path, options)
-    findings = [f for f in findings if f.code not in ignored]
-    pragmas = suppress.parse(doc)
-    findings = pragmas.apply(findings)
-    if UNUSED_SUPPRESSION in enabled and UNUSED_SUPPRESSION not in ignored:
-        ctx.unused_suppressions = pragmas.unused(enabled - ignored)
-        unused_rule = next(rule for rule in rules if rule.code == UNUSED_SUPPRESSION)
-        findings.extend(pragmas.apply(list(unused_rule.check(ctx))))
-    findings = [_with_severity(f, options) for f in findings]
-    findings.sort(key=Finding.sort_key)
-    return FileResult(doc, findings)
+class Checker:
+    """Checks projects that share one file cache, schema results and suppression bookkeeping."""
+
+    def __init__(self, options: Options, reader: Reader | None = None) -> None:
+        self.options = options
+        self.rules = options.enabled()
+        self.enabled = {rule.code for rule in self.rules}
+        self.reader = reader or Reader()
+        self.schema: dict[str, list[SchemaProblem]] = {}
+        self.findings: dict[tuple[str, str, int, int, str], Finding] = {}
+        self.compose_docs: dict[str, Document] = {}
+
+    def check(self, files: list[Path]) -> Project:
+        opts = self.options
+        project = load_project(
+            files,
+            reader=self.reader,
+            project_directory=opts.project_directory,
+            environ=opts.environ,
+            env_files=list(opts.env_files) if opts.env_files is not None else None,
+            profiles=list(opts.profiles),
+        )
+        compose_docs = {path: doc for path, doc in project.documents.items() if path not in project.env_files}
+        self.compose_docs.update(compose_docs)
+        if opts.schema and "CF002" in self.enabled:
+            for path, doc in compose_docs.items():
+                if path not in self.schema:
+                    self.schema[path] = validate(doc, to_data(doc.root), opts.schema_path) if doc.ok else []
+        ctx = Context(project, opts.settings(), {p: self.schema.get(p, []) for p in compose_docs})
+        for rule in self.rules:
+            if rule.code == UNUSED_SUPPRESSION:
+                continue
+            for finding in rule.check(ctx):
+                key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset, finding.message)
+                self.findings.setdefault(key, finding)
+        return project
+
+    def report(self, files: list[str]) -> Report:
+        findings: list[Finding] = []
+        by_file: dict[str, list[Finding]] = {}
+        for finding in self.findings.values():
+            by_file.setdefault(finding.file, []).append(finding)
+        documents = dict(self.reader.documents)
+        for path in sorted(set(by_file) | set(self.compose_docs), key=lambda p: (p not in files, p)):
+            found = by_file.get(path, [])
+            ignored = _ignored_here(path, self.options)
+            found = [f for f in found if f.code not in ignored]
+            doc = documents.get(path)
+            if doc is not None and path in self.compose_docs:
+                pragmas = suppress.parse(doc)
+                found = pragmas.apply(found)
+                if UNUSED_SUPPRESSION in self.enabled and UNUSED_SUPPRESSION not in ignored:
+                    rule = next(r for r in self.rules if r.code == UNUSED_SUPPRESSION)
+                    unused = pragmas.unused(self.enabled - ignored)
+                    found += pragmas.apply(list(rule.check(Context.for_unused(path, unused))))
+            findings.extend(self._severity(f) for f in found)
+        order = {path: index for index, path in enumerate(files)}
+        findings.sort(
+            key=lambda f: (order.get(f.file, len(order)), f.file, f.span.start.offset, f.span.end.offset, f.code)
+        )
+        return Report(files, documents, findings, self.options.targets)
+
+    def _severity(self, finding: Finding) -> Finding:
+        level = self.options.severity.get(finding.code)
+        if level is None or level == finding.severity:
+            return finding
+        return replace(finding, severity=level)
 
 
-def _with_severity(finding: Finding, options: Options) -> Finding:
-    level = options.severity.get(finding.code)
-    if level is None or level == finding.severity:
-        return finding
-    from dataclasses import replace
+def check_projects(projects: list[list[Path]], options: Options, reader: Reader | None = None) -> Report:
+    """Check each project (a list of files merged in order); the report lists every first file."""
+    checker = Checker(options, reader)
+    checked: list[str] = []
+    for files in projects:
+        project = checker.check(files)
+        for path in project.compose_files:
+            if path not in checked:
+                checked.append(path)
+    return checker.report(checked)
 
-    return replace(finding, severity=level)
 
+def check_text(text: str, path: str, options: Options) -> Report:
+    """Check one document given as text (tests, stdin)."""
+    from composefix.document import parse
 
-def check_documents(docs: list[Document], options: Options) -> Report:
-    rules = options.enabled()
-    return Report([check_document(doc, options, rules) for doc in docs], options.targets)
+    reader = Reader()
+    reader.documents[path] = parse(text, path)
+    return check_projects([[Path(path)]], options, reader)

@@ -1,65 +1,674 @@
-"""The files of a project and the services they define, as located trees."""
+"""Load a project as Compose v2 does: files merged in order, include, extends, interpolation, env files.
+
+Every value of the merged model is a node of the file its text came from (aliases and merge keys keep the
+anchor's position), and every string scalar carries its interpolated `Text`, which knows whether a character
+came from the compose file, an interpolation default, a `.env` file or the process environment.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from composefix.document import Document, Mapping, Node, Scalar, scalar_text
+from composefix.document import (
+    RESET_TAG,
+    Document,
+    Entry,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    load,
+    scalar_text,
+)
+from composefix.interpolate import EnvFile, InterpolationError, Interpolator, located_text, parse_env
+from composefix.model import Position, Span
+from composefix.texts import Piece, Source, Text
+
+# Compose's file names, in its order of preference (platform-facts §6.6).
+DEFAULT_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+DEFAULT_OVERRIDE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+
+# Merge behaviour per service key (compose-go override/merge.go, platform-facts §6.1).
+REPLACED = frozenset({"command", "entrypoint"})
+BY_NAME = frozenset({"environment", "labels", "annotations"})
+APPENDED_UNIQUE = frozenset({"expose", "dns", "dns_search", "dns_opt", "tmpfs"})
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectProblem:
+    """A problem found while loading: CF001 (unreadable env file), CF002 (invalid), CF004 (missing reference)."""
+
+    code: str
+    file: str
+    span: Span
+    message: str
 
 
 @dataclass(slots=True)
 class Service:
-    """One service definition; ``node`` is None when the definition is not a mapping (a schema error)."""
+    """A service of the merged model."""
 
     name: str
-    doc: Document
+    node: Mapping
     key: Scalar
-    node: Mapping | None
+    # The container's environment: env_file values overridden by `environment`, one Scalar per name.
+    env: dict[str, Scalar] = field(default_factory=dict)
 
     def get(self, key: str) -> Node | None:
-        return self.node.get(key) if self.node is not None else None
+        return self.node.get(key)
 
     def key_of(self, key: str) -> Scalar | None:
-        if self.node is None:
-            return None
         entry = self.node.entries.get(key)
         return entry.key if entry is not None else None
 
     @property
     def network_mode(self) -> str | None:
-        text = scalar_text(self.get("network_mode"))
+        text = text_of(self.get("network_mode"))
         return text.strip() if text is not None else None
 
     @property
     def namespace_owner(self) -> tuple[str, str] | None:
         """("service" | "container", NAME) for a service that joins another's network namespace."""
-        mode = self.network_mode or ""
-        kind, sep, name = mode.partition(":")
+        kind, sep, name = (self.network_mode or "").partition(":")
         if sep and kind in ("service", "container") and name:
             return kind, name
         return None
 
 
+def text_of(node: Node | None) -> str | None:
+    """A scalar's string as Compose sees it after interpolation."""
+    if isinstance(node, Scalar):
+        if node.interp is not None:
+            return node.interp.value
+        return scalar_text(node)
+    return None
+
+
 @dataclass(slots=True)
-class ProjectFile:
-    doc: Document
+class Project:
+    name: str
+    directory: Path
+    compose_files: list[str]
+    documents: dict[str, Document] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
+    # Top-level sections other than services (configs, secrets, networks, volumes, x-*), merged.
+    top: dict[str, Node] = field(default_factory=dict)
+    problems: list[ProjectProblem] = field(default_factory=list)
+    variables: dict[str, Text] = field(default_factory=dict)
+    env_files: dict[str, EnvFile] = field(default_factory=dict)
+
+    def position(self, file: str, offset: int) -> Position:
+        return self.documents[file].position(offset)
+
+    def span_of(self, source: Source) -> Span | None:
+        doc = self.documents.get(source.file) if source.file else None
+        if doc is None:
+            return None
+        return doc.span(source.start, source.end)
 
 
-def services_of(doc: Document) -> dict[str, Service]:
-    """The services a parsed document defines (none when the shape is wrong)."""
-    root = doc.root
-    if not isinstance(root, Mapping):
-        return {}
-    services = root.get("services")
-    if not isinstance(services, Mapping):
-        return {}
-    found: dict[str, Service] = {}
-    for name, entry in services.entries.items():
-        node = entry.value if isinstance(entry.value, Mapping) else None
-        found[name] = Service(name, doc, entry.key, node)
-    return found
+class Reader:
+    """Reads and parses files once per run; records which paths were read (a cache shared by projects)."""
+
+    def __init__(self, read: Callable[[Path], bytes] | None = None) -> None:
+        self._read = read or (lambda path: path.read_bytes())
+        self.documents: dict[str, Document] = {}
+
+    def document(self, path: Path, display: str | None = None) -> Document | None:
+        key = display or str(path)
+        if key in self.documents:
+            return self.documents[key]
+        try:
+            data = self._read(path)
+        except OSError:
+            return None
+        doc = load(data, key)
+        self.documents[key] = doc
+        return doc
 
 
-def project_file(doc: Document) -> ProjectFile:
-    return ProjectFile(doc, services_of(doc) if doc.ok else {})
+def display_path(path: Path) -> str:
+    """A path as the user would write it: relative to the current folder when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --- one file -------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _File:
+    """One compose file, interpolated, with its services resolved (extends) and its includes loaded."""
+
+    doc: Document
+    directory: Path
+    root: Mapping
+    services: dict[str, Mapping]
+    keys: dict[str, Scalar]
+    resolved: dict[str, Mapping] = field(default_factory=dict)
+
+
+class _Loader:
+    def __init__(self, project: Project, reader: Reader, environ: dict[str, str]) -> None:
+        self.project = project
+        self.reader = reader
+        self.environ = environ
+        self.files: dict[tuple[str, int], _File | None] = {}
+
+    # problems ---------------------------------------------------------------------------------------------
+
+    def problem(self, code: str, node: Node | None, message: str, file: str | None = None) -> None:
+        if node is not None:
+            self.project.problems.append(ProjectProblem(code, node.file, node.span, message))
+        elif file is not None:
+            start = Position(1, 1, 0)
+            self.project.problems.append(ProjectProblem(code, file, Span(start, start), message))
+
+    # reading ----------------------------------------------------------------------------------------------
+
+    def read(self, path: Path) -> Document | None:
+        doc = self.reader.document(path, display_path(path))
+        if doc is not None:
+            self.project.documents[doc.path] = doc
+        return doc
+
+    def variables_for(self, directory: Path, env_paths: list[Path] | None, referrer: Node | None) -> dict[str, Text]:
+        """Interpolation variables: the env files (default: `.env` in ``directory``), then the process env wins."""
+        found: dict[str, Text] = {}
+        paths = env_paths if env_paths is not None else [directory / ".env"]
+        process = {k: _env_text(k, v) for k, v in self.environ.items()}
+        for path in paths:
+            if not path.is_file():
+                if env_paths is not None:
+                    self.problem("CF004", referrer, f"env file `{path}` not found")
+                continue
+            env = self.env_file(path, {**found, **process})
+            if env is not None:
+                found.update({k: v for k, v in env.values.items() if v is not None})
+        return {**found, **process}
+
+    def env_file(self, path: Path, variables: dict[str, Text], *, raw: bool = False) -> EnvFile | None:
+        doc = self.read(path)
+        if doc is None:
+            return None
+        env = parse_env(doc, variables, raw=raw)
+        self.project.env_files[doc.path] = env
+        for problem in env.problems:
+            position = doc.position(problem.start)
+            self.project.problems.append(
+                ProjectProblem("CF001", doc.path, Span(position, position), f"env file: {problem.message}")
+            )
+        return env
+
+    def compose_file(self, path: Path, variables: dict[str, Text], referrer: Node | None) -> _File | None:
+        key = (str(path.resolve()), id(variables))
+        if key in self.files:
+            return self.files[key]
+        self.files[key] = None  # a file that includes itself stops here
+        doc = self.read(path)
+        if doc is None:
+            self.problem("CF004", referrer, f"file `{path}` not found", None if referrer else str(path))
+            return None
+        if not doc.ok or not isinstance(doc.root, Mapping):
+            return None  # CF001/CF003/CF002 report it; Compose refuses the file
+        root = self._interpolate(doc, doc.root, Interpolator(variables))
+        assert isinstance(root, Mapping)
+        services_node = root.get("services")
+        services: dict[str, Mapping] = {}
+        keys: dict[str, Scalar] = {}
+        if isinstance(services_node, Mapping):
+            for name, entry in services_node.entries.items():
+                if isinstance(entry.value, Mapping):
+                    services[name] = _normalise(entry.value)
+                    keys[name] = entry.key
+        loaded = _File(doc, path.parent, root, services, keys)
+        self.files[key] = loaded
+        return loaded
+
+    def _interpolate(self, doc: Document, node: Node, interpolator: Interpolator) -> Node:
+        if isinstance(node, Scalar):
+            text = scalar_text(node)
+            if text is None:
+                return node
+            located = located_text(doc, node, text)
+            if not isinstance(node.value, str):
+                return replace(node, interp=located)
+            try:
+                interpolated = interpolator.interpolate(located)
+            except InterpolationError as exc:
+                span = self.project.span_of(exc.source) if exc.source else None
+                code = "CF004" if exc.required else "CF002"
+                if span is not None and exc.source is not None and exc.source.file is not None:
+                    self.project.problems.append(ProjectProblem(code, exc.source.file, span, exc.message))
+                else:
+                    self.problem(code, node, exc.message)
+                return replace(node, interp=located)
+            return replace(node, value=interpolated.value, interp=interpolated)
+        if isinstance(node, Sequence):
+            return replace(node, items=[self._interpolate(doc, item, interpolator) for item in node.items])
+        assert isinstance(node, Mapping)
+        entries = {
+            name: Entry(entry.key, self._interpolate(doc, entry.value, interpolator))
+            for name, entry in node.entries.items()
+        }
+        return replace(node, entries=entries)
+
+    # extends ----------------------------------------------------------------------------------------------
+
+    def resolve(
+        self, file: _File, name: str, variables: dict[str, Text], stack: tuple[tuple[str, str], ...]
+    ) -> Mapping:
+        if name in file.resolved:
+            return file.resolved[name]
+        node = file.services[name]
+        extends = node.get("extends")
+        if extends is None:
+            file.resolved[name] = node
+            return node
+        own = _without(node, "extends")
+        target_name: str | None
+        target_file = file
+        file_node: Node | None = None
+        if isinstance(extends, Mapping):
+            target_name = text_of(extends.get("service"))
+            file_node = extends.get("file")
+        else:
+            target_name = text_of(extends)
+        if not target_name:
+            self.problem("CF004", extends, f"`extends` of service `{name}` names no service")
+            return own
+        if file_node is not None:
+            relative = text_of(file_node) or ""
+            loaded = self.compose_file(file.directory / relative, variables, file_node)
+            if loaded is None:
+                return own
+            target_file = loaded
+        here = (file.doc.path, name)
+        there = (target_file.doc.path, target_name)
+        if there in stack or there == here:
+            chain = " -> ".join(f"{s}" for _, s in (*stack, here, there))
+            self.problem("CF004", extends, f"`extends` cycle: {chain}")
+            return own
+        if target_name not in target_file.services:
+            where = f" in `{target_file.doc.path}`" if target_file is not file else ""
+            self.problem("CF004", extends, f"service `{name}` extends `{target_name}`, which is not defined{where}")
+            return own
+        base = self.resolve(target_file, target_name, variables, (*stack, here))
+        merged = merge_service(base, own)
+        file.resolved[name] = merged
+        return merged
+
+    # include ----------------------------------------------------------------------------------------------
+
+    def includes(self, file: _File, stack: tuple[str, ...]) -> Iterator[tuple[_File, dict[str, Text]]]:
+        include = file.root.get("include")
+        if not isinstance(include, Sequence):
+            return
+        for item in include.items:
+            paths_node: Node | None = item
+            project_dir: Path | None = None
+            env_paths: list[Path] | None = None
+            if isinstance(item, Mapping):
+                paths_node = item.get("path")
+                directory = text_of(item.get("project_directory"))
+                project_dir = file.directory / directory if directory else None
+                env_node = item.get("env_file")
+                if env_node is not None:
+                    names = [text_of(n) for n in (env_node.items if isinstance(env_node, Sequence) else [env_node])]
+                    env_paths = [file.directory / n for n in names if n]
+            paths = paths_node.items if isinstance(paths_node, Sequence) else [paths_node]
+            files: list[_File] = []
+            variables: dict[str, Text] = {}
+            for index, path_node in enumerate(paths):
+                relative = text_of(path_node)
+                if not relative:
+                    continue
+                path = file.directory / relative
+                if str(path.resolve()) in stack or display_path(path) in stack:
+                    self.problem("CF004", path_node, f"`include` cycle: `{relative}` includes itself")
+                    continue
+                if index == 0:
+                    base_dir = project_dir or path.parent
+                    variables = self.variables_for(base_dir, env_paths, path_node)
+                loaded = self.compose_file(path, variables, path_node)
+                if loaded is not None:
+                    files.append(loaded)
+            for included in files:
+                yield included, variables
+                yield from self.includes(included, (*stack, str(included.doc.path)))
+
+
+def _env_text(name: str, value: str) -> Text:
+    return Text(value, (Piece(0, len(value), Source(None, 0, 0, False, f"environment:{name}")),))
+
+
+# --- normalising and merging ----------------------------------------------------------------------------------
+
+
+def _synthetic(item: Scalar, value: str | None, offset: int) -> Scalar:
+    interp = item.interp.slice(offset) if item.interp is not None and value is not None else None
+    return replace(item, value=value, text=value or "", interp=interp)
+
+
+def _pairs(node: Node) -> Node:
+    """`list_or_dict` (environment, labels, build.args) as a mapping of name -> Scalar (value None when unset)."""
+    if not isinstance(node, Sequence):
+        return node
+    entries: dict[str, Entry] = {}
+    for item in node.items:
+        text = text_of(item)
+        if text is None or not isinstance(item, Scalar):
+            continue
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        key = replace(item, value=name, text=name, interp=None)
+        entries[name] = Entry(key, _synthetic(item, value if sep else None, len(name) + 1 if sep else 0))
+    return Mapping(node.file, node.span, node.tag, node.via, entries, node.flow)
+
+
+def _normalise(service: Mapping) -> Mapping:
+    """List-or-dict keys as mappings, so that merging by name is a mapping merge."""
+    entries = dict(service.entries)
+    for key in BY_NAME:
+        if key in entries:
+            entries[key] = Entry(entries[key].key, _pairs(entries[key].value))
+    build = entries.get("build")
+    if build is not None and isinstance(build.value, Mapping) and "args" in build.value.entries:
+        args = build.value.entries["args"]
+        build_entries = dict(build.value.entries)
+        build_entries["args"] = Entry(args.key, _pairs(args.value))
+        entries["build"] = Entry(build.key, replace(build.value, entries=build_entries))
+    return replace(service, entries=entries)
+
+
+def _without(node: Mapping, key: str) -> Mapping:
+    return replace(node, entries={k: e for k, e in node.entries.items() if k != key})
+
+
+def _host_items(node: Node) -> list[Node]:
+    """`extra_hosts` as a list of `name:ip` scalars (the mapping form becomes one item per address)."""
+    if isinstance(node, Sequence):
+        return list(node.items)
+    if isinstance(node, Mapping):
+        items: list[Node] = []
+        for name, entry in node.entries.items():
+            values = entry.value.items if isinstance(entry.value, Sequence) else [entry.value]
+            for value in values:
+                if isinstance(value, Scalar):
+                    address = text_of(value) or ""
+                    interp = value.interp
+                    prefix = Text(f"{name}:")
+                    joined = Text(
+                        prefix.value + address,
+                        tuple(
+                            Piece(p.start + len(prefix.value), p.end + len(prefix.value), p.source)
+                            for p in (interp.pieces if interp is not None else ())
+                        ),
+                    )
+                    items.append(replace(value, value=joined.value, text=joined.value, interp=joined))
+        return items
+    return []
+
+
+def _port_key(node: Node) -> object:
+    from composefix.ports import PortError, parse_entry
+
+    try:
+        return tuple(p.key for p in parse_entry(node))
+    except PortError:
+        return ("invalid", id(node))
+
+
+def _append_unique(base: list[Node], extra: list[Node], key: Callable[[Node], object]) -> list[Node]:
+    seen = {key(n) for n in base}
+    result = list(base)
+    for node in extra:
+        marker = key(node)
+        if marker not in seen:
+            seen.add(marker)
+            result.append(node)
+    return result
+
+
+def _text_key(node: Node) -> object:
+    text = text_of(node)
+    return text if text is not None else ("node", id(node))
+
+
+def _merge_value(key: str, base: Node, over: Node) -> Node | None:
+    """Merge one service key (None removes it: `!reset`)."""
+    if over.tag == RESET_TAG:
+        return None
+    if over.tag == "!override" or key in REPLACED:
+        return over
+    if key == "extra_hosts":
+        items = _append_unique(_host_items(base), _host_items(over), _text_key)
+        return Sequence(over.file, over.span, None, over.via, items, False)
+    if key == "ports" and isinstance(base, Sequence) and isinstance(over, Sequence):
+        return replace(over, items=_append_unique(base.items, over.items, _port_key))
+    if key in APPENDED_UNIQUE and isinstance(base, Sequence) and isinstance(over, Sequence):
+        return replace(over, items=_append_unique(base.items, over.items, _text_key))
+    if key == "healthcheck" and isinstance(base, Mapping) and isinstance(over, Mapping):
+        merged = merge_mapping(base, over, nested=True)
+        if "test" in over.entries:
+            merged.entries["test"] = over.entries["test"]
+        return merged
+    if key in ("networks", "depends_on"):
+        base, over = _as_mapping(base), _as_mapping(over)
+    if isinstance(base, Mapping) and isinstance(over, Mapping):
+        return merge_mapping(base, over, nested=True)
+    if isinstance(base, Sequence) and isinstance(over, Sequence):
+        return replace(over, items=[*base.items, *over.items])
+    return over
+
+
+def _as_mapping(node: Node) -> Node:
+    if isinstance(node, Sequence):
+        entries = {}
+        for item in node.items:
+            name = text_of(item)
+            if name is not None and isinstance(item, Scalar):
+                empty = Scalar(item.file, item.span, None, item.via, None, "", None)
+                entries[name] = Entry(item, empty)
+        return Mapping(node.file, node.span, None, node.via, entries, node.flow)
+    return node
+
+
+def merge_mapping(base: Mapping, over: Mapping, *, nested: bool = False) -> Mapping:
+    entries = dict(base.entries)
+    for name, entry in over.entries.items():
+        if name in entries:
+            merged = _merge_value(name, entries[name].value, entry.value) if nested else entry.value
+            if merged is None:
+                del entries[name]
+            else:
+                entries[name] = Entry(entry.key, merged)
+        elif entry.value.tag != RESET_TAG:
+            entries[name] = entry
+    return replace(over, entries=entries, tag=None)
+
+
+def merge_service(base: Mapping, over: Mapping) -> Mapping:
+    """Merge two definitions of a service as Compose does for `-f` files and `extends`."""
+    entries = dict(base.entries)
+    for name, entry in over.entries.items():
+        if name not in entries:
+            if entry.value.tag != RESET_TAG:
+                entries[name] = entry
+            continue
+        merged = _merge_value(name, entries[name].value, entry.value)
+        if merged is None:
+            del entries[name]
+        else:
+            entries[name] = Entry(entry.key, merged)
+    return replace(over, entries=entries, tag=None)
+
+
+# --- the whole project ----------------------------------------------------------------------------------------
+
+
+def load_project(
+    files: list[Path],
+    *,
+    reader: Reader | None = None,
+    project_directory: Path | None = None,
+    environ: dict[str, str] | None = None,
+    env_files: list[Path] | None = None,
+    profiles: list[str] | None = None,
+) -> Project:
+    """Load the project made of ``files`` (merged in order) as Compose does."""
+    reader = reader or Reader()
+    environ = dict(os.environ if environ is None else environ)
+    directory = project_directory or files[0].parent
+    project = Project(
+        name=directory.resolve().name.lower(), directory=directory, compose_files=[display_path(f) for f in files]
+    )
+    loader = _Loader(project, reader, environ)
+    variables = loader.variables_for(directory, env_files, None)
+    project.variables = variables
+    merged: dict[str, Mapping] = {}
+    keys: dict[str, Scalar] = {}
+    top: dict[str, Node] = {}
+    for path in files:
+        loaded = loader.compose_file(path, variables, None)
+        if loaded is None:
+            continue
+        for name in loaded.services:
+            resolved = loader.resolve(loaded, name, variables, ())
+            merged[name] = merge_service(merged[name], resolved) if name in merged else resolved
+            keys.setdefault(name, loaded.keys[name])
+        for name, entry in loaded.root.entries.items():
+            if name in ("services", "include"):
+                continue
+            if name in top and isinstance(top[name], Mapping) and isinstance(entry.value, Mapping):
+                top[name] = merge_mapping(top[name], entry.value, nested=True)  # type: ignore[arg-type]
+            else:
+                top[name] = entry.value
+        for included, inc_vars in loader.includes(loaded, (str(path.resolve()),)):
+            for name in included.services:
+                if name in merged and name not in loaded.services:
+                    continue
+                if name in loaded.services:
+                    loader.problem(
+                        "CF002",
+                        loaded.keys[name],
+                        f"service `{name}` is also defined by the included file `{included.doc.path}`: "
+                        "Compose rejects the project",
+                    )
+                    continue
+                merged[name] = loader.resolve(included, name, inc_vars, ())
+                keys[name] = included.keys[name]
+    for name, node in merged.items():
+        if profiles is not None and "*" not in profiles:
+            service_profiles = node.get("profiles")
+            names = {text_of(p) for p in service_profiles.items} if isinstance(service_profiles, Sequence) else set()
+            if names and not names & set(profiles):
+                continue
+        service = Service(name, node, keys[name])
+        service.env = _environment(loader, service, directory, variables)
+        project.services[name] = service
+    project.top = top
+    _check_references(loader, project)
+    return project
+
+
+def _environment(loader: _Loader, service: Service, directory: Path, variables: dict[str, Text]) -> dict[str, Scalar]:
+    env: dict[str, Scalar] = {}
+    env_file = service.get("env_file")
+    items = env_file.items if isinstance(env_file, Sequence) else [env_file] if env_file is not None else []
+    for item in items:
+        required = True
+        raw = False
+        path_node: Node | None = item
+        if isinstance(item, Mapping):
+            path_node = item.get("path")
+            required_node = item.get("required")
+            required = not (isinstance(required_node, Scalar) and required_node.value in (False, "false"))
+            raw = text_of(item.get("format")) == "raw"
+        relative = text_of(path_node)
+        if not relative:
+            continue
+        base = Path(path_node.file).parent if path_node is not None else directory
+        path = base / relative
+        if not path.is_file():
+            if required:
+                loader.problem("CF004", path_node, f"env file `{relative}` not found (service `{service.name}`)")
+            continue
+        parsed = loader.env_file(path, variables, raw=raw)
+        if parsed is None:
+            continue
+        doc = parsed.doc
+        for name, value in parsed.values.items():
+            if value is None:
+                continue
+            start = value.pieces[0].source.start if value.pieces else 0
+            position = doc.position(start)
+            span = Span(position, doc.position(start + len(value.value)))
+            env[name] = Scalar(doc.path, span, None, "env_file", value.value, value.value, None, value)
+    environment = service.get("environment")
+    if isinstance(environment, Mapping):
+        for name, entry in environment.entries.items():
+            item = entry.value
+            if not isinstance(item, Scalar):
+                continue
+            if item.value is None and item.tag != RESET_TAG:
+                found = variables.get(name)
+                if found is not None:
+                    item = replace(item, value=found.value, text=found.value, interp=found)
+            env.pop(name, None)
+            env[name] = item
+    return env
+
+
+def _check_references(loader: _Loader, project: Project) -> None:
+    names = set(project.services)
+    for service in project.services.values():
+        owner = service.namespace_owner
+        if owner is not None and owner[0] == "service" and owner[1] not in names:
+            loader.problem(
+                "CF004",
+                service.get("network_mode"),
+                f"service `{service.name}` uses the network of service `{owner[1]}`, which is not defined",
+            )
+        depends = service.get("depends_on")
+        targets: list[tuple[str, Node]] = []
+        if isinstance(depends, Sequence):
+            targets = [(text_of(n) or "", n) for n in depends.items]
+        elif isinstance(depends, Mapping):
+            targets = [(name, entry.key) for name, entry in depends.entries.items()]
+            targets = [
+                (name, node)
+                for (name, node), entry in zip(targets, depends.entries.values(), strict=True)
+                if not (
+                    isinstance(entry.value, Mapping)
+                    and entry.value.get("required") is not None
+                    and text_of(entry.value.get("required")) == "false"
+                )
+            ]
+        for name, node in targets:
+            if name and name not in names:
+                loader.problem("CF004", node, f"service `{service.name}` depends on `{name}`, which is not defined")
+
+
+def command_words(node: Node | None) -> list[str] | None:
+    """`command`/`entrypoint` as the list Compose passes on (a string is split shell-style, not run by a shell)."""
+    if isinstance(node, Sequence):
+        return [text_of(item) or "" for item in node.items]
+    text = text_of(node)
+    if text is None:
+        return None
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()

@@ -37,12 +37,16 @@ class Suppression:
 
 @dataclass(slots=True)
 class Suppressions:
+    path: str
     items: list[Suppression] = field(default_factory=list)
 
     def apply(self, findings: list[Finding]) -> list[Finding]:
         """The findings no suppression covers; marks the tokens that covered something."""
         kept = []
         for finding in findings:
+            if finding.file != self.path:
+                kept.append(finding)
+                continue
             hit = False
             for item in self.items:
                 if not item.covers(finding.line):
@@ -59,11 +63,12 @@ class Suppressions:
         for item in self.items:
             for token in item.tokens:
                 if token.code is None:
-                    found.append(Unused(token.span, f"suppression names no known rule: `{token.text}`"))
+                    found.append(Unused(self.path, token.span, f"suppression names no known rule: `{token.text}`"))
                 elif not token.used and token.code in enabled:
                     kind = "file-ignore" if item.file_level else "ignore"
                     found.append(
                         Unused(
+                            self.path,
                             token.span,
                             f"unused suppression `{kind}={token.text}`: no {token.code} finding here to suppress",
                         )
@@ -126,7 +131,7 @@ def _entries(root: Node | None) -> dict[int, tuple[int, int]]:
 
 def parse(doc: Document) -> Suppressions:
     """All suppression comments of a document, with the lines each one covers."""
-    found = Suppressions()
+    found = Suppressions(doc.path)
     if "composefix:" not in doc.text:
         return found
     scalar_spans: list[tuple[int, int]] | None = None

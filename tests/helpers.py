@@ -6,8 +6,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from composefix.document import parse
-from composefix.engine import Options, check_document
+from composefix.engine import Options, check_text
 from composefix.model import DEFAULT_TARGETS, Finding, Target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,9 +22,9 @@ def lint(
     **options: object,
 ) -> list[Finding]:
     """Findings for a YAML snippet (dedented), with the given rule selection and targets."""
-    doc = parse(textwrap.dedent(text), path)
+    options.setdefault("environ", {})
     opts = Options(targets=frozenset(targets), select=select, **options)  # type: ignore[arg-type]
-    return check_document(doc, opts).findings
+    return check_text(textwrap.dedent(text), path, opts).findings
 
 
 def where(findings: list[Finding]) -> list[tuple[str, int, int]]:

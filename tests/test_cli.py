@@ -155,11 +155,10 @@ def test_no_color_in_pipes_and_with_no_color(project, monkeypatch):
 
 
 def test_color_renderer_only_when_asked():
-    from composefix.document import parse
-    from composefix.engine import Options, check_documents
+    from composefix.engine import Options, check_text
     from composefix.report import REPORTERS, RenderOptions
 
-    report = check_documents([parse(HOST, "compose.yaml")], Options())
+    report = check_text(HOST, "compose.yaml", Options(environ={}))
     assert "\x1b[33m" in REPORTERS["text"](report, RenderOptions(color=True))
     assert "\x1b[" not in REPORTERS["text"](report, RenderOptions(color=False))
 

@@ -47,7 +47,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "version": REPORT_VERSION,
         "tool": {"name": "composefix", "version": __version__},
         "targets": [t.value for t in Target if t in report.targets],
-        "files": [result.path for result in report.files],
+        "files": list(report.files),
         "summary": {
             "files": len(report.files),
             "findings": len(findings),

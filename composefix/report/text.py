@@ -48,18 +48,17 @@ def _plural(count: int, word: str) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
-    for result in report.files:
-        for finding in result.findings:
-            severity = _paint(finding.severity.value, _COLORS[finding.severity], options.color)
-            code = _paint(finding.code, "1", options.color)
-            lines.append(f"{finding.file}:{finding.line}:{finding.column}: {code} [{severity}] {mask(finding.message)}")
-            if options.show_source:
-                source = result.doc.line_text(finding.line) if finding.file == result.doc.path else ""
-                if source or result.doc.text:
-                    lines.extend(_frame(source, finding, options.color))
-                elif finding.help:
-                    lines.append(f"  = help: {mask(finding.help)}")
-                lines.append("")
+    for finding in report.findings:
+        severity = _paint(finding.severity.value, _COLORS[finding.severity], options.color)
+        code = _paint(finding.code, "1", options.color)
+        lines.append(f"{finding.file}:{finding.line}:{finding.column}: {code} [{severity}] {mask(finding.message)}")
+        if options.show_source:
+            doc = report.documents.get(finding.file)
+            if doc is not None and doc.text:
+                lines.extend(_frame(doc.line_text(finding.line), finding, options.color))
+            elif finding.help:
+                lines.append(f"  = help: {mask(finding.help)}")
+            lines.append("")
     findings = report.findings
     files = len(report.files)
     if not findings:

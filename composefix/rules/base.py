@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from composefix.document import Document
+from composefix.document import Node
 from composefix.model import Finding, Related, Severity, Span, Target
-from composefix.project import ProjectFile, Service
+from composefix.project import Project, Service
 from composefix.schema import SchemaProblem
 
 ALL_TARGETS: frozenset[Target] = frozenset(Target)
@@ -26,29 +27,31 @@ class Settings:
 class Unused:
     """An inline suppression token that suppressed nothing (reported by CF900)."""
 
+    file: str
     span: Span
     message: str
 
 
 @dataclass(slots=True)
 class Context:
-    """What a rule reads: one file of the project, its schema problems, and the settings."""
+    """What a rule reads: the merged project, each compose file's schema problems, and the settings."""
 
-    file: ProjectFile
+    project: Project
     settings: Settings
-    schema_problems: list[SchemaProblem] = field(default_factory=list)
+    schema_problems: dict[str, list[SchemaProblem]] = field(default_factory=dict)
     unused_suppressions: list[Unused] = field(default_factory=list)
 
-    @property
-    def doc(self) -> Document:
-        return self.file.doc
+    @classmethod
+    def for_unused(cls, path: str, unused: list[Unused]) -> Context:
+        project = Project(name="", directory=Path("."), compose_files=[path])
+        return cls(project, Settings(frozenset()), {}, unused)
 
     @property
     def services(self) -> Iterable[Service]:
-        return self.file.services.values()
+        return self.project.services.values()
 
     def service(self, name: str) -> Service | None:
-        return self.file.services.get(name)
+        return self.project.services.get(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,7 @@ class Rule:
 
     def finding(
         self,
-        ctx: Context,
-        span: Span,
+        where: Node | tuple[str, Span],
         message: str,
         *,
         service: str | None = None,
@@ -77,12 +79,13 @@ class Rule:
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
     ) -> Finding:
+        file, span = (where.file, where.span) if isinstance(where, Node) else where
         return Finding(
             code=self.code,
             name=self.name,
             severity=severity or self.severity,
             message=message,
-            file=ctx.doc.path,
+            file=file,
             span=span,
             path=path,
             service=service,

@@ -1,6 +1,7 @@
 """## What it does
 Reports a file that Compose cannot read at all: invalid YAML, a file that is not UTF-8, a NUL byte, nesting or
-alias expansion beyond composefix's limits. The finding points at the line and column where reading stopped.
+alias expansion beyond composefix's limits, and lines of a `.env` or `env_file` file that are not
+`KEY=VALUE`. The finding points at the line and column where reading stopped.
 
 ## Why is this bad?
 `docker compose` refuses the whole project, and no other check can run on the file.
@@ -34,9 +35,13 @@ from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for problem in ctx.doc.problems:
-        if problem.code == RULE.code:
-            yield RULE.finding(ctx, problem.span, problem.message)
+    for doc in ctx.project.documents.values():
+        for problem in doc.problems:
+            if problem.code == RULE.code:
+                yield RULE.finding((doc.path, problem.span), problem.message)
+    for found in ctx.project.problems:
+        if found.code == RULE.code:
+            yield RULE.finding((found.file, found.span), found.message)
 
 
 RULE = Rule(

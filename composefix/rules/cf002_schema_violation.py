@@ -5,7 +5,8 @@ the value, with the closest valid key when the name looks like a typo.
 
 ## Why is this bad?
 Compose rejects a file that breaks the schema (`additional properties 'enviroment' not allowed`), often with a
-message that does not say which line is wrong.
+message that does not say which line is wrong. Also reported here: invalid interpolation syntax (`${`, `${A B}`),
+which Compose rejects as an invalid template, and a service defined both in a file and in a file it `include`s.
 
 ## Example
 ```yaml
@@ -38,8 +39,12 @@ from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for problem in ctx.schema_problems:
-        yield RULE.finding(ctx, problem.span, problem.message, path=problem.path)
+    for file, problems in ctx.schema_problems.items():
+        for problem in problems:
+            yield RULE.finding((file, problem.span), problem.message, path=problem.path)
+    for found in ctx.project.problems:
+        if found.code == RULE.code:
+            yield RULE.finding((found.file, found.span), found.message)
 
 
 RULE = Rule(

@@ -34,9 +34,10 @@ from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for problem in ctx.doc.problems:
-        if problem.code == RULE.code:
-            yield RULE.finding(ctx, problem.span, problem.message)
+    for doc in ctx.project.documents.values():
+        for problem in doc.problems:
+            if problem.code == RULE.code:
+                yield RULE.finding((doc.path, problem.span), problem.message)
 
 
 RULE = Rule(

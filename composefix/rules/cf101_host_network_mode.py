@@ -48,7 +48,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.document import find
 from composefix.model import Finding, Severity, Target, describe_targets
 from composefix.rules.base import Context, Rule
 
@@ -61,7 +60,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for service in ctx.services:
         if service.network_mode != "host":
             continue
-        node = find(service.node, ("network_mode",))
+        node = service.get("network_mode")
         assert node is not None
         if chosen:
             message = (
@@ -74,8 +73,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 '"Enable host networking" turned on (Desktop 4.34+, Settings > Resources > Network)'
             )
         yield RULE.finding(
-            ctx,
-            node.span,
+            node,
             message,
             service=service.name,
             path=f"services.{service.name}.network_mode",

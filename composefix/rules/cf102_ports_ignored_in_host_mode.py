@@ -48,8 +48,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if key is None or not isinstance(ports, Sequence) or not ports.items:
             continue
         yield RULE.finding(
-            ctx,
-            key.span,
+            key,
             f"Service `{service.name}` publishes ports but uses `network_mode: host`: every engine discards "
             "`ports` in host mode (with only a warning), so these mappings never take effect",
             service=service.name,

@@ -60,15 +60,12 @@ def check(ctx: Context) -> Iterator[Finding]:
     pattern = bridge_ip_pattern(ctx.settings.bridge_ips)
     why = _why(ctx.settings.targets)
     for service in ctx.services:
-        if service.node is None:
-            continue
-        for ref in service_strings(service.node):
+        for ref in service_strings(service):
             if ref.where not in SCANNED:
                 continue
             for start, end, address in matches(ref, pattern):
                 yield RULE.finding(
-                    ctx,
-                    locate(ctx.doc, ref, start, end),
+                    locate(ctx.project, ref, start, end),
                     f"Service `{service.name}` reaches the host through the docker0 address `{address}` "
                     f"(in `{ref.path}`): {why}",
                     service=service.name,

@@ -45,17 +45,14 @@ def check(ctx: Context) -> Iterator[Finding]:
     pattern = bridge_ip_pattern(ctx.settings.bridge_ips)
     rancher = Target.RANCHER in ctx.settings.targets
     for service in ctx.services:
-        if service.node is None:
-            continue
-        for entry in extra_hosts(service.node):
+        for entry in extra_hosts(service):
             if not pattern.fullmatch(entry.address):
                 continue
             help = f'write `"{entry.name}:host-gateway"` (Docker Engine 20.10+) so the daemon fills in the host address'
             if rancher:
                 help += "; Rancher Desktop does not support `host-gateway`, keep that entry in a Linux-only override"
             yield RULE.finding(
-                ctx,
-                entry.node.span,
+                entry.node,
                 f"Service `{service.name}` maps `{entry.name}` to the fixed address `{entry.address}` in "
                 "`extra_hosts`: it is a VM address on VM-backed engines and depends on daemon settings on Linux",
                 service=service.name,

@@ -58,7 +58,7 @@ from composefix.rules.base import Context, Rule
 
 
 def _defines_alias(service: Service) -> bool:
-    return service.node is not None and any(e.name.lower() == HOST_ALIAS for e in extra_hosts(service.node))
+    return any(e.name.lower() == HOST_ALIAS for e in extra_hosts(service))
 
 
 def _namespace_service(ctx: Context, service: Service) -> Service | None:
@@ -73,11 +73,9 @@ def _namespace_service(ctx: Context, service: Service) -> Service | None:
 def check(ctx: Context) -> Iterator[Finding]:
     rancher = Target.RANCHER in ctx.settings.targets
     for service in ctx.services:
-        if service.node is None:
-            continue
         uses = [
             (ref, start, end)
-            for ref in service_strings(service.node)
+            for ref in service_strings(service)
             if ref.where in CONTAINER_SIDE and not handed_out(ref.name)
             for start, end, _ in matches(ref, HOST_ALIAS_RE)
         ]
@@ -93,8 +91,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if rancher:
             help += "; Rancher Desktop does not support `host-gateway`, so put the entry in a Linux-only override"
         yield RULE.finding(
-            ctx,
-            locate(ctx.doc, ref, start, end),
+            locate(ctx.project, ref, start, end),
             f"Service `{service.name}` uses `{HOST_ALIAS}` (in `{ref.path}`){more}, which Linux Docker Engine "
             "does not define without an `extra_hosts` entry",
             service=service.name,

@@ -57,18 +57,15 @@ SCANNED = CONTAINER_SIDE | {Where.LABEL, Where.BUILD_ARG, Where.DNS}
 def check(ctx: Context) -> Iterator[Finding]:
     breaks_on = describe_targets(ctx.settings.targets & RULE.targets)
     for service in ctx.services:
-        if service.node is None:
-            continue
-        defined = {entry.name.lower() for entry in extra_hosts(service.node)}
-        for ref in service_strings(service.node):
+        defined = {entry.name.lower() for entry in extra_hosts(service)}
+        for ref in service_strings(service):
             if ref.where not in SCANNED:
                 continue
             for start, end, name in matches(ref, LEGACY_RE):
                 if name.lower() in defined:
                     continue
                 yield RULE.finding(
-                    ctx,
-                    locate(ctx.doc, ref, start, end),
+                    locate(ctx.project, ref, start, end),
                     f"Service `{service.name}` uses `{name}` (in `{ref.path}`), a name only Docker Desktop "
                     f"defines: it does not resolve on {breaks_on}",
                     service=service.name,

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.document import find
 from composefix.model import Finding, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
@@ -39,11 +38,10 @@ def check(ctx: Context) -> Iterator[Finding]:
     for service in ctx.services:
         if service.network_mode != "bridge":
             continue
-        node = find(service.node, ("network_mode",))
+        node = service.get("network_mode")
         assert node is not None
         yield RULE.finding(
-            ctx,
-            node.span,
+            node,
             f"Service `{service.name}` uses `network_mode: bridge`, the engine's default bridge (docker0), not the "
             "project network: service names do not resolve there",
             service=service.name,

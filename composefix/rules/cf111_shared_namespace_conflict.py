@@ -57,8 +57,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             if key_node is None:
                 continue
             yield RULE.finding(
-                ctx,
-                key_node.span,
+                key_node,
                 f"Service `{service.name}` sets `{key}` but uses the network namespace of {kind} `{name}` "
                 f"(`network_mode: {kind}:{name}`): the engine rejects `{key}` there when it creates the container",
                 service=service.name,

@@ -35,7 +35,9 @@ from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for unused in ctx.unused_suppressions:
-        yield RULE.finding(ctx, unused.span, unused.message, help="remove the suppression (or the code from it)")
+        yield RULE.finding(
+            (unused.file, unused.span), unused.message, help="remove the suppression (or the code from it)"
+        )
 
 
 RULE = Rule(

@@ -1,0 +1,252 @@
+"""Compose's `${VAR}` interpolation and the `.env` format, keeping where every character came from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from composefix.document import Document, Scalar
+from composefix.texts import Piece, Source, Text, join
+
+
+def located_text(doc: Document, node: Scalar, value: str) -> Text:
+    """The Text of a scalar's string value, mapped onto the source when the source spells it out verbatim."""
+    start, end = node.span.start.offset, node.span.end.offset
+    source = doc.text[start:end]
+    if node.tag:
+        stripped = source.removeprefix(node.tag).lstrip()
+        start += len(source) - len(stripped)
+        source = stripped
+    via = node.via
+    if node.via is None and source == value:
+        return Text(value, (Piece(0, len(value), Source(doc.path, start, end, True, via)),))
+    if (
+        node.via is None
+        and len(source) >= 2
+        and source[0] in "'\""
+        and source[-1] == source[0]
+        and source[1:-1] == value
+    ):
+        return Text(value, (Piece(0, len(value), Source(doc.path, start + 1, end - 1, True, via)),))
+    return Text(value, (Piece(0, len(value), Source(doc.path, start, end, False, via)),))
+
+
+def environment_text(value: str, name: str) -> Text:
+    return Text(value, (Piece(0, len(value), Source(None, 0, 0, False, f"environment:{name}")),))
+
+
+class InterpolationError(Exception):
+    """Invalid `${...}` syntax, or a `${VAR:?message}` whose variable is missing."""
+
+    def __init__(self, message: str, source: Source | None, required: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.required = required
+
+
+@dataclass(slots=True)
+class Interpolator:
+    """Interpolates Texts with a set of variables; records variables used but not set (Compose warns)."""
+
+    variables: Mapping[str, Text]
+    unset: list[tuple[str, Source | None]] = field(default_factory=list)
+
+    def interpolate(self, text: Text) -> Text:
+        if "$" not in text.value:
+            return text
+        return join(self._parts(text))
+
+    def _parts(self, text: Text) -> list[Text]:
+        value = text.value
+        parts: list[Text] = []
+        i = 0
+        literal_start = 0
+        while True:
+            i = value.find("$", i)
+            if i < 0 or i == len(value) - 1:
+                break
+            nxt = value[i + 1]
+            if nxt == "$":
+                parts.append(text.slice(literal_start, i))
+                escaped = text.slice(i, i + 2)
+                parts.append(Text("$", tuple(Piece(0, 1, p.source) for p in escaped.pieces[:1])))
+                i += 2
+                literal_start = i
+            elif nxt == "{":
+                close = _closing_brace(value, i + 2)
+                if close < 0:
+                    raise InterpolationError(
+                        f"invalid interpolation `{value[i:]}`: missing `}}`", text.slice(i).origin(0, len(value) - i)
+                    )
+                parts.append(text.slice(literal_start, i))
+                parts.append(self._braced(text, i, close))
+                i = close + 1
+                literal_start = i
+            else:
+                match = _NAME.match(value, i + 1)
+                if match is None:
+                    i += 1  # `$5`, `$ `: kept literally
+                    continue
+                parts.append(text.slice(literal_start, i))
+                parts.append(self._lookup(match.group(), text.slice(i, match.end())))
+                i = match.end()
+                literal_start = i
+        parts.append(text.slice(literal_start))
+        return parts
+
+    def _lookup(self, name: str, written: Text) -> Text:
+        found = self.variables.get(name)
+        if found is None:
+            self.unset.append((name, written.origin(0, len(written))))
+            return Text("")
+        return found
+
+    def _braced(self, text: Text, start: int, close: int) -> Text:
+        body = text.value[start + 2 : close]
+        written = text.slice(start, close + 1)
+        match = _NAME.match(body)
+        if match is None:
+            raise InterpolationError(f"invalid interpolation `{written.value}`", written.origin(0, len(written)))
+        name = match.group()
+        rest = body[match.end() :]
+        if not rest:
+            return self._lookup(name, written)
+        operator = next((op for op in (":-", ":?", ":+", "-", "?", "+") if rest.startswith(op)), None)
+        if operator is None:
+            raise InterpolationError(f"invalid interpolation `{written.value}`", written.origin(0, len(written)))
+        arg_start = start + 2 + match.end() + len(operator)
+        argument = text.slice(arg_start, close)
+        current = self.variables.get(name)
+        is_set = current is not None
+        non_empty = is_set and current is not None and current.value != ""
+        if operator in (":-", "-"):
+            use_default = not non_empty if operator == ":-" else not is_set
+            if use_default:
+                return self.interpolate(argument)
+            assert current is not None
+            return current
+        if operator in (":?", "?"):
+            missing = not non_empty if operator == ":?" else not is_set
+            if missing:
+                message = self.interpolate(argument).value or f"{name} is not set"
+                raise InterpolationError(
+                    f"required variable {name} is missing a value: {message}",
+                    written.origin(0, len(written)),
+                    required=True,
+                )
+            assert current is not None
+            return current
+        use_alt = non_empty if operator == ":+" else is_set
+        return self.interpolate(argument) if use_alt else Text("")
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _closing_brace(value: str, i: int) -> int:
+    depth = 1
+    while i < len(value):
+        if value.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        if value[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+# --- the .env format ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EnvProblem:
+    message: str
+    start: int
+
+
+@dataclass(slots=True)
+class EnvFile:
+    """Variables of a `.env`/`env_file` file, in order; None for a name given without `=` (left unset)."""
+
+    doc: Document
+    values: dict[str, Text | None] = field(default_factory=dict)
+    problems: list[EnvProblem] = field(default_factory=list)
+
+
+_KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*([=:])?[ \t]*")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "$$"}
+
+
+def parse_env(doc: Document, variables: Mapping[str, Text] | None = None, *, raw: bool = False) -> EnvFile:
+    """Parse the `.env` format; unquoted and double-quoted values are interpolated (unless ``raw``)."""
+    result = EnvFile(doc)
+    text = doc.text
+    lookup: dict[str, Text] = dict(variables or {})
+    i = 0
+    while i < len(text):
+        line_end = text.find("\n", i)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[i:line_end].rstrip("\r")
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            i = line_end + 1
+            continue
+        match = _KEY.match(text, i, i + len(line))
+        if match is None or (match.end() < i + len(line) and match.group(2) is None):
+            result.problems.append(EnvProblem(f"line is not `KEY=VALUE`: {stripped[:40]!r}", i))
+            i = line_end + 1
+            continue
+        name = match.group(1)
+        if match.group(2) is None:
+            result.values[name] = None
+            i = line_end + 1
+            continue
+        start = match.end()
+        value, pieces_end, exact, quote = _env_value(text, start, i + len(line))
+        if value is None:
+            result.problems.append(EnvProblem(f"unterminated {quote} quote in the value of {name}", start))
+            break
+        source = Source(doc.path, start + (1 if quote else 0), pieces_end, exact, ".env")
+        value_text = Text(value, (Piece(0, len(value), source),))
+        if not raw and quote != "'":
+            try:
+                value_text = Interpolator(lookup).interpolate(value_text)
+            except InterpolationError as exc:
+                result.problems.append(EnvProblem(exc.message, start))
+        result.values[name] = value_text
+        lookup[name] = value_text
+        end_of_value = text.find("\n", pieces_end)
+        i = len(text) if end_of_value < 0 else end_of_value + 1
+    return result
+
+
+def _env_value(text: str, start: int, line_end: int) -> tuple[str | None, int, bool, str]:
+    """(value, end offset of its source, exact, quote char) for the value starting at ``start``."""
+    if start < len(text) and text[start] in "'\"":
+        quote = text[start]
+        j = start + 1
+        chars: list[str] = []
+        exact = True
+        while j < len(text):
+            char = text[j]
+            if char == quote:
+                return "".join(chars), j, exact, quote
+            if quote == '"' and char == "\\" and j + 1 < len(text):
+                chars.append(_ESCAPES.get(text[j + 1], "\\" + text[j + 1]))
+                exact = False
+                j += 2
+                continue
+            chars.append(char)
+            j += 1
+        return None, j, False, quote
+    raw = text[start:line_end]
+    comment = re.search(r"[ \t]#", raw)
+    if comment:
+        raw = raw[: comment.start()]
+    value = raw.rstrip()
+    return value, start + len(value), True, ""

@@ -1,0 +1,60 @@
+"""## What it does
+Reports a reference that points at nothing, at the reference itself:
+
+- an `env_file` that does not exist (unless `required: false`), an `extends.file`, an `include` path, or an
+  `--env-file`;
+- a service named in `network_mode: service:X`, `depends_on` (unless `required: false`) or `extends.service`
+  that is not defined;
+- an `extends` or `include` cycle (composefix stops there instead of looping);
+- a `${VAR:?message}` / `${VAR?message}` whose variable is missing (Compose stops with "required variable VAR
+  is missing a value").
+
+## Why is this bad?
+`docker compose` refuses the project (`service "app" depends on undefined service "db"`, `open ...: no such file
+or directory`). For the files composefix cannot read, it cannot check what they would contribute either.
+
+## Example
+```yaml
+services:
+  app:
+    image: example/app
+    network_mode: "service:vpn"
+```
+
+## Use instead
+```yaml
+services:
+  vpn:
+    image: example/vpn
+  app:
+    image: example/app
+    network_mode: "service:vpn"
+```
+
+## Platforms
+Every engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composefix.model import Finding, Severity
+from composefix.rules.base import ALL_TARGETS, Context, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for found in ctx.project.problems:
+        if found.code == RULE.code:
+            yield RULE.finding((found.file, found.span), found.message)
+
+
+RULE = Rule(
+    code="CF004",
+    name="missing-reference",
+    severity=Severity.ERROR,
+    targets=ALL_TARGETS,
+    summary="A referenced file, service or required variable does not exist",
+    doc=__doc__ or "",
+    check=check,
+)
