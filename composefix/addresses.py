@@ -131,10 +131,13 @@ def extra_hosts(service: Service) -> Iterator[HostEntry]:
             text = text_of(item)
             if text is None or not isinstance(item, Scalar):
                 continue
-            # `name:ip`, `name=ip` (Compose >= 2.24.1), and IPv6 addresses that contain colons themselves.
-            match = re.match(r"\s*([^:=\s]+)\s*[:=]\s*(.*?)\s*$", text)
-            if match:
-                yield HostEntry(match.group(1), match.group(2).strip("[]"), item, f"extra_hosts[{index}]")
+            # `name=ip` (Compose >= 2.24.1) splits at the first `=`, else `name:ip` at the first `:`, so that
+            # IPv6 addresses keep their colons (compose-go types.ExtraHosts).
+            name, sep, address = text.partition("=")
+            if not sep:
+                name, sep, address = text.partition(":")
+            if sep:
+                yield HostEntry(name.strip(), address.strip().strip("[]"), item, f"extra_hosts[{index}]")
     elif isinstance(node, Mapping):
         for name, entry in node.entries.items():
             values = entry.value.items if isinstance(entry.value, Sequence) else [entry.value]

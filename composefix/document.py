@@ -531,4 +531,11 @@ def scalar_text(node: Node | None) -> str | None:
     """A scalar's value as Compose would see it as a string (numbers and booleans as written)."""
     if not isinstance(node, Scalar) or node.value is None:
         return None
-    return node.value if isinstance(node.value, str) else node.text
+    value = node.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    return str(value)

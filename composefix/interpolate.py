@@ -207,7 +207,10 @@ def parse_env(doc: Document, variables: Mapping[str, Text] | None = None, *, raw
             i = line_end + 1
             continue
         start = match.end()
-        value, pieces_end, exact, quote = _env_value(text, start, i + len(line))
+        if raw:
+            value, pieces_end, exact, quote = line[start - i :].rstrip(), i + len(line.rstrip()), True, ""
+        else:
+            value, pieces_end, exact, quote = _env_value(text, start, i + len(line))
         if value is None:
             result.problems.append(EnvProblem(f"unterminated {quote} quote in the value of {name}", start))
             break
