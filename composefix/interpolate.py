@@ -207,6 +207,7 @@ def parse_env(doc: Document, variables: Mapping[str, Text] | None = None, *, raw
             i = line_end + 1
             continue
         start = match.end()
+        value: str | None
         if raw:
             value, pieces_end, exact, quote = line[start - i :].rstrip(), i + len(line.rstrip()), True, ""
         else:

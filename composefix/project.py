@@ -456,8 +456,12 @@ def _merge_value(key: str, base: Node, over: Node) -> Node | None:
         return Sequence(over.file, over.span, None, over.via, items, False)
     if key == "ports" and isinstance(base, Sequence) and isinstance(over, Sequence):
         return replace(over, items=_append_unique(base.items, over.items, _port_key))
-    if key in APPENDED_UNIQUE and isinstance(base, Sequence) and isinstance(over, Sequence):
-        return replace(over, items=_append_unique(base.items, over.items, _text_key))
+    if key in APPENDED_UNIQUE or key == "env_file":
+        # `string_or_list` keys: a lone string is a one-item list.
+        base_items = base.items if isinstance(base, Sequence) else [base]
+        over_items = over.items if isinstance(over, Sequence) else [over]
+        items = _append_unique(base_items, over_items, _text_key) if key != "env_file" else base_items + over_items
+        return Sequence(over.file, over.span, None, over.via, items, False)
     if key == "healthcheck" and isinstance(base, Mapping) and isinstance(over, Mapping):
         merged = merge_mapping(base, over, nested=True)
         if "test" in over.entries:

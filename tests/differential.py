@@ -14,7 +14,7 @@ from typing import Any
 
 from composefix.addresses import extra_hosts
 from composefix.document import Mapping, Scalar, Sequence
-from composefix.ports import PortError, expose_ports, parse_entry
+from composefix.ports import PortError, parse_entry
 from composefix.project import Service, command_words, load_project, text_of
 
 FIELDS = ("network_mode", "ports", "expose", "environment", "extra_hosts", "command", "entrypoint", "healthcheck")
@@ -72,9 +72,7 @@ def ours(service: Service) -> dict[str, Any]:
                 ports.append({"invalid": text_of(item)})
     out["ports"] = ports
     expose = service.get("expose")
-    out["expose"] = (
-        [text_of(item) for item in expose.items] if isinstance(expose, Sequence) else []
-    )
+    out["expose"] = [text_of(item) for item in expose.items] if isinstance(expose, Sequence) else []
     out["environment"] = {name: _escape(text_of(node)) for name, node in service.env.items()}
     # compose-go keeps extra_hosts in a map and prints it sorted by name, whatever the file's order.
     out["extra_hosts"] = sorted(f"{e.name}={e.address}" for e in extra_hosts(service))
@@ -140,7 +138,9 @@ def compare(path: Path, override: Path | None = None) -> Outcome:
 
 def corpus_files(corpus: Path) -> list[Path]:
     with (corpus / "manifest.tsv").open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["kind"] == "compose" and r["compose_ok"] == "yes"]
+        rows = [
+            r for r in csv.DictReader(handle, delimiter="\t") if r["kind"] == "compose" and r["compose_ok"] == "yes"
+        ]
     return [corpus / r["local_path"] for r in rows]
 
 
