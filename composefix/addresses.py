@@ -42,16 +42,21 @@ class StringRef:
     # `K=V` list items: the value starts after `=`; everything else starts at 0.
     value_start: int = 0
     name: str | None = None
+    # For an item of a list-form command: the items before it, joined by spaces (so `--host` then `127.0.0.1`
+    # reads as one flag and its value).
+    prefix: str = ""
 
 
-def _scalars(node: Node | None) -> Iterator[tuple[str, Scalar]]:
-    """(suffix, scalar) for a string or a list of strings."""
+def _scalars(node: Node | None) -> Iterator[tuple[str, Scalar, str]]:
+    """(suffix, scalar, prefix) for a string or a list of strings."""
     if isinstance(node, Scalar):
-        yield "", node
+        yield "", node, ""
     elif isinstance(node, Sequence):
+        words: list[str] = []
         for index, item in enumerate(node.items):
             if isinstance(item, Scalar):
-                yield f"[{index}]", item
+                yield f"[{index}]", item, " ".join(words) + " " if words else ""
+            words.append(text_of(item) or "")
 
 
 def _pairs(node: Node | None, base: str, where: Where) -> Iterator[StringRef]:
@@ -79,16 +84,16 @@ def service_strings(svc: Service) -> Iterator[StringRef]:
             yield StringRef(Where.ENVIRONMENT, f"environment.{name}", scalar, text, 0, name)
     service = svc.node
     for key, where in (("command", Where.COMMAND), ("entrypoint", Where.ENTRYPOINT)):
-        for suffix, scalar in _scalars(service.get(key)):
+        for suffix, scalar, prefix in _scalars(service.get(key)):
             text = text_of(scalar)
             if text is not None:
-                yield StringRef(where, key + suffix, scalar, text)
+                yield StringRef(where, key + suffix, scalar, text, prefix=prefix)
     healthcheck = service.get("healthcheck")
     if isinstance(healthcheck, Mapping):
-        for suffix, scalar in _scalars(healthcheck.get("test")):
+        for suffix, scalar, prefix in _scalars(healthcheck.get("test")):
             text = text_of(scalar)
             if text is not None:
-                yield StringRef(Where.HEALTHCHECK, "healthcheck.test" + suffix, scalar, text)
+                yield StringRef(Where.HEALTHCHECK, "healthcheck.test" + suffix, scalar, text, prefix=prefix)
     for hook_key in ("post_start", "pre_stop"):
         hooks = service.get(hook_key)
         if isinstance(hooks, Sequence):
@@ -96,16 +101,16 @@ def service_strings(svc: Service) -> Iterator[StringRef]:
                 if not isinstance(hook, Mapping):
                     continue
                 base = f"{hook_key}[{index}]"
-                for suffix, scalar in _scalars(hook.get("command")):
+                for suffix, scalar, prefix in _scalars(hook.get("command")):
                     text = text_of(scalar)
                     if text is not None:
-                        yield StringRef(Where.HOOK, f"{base}.command{suffix}", scalar, text)
+                        yield StringRef(Where.HOOK, f"{base}.command{suffix}", scalar, text, prefix=prefix)
                 yield from _pairs(hook.get("environment"), f"{base}.environment", Where.HOOK)
     yield from _pairs(service.get("labels"), "labels", Where.LABEL)
     build = service.get("build")
     if isinstance(build, Mapping):
         yield from _pairs(build.get("args"), "build.args", Where.BUILD_ARG)
-    for suffix, scalar in _scalars(service.get("dns")):
+    for suffix, scalar, _ in _scalars(service.get("dns")):
         text = text_of(scalar)
         if text is not None:
             yield StringRef(Where.DNS, "dns" + suffix, scalar, text)
@@ -165,6 +170,182 @@ _HANDED_OUT = re.compile(
 def handed_out(name: str | None) -> bool:
     """True for a variable whose value other clients use (a URL for browsers, an advertised address)."""
     return name is not None and _HANDED_OUT.search(name) is not None
+
+
+# --- loopback addresses -------------------------------------------------------------------------------------
+
+# localhost, *.localhost, 127.0.0.0/8 and ::1 (design §6.2); 127.0.0.11 is Docker's embedded DNS, not loopback use.
+_LOOPBACK = re.compile(
+    r"(?<![\w.\-])(localhost|(?:[a-z0-9-]+\.)+localhost|127(?:\.\d{1,3}){3}|\[::1\]|(?<![:\w])::1)(?![\w\-]|\.\w)",
+    re.IGNORECASE,
+)
+_SCHEME_BEFORE = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*)://(?:[^/@\s]*@)?$")
+
+SCHEME_PORTS = {
+    "http": 80,
+    "ws": 80,
+    "https": 443,
+    "wss": 443,
+    "postgres": 5432,
+    "postgresql": 5432,
+    "postgis": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "redis": 6379,
+    "rediss": 6379,
+    "mongodb": 27017,
+    "amqp": 5672,
+    "amqps": 5671,
+    "nats": 4222,
+    "kafka": 9092,
+    "memcached": 11211,
+    "mqtt": 1883,
+    "ldap": 389,
+    "ldaps": 636,
+    "smtp": 25,
+    "ftp": 21,
+    "sqlserver": 1433,
+    "mssql": 1433,
+    "clickhouse": 9000,
+    "zookeeper": 2181,
+}
+
+# Client programs: their `--host`/`-h`/`-p` name the server they connect to, not an address to listen on.
+CLIENTS = frozenset(
+    {
+        "psql",
+        "pg_isready",
+        "pg_dump",
+        "pg_restore",
+        "mysql",
+        "mysqladmin",
+        "mysqldump",
+        "mariadb",
+        "redis-cli",
+        "mongo",
+        "mongosh",
+        "mongodump",
+        "curl",
+        "wget",
+        "nc",
+        "ncat",
+        "telnet",
+        "wait-for-it",
+        "wait-for-it.sh",
+        "dockerize",
+        "kafka-topics",
+        "kafka-console-producer",
+        "kafka-console-consumer",
+        "rabbitmqadmin",
+        "http",
+        "grpcurl",
+        "sqlcmd",
+        "cqlsh",
+        "influx",
+        "clickhouse-client",
+        "nats",
+        "mc",
+    }
+)
+CLIENT_PORTS = {
+    "psql": 5432,
+    "pg_isready": 5432,
+    "pg_dump": 5432,
+    "mysql": 3306,
+    "mysqladmin": 3306,
+    "mariadb": 3306,
+    "redis-cli": 6379,
+    "mongo": 27017,
+    "mongosh": 27017,
+    "cqlsh": 9042,
+}
+_BIND_FLAG = re.compile(
+    r"(?:--(?:host|bind|listen|address|addr|ip|http-host|listen-address|web\.listen-address|server\.host|"
+    r"bind-address|listen-host)|-b|\blisten)(?:=|\s+)['\"]?(?:[a-z]+://)?$",
+    re.IGNORECASE,
+)
+_BIND_NAME = re.compile(
+    r"^(HOST|BIND|LISTEN|LISTEN_ADDR|LISTEN_ADDRESS|BIND_ADDR|BIND_ADDRESS|FLASK_RUN_HOST|UVICORN_HOST|"
+    r"GUNICORN_BIND|NUXT_HOST|NITRO_HOST|SERVER_HOST|HOST_IP|SERVER_ADDR|SERVER_ADDRESS|HTTP_ADDR)$"
+    r"|_(BIND|LISTEN)(_|$)|^(BIND|LISTEN)_|_(LISTEN_ADDR|HTTP_ADDR|BIND_ADDR|BIND_HOST|LISTEN_HOST|LISTEN_ADDRESS)$",
+    re.IGNORECASE,
+)
+_PORT_FLAG = re.compile(r"(?:--(?:port|http-port|listen-port)|\bPORT)(?:=|\s+)['\"]?(\d{2,5})\b")
+_SEGMENT = re.compile(r"(?:&&|\|\||[;&|\n]|-c\s+['\"]?)")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A loopback host inside a string: where it is, its port (explicit or the scheme's), and whether the
+    string configures a server to listen there (bind) rather than a client to connect."""
+
+    host: str
+    port: int | None
+    start: int
+    end: int
+    scheme: str | None
+    explicit_port: bool
+    bind: bool = False
+
+    @property
+    def shown(self) -> str:
+        return f"{self.host}:{self.port}" if self.explicit_port else self.host
+
+
+def is_bind_name(name: str | None) -> bool:
+    return name is not None and _BIND_NAME.search(name) is not None
+
+
+def _program(value: str, start: int) -> str:
+    """The program of the shell segment that contains ``start`` (`redis-cli` in `sh -c "redis-cli -h ..."`)."""
+    head = value[:start]
+    segments = _SEGMENT.split(head)
+    words = segments[-1].split() if segments else []
+    while words and ("=" in words[0] or words[0] in ("exec", "sudo", "env", "time", "nohup")):
+        words = words[1:]
+    return words[0].rsplit("/", 1)[-1] if words else ""
+
+
+def _first_program(value: str) -> str:
+    words = value.split()
+    return words[0].rsplit("/", 1)[-1] if words else ""
+
+
+def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Address]:
+    """Loopback hosts in ``value`` (from ``start_at``), with their ports and whether they are bind addresses;
+    ``prefix`` is the command text before ``value`` when it is one item of a list-form command."""
+    for match in _LOOPBACK.finditer(value, start_at):
+        host = match.group(1)
+        if host.startswith("127."):
+            octets = [int(o) for o in host.split(".")]
+            if host == "127.0.0.11" or any(o > 255 for o in octets):
+                continue
+        port: int | None = None
+        explicit = False
+        port_match = re.match(r":(\d{1,5})(?!\d)", value[match.end() :])
+        if port_match:
+            port, explicit = int(port_match.group(1)), True
+        scheme_match = _SCHEME_BEFORE.search(value[max(0, match.start() - 200) : match.start()])
+        scheme = scheme_match.group(1).lower().rsplit(":", 1)[-1] if scheme_match else None
+        if port is None and scheme is not None:
+            port = SCHEME_PORTS.get(scheme.split("+", 1)[0])
+        before = (prefix + value[: match.start()])[-40:]
+        program = _program(prefix + value, len(prefix) + match.start())
+        bind = _BIND_FLAG.search(before) is not None and program not in CLIENTS
+        if port is None and program in CLIENTS:
+            rest = _SEGMENT.split(value[match.end() :], maxsplit=1)[0]
+            flag = re.search(r"(?:^|\s)(?:-p|--port)(?:=|\s+)(\d{1,5})\b", rest)
+            port = int(flag.group(1)) if flag else CLIENT_PORTS.get(program)
+        yield Address(host, port, match.start(), match.end(), scheme, explicit, bind)
+
+
+def port_flags(value: str) -> Iterator[int]:
+    """Ports a server command says it listens on: `--port 8080`, `--port=8080`, `PORT=8080`."""
+    if _first_program(value) in CLIENTS:
+        return
+    for match in _PORT_FLAG.finditer(value):
+        if _program(value, match.start()) not in CLIENTS:
+            yield int(match.group(1))
 
 
 # --- host names and addresses ---------------------------------------------------------------------------------

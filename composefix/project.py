@@ -104,6 +104,8 @@ class Project:
     problems: list[ProjectProblem] = field(default_factory=list)
     variables: dict[str, Text] = field(default_factory=dict)
     env_files: dict[str, EnvFile] = field(default_factory=dict)
+    # Per-project results that several rules share (the address analysis).
+    cache: dict[str, object] = field(default_factory=dict)
 
     def position(self, file: str, offset: int) -> Position:
         return self.documents[file].position(offset)

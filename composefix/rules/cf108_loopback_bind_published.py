@@ -1,0 +1,78 @@
+"""## What it does
+Reports a server told to listen on a loopback address (`--host 127.0.0.1`, `--bind localhost:8000`,
+`listen 127.0.0.1:80`, `HOST=127.0.0.1`, `*_LISTEN_ADDR=127.0.0.1:...`) in a service that publishes ports or
+that another service connects to. Client programs' `--host`/`-h` (psql, redis-cli, curl, ...) are connections,
+not listen addresses, and are not reported. Services in host mode (where 127.0.0.1 is the host's loopback on
+Linux) and in `service:X`/`container:X` mode (which share the loopback with X) are not reported.
+
+## Why is this bad?
+Published ports and other containers reach a container at its own IP address on the Docker network; a socket
+bound to 127.0.0.1 inside the container never receives that traffic (platform-facts §5). On Docker Desktop and
+OrbStack the symptom is "connection reset" or "empty reply" on the published port; the server logs look fine.
+
+## Example
+```yaml
+services:
+  web:
+    image: example/web
+    command: ["uvicorn", "app:app", "--host", "127.0.0.1", "--port", "8000"]
+    ports:
+      - "8000:8000"
+```
+
+## Use instead
+```yaml
+services:
+  web:
+    image: example/web
+    command: ["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "8000"]
+    ports:
+      - "8000:8000"
+```
+
+## Platforms
+Every engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composefix.addresses import locate
+from composefix.document import Sequence
+from composefix.model import Finding, Severity
+from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.topology import analyse
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    analysis = analyse(ctx.project)
+    for use in analysis.uses:
+        service = use.service
+        if not use.bind or service.network_mode == "host":
+            continue
+        ports = service.get("ports")
+        published = isinstance(ports, Sequence) and bool(ports.items)
+        reached = analysis.reached_by_others(service.name)
+        if not published and not reached:
+            continue
+        why = "publishes ports" if published else "is reached by other services"
+        yield RULE.finding(
+            locate(ctx.project, use.ref, use.address.start, use.address.end),
+            f"Service `{service.name}` listens on `{use.address.host}` (in `{use.ref.path}`) but {why}: "
+            "published ports and other containers connect to the container's own address, so nothing reaches it",
+            service=service.name,
+            path=f"services.{service.name}.{use.ref.path}",
+            help="listen on all interfaces: `0.0.0.0` (or `::`)",
+        )
+
+
+RULE = Rule(
+    code="CF108",
+    name="loopback-bind-published",
+    severity=Severity.WARNING,
+    targets=ALL_TARGETS,
+    summary="A server listens on 127.0.0.1/localhost in a service that publishes ports or is reached by others",
+    doc=__doc__ or "",
+    check=check,
+)
