@@ -156,13 +156,14 @@ def extra_hosts(service: Service) -> Iterator[HostEntry]:
 # (design §6.4): public/base URLs, front-end build variables, CORS and host allow-lists, OAuth redirects,
 # Kafka advertised listeners, JMX host names.
 _HANDED_OUT = re.compile(
-    r"^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_)"
+    r"^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|EXPO_PUBLIC_)"
     r"|(^|_)(APP|PUBLIC|SITE|BASE|EXTERNAL|ROOT|FRONTEND|WEB|SERVER|NEXTAUTH|CALLBACK|REDIRECT|HOMEPAGE)_?URLS?$"
-    r"|_PUBLIC_|PUBLIC_(URL|HOST|ADDRESS)"
-    r"|CORS|ALLOWED_(HOSTS|ORIGINS)|ORIGINS?$|TRUSTED_(HOSTS|ORIGINS)"
+    r"|_PUBLIC_|PUBLIC_(URL|HOST|ADDRESS)|EXTERNAL"
+    r"|CORS|ALLOWED_|ORIGINS?$|TRUSTED_|WHITELIST|ALLOWLIST|_DOMAINS?$|^DOMAINS?$|NO_PROXY"
     r"|REDIRECT_UR[IL]|CALLBACK_UR[IL]"
-    r"|ADVERTISED_(LISTENERS|HOST|ADDRESS|PORT)|ADVERTISE_ADDR"
-    r"|JMX_HOSTNAME|RMI_SERVER_HOSTNAME",
+    r"|ADVERTISE|ANNOUNCE"
+    r"|JMX_HOSTNAME|RMI_SERVER_HOSTNAME|VIRTUAL_HOST|SERVER_NAME|PHX_HOST|IDE_CONFIG|SITE_ADDRESS|REAL_IP"
+    r"|(^|_)(DASHBOARD|ADMIN|UI|CONSOLE|PORTAL|STOREFRONT|FRONTEND|WEBAPP)_URLS?$|MYSQL_ROOT_HOST",
     re.IGNORECASE,
 )
 
@@ -260,16 +261,23 @@ CLIENT_PORTS = {
     "cqlsh": 9042,
 }
 _BIND_FLAG = re.compile(
-    r"(?:--(?:host|bind|listen|address|addr|ip|http-host|listen-address|web\.listen-address|server\.host|"
-    r"bind-address|listen-host)|-b|\blisten)(?:=|\s+)['\"]?(?:[a-z]+://)?$",
+    r"(?:--(?![\w.-]*advertise)[\w.-]*(?:host|bind|listen|addr|address|ip)|-b|\blisten)(?:=|\s+)['\"]?"
+    r"(?:[a-z]+://)?$",
     re.IGNORECASE,
 )
 _BIND_NAME = re.compile(
-    r"^(HOST|BIND|LISTEN|LISTEN_ADDR|LISTEN_ADDRESS|BIND_ADDR|BIND_ADDRESS|FLASK_RUN_HOST|UVICORN_HOST|"
-    r"GUNICORN_BIND|NUXT_HOST|NITRO_HOST|SERVER_HOST|HOST_IP|SERVER_ADDR|SERVER_ADDRESS|HTTP_ADDR)$"
-    r"|_(BIND|LISTEN)(_|$)|^(BIND|LISTEN)_|_(LISTEN_ADDR|HTTP_ADDR|BIND_ADDR|BIND_HOST|LISTEN_HOST|LISTEN_ADDRESS)$",
+    r"^(HOST|BIND|LISTEN|LISTENERS|LISTEN_ADDR|LISTEN_ADDRESS|BIND_ADDR|BIND_ADDRESS|FLASK_RUN_HOST|UVICORN_HOST|"
+    r"GUNICORN_BIND|NUXT_HOST|NITRO_HOST|SERVER_HOST|HOST_IP|HTTP_ADDR)$"
+    r"|_(BIND|LISTEN)(_|$)|^(BIND|LISTEN)_|(?<!ADVERTISED)_LISTENERS$|SERVER_ADDR(ESS)?$"
+    r"|_(LISTEN_ADDR|HTTP_ADDR|BIND_ADDR|BIND_HOST|LISTEN_HOST|LISTEN_ADDRESS)$"
+    r"|^(network|transport|http)\.(bind_|publish_)?host$",  # Elasticsearch/OpenSearch settings
     re.IGNORECASE,
 )
+# `--advertise-addr external://localhost:19092`: an address handed to clients, not one this container uses.
+_ADVERTISE_FLAG = re.compile(r"--[\w.-]*advertise[\w.-]*(?:=|\s+)\S*$", re.IGNORECASE)
+# Variables that name a server to connect to: a bare loopback host there is worth an (informational) finding.
+_CONNECT_NAME = re.compile(r"(HOST|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPOINT|BROKERS?|NODES)$", re.IGNORECASE)
+_BOUND_PORT = re.compile(r"(?:^|[\s,;=/@\]]|://)(?:[\w.\-]*|\[[0-9a-f:]*\])?:(\d{2,5})\b", re.IGNORECASE)
 _PORT_FLAG = re.compile(r"(?:--(?:port|http-port|listen-port)|\bPORT)(?:=|\s+)['\"]?(\d{2,5})\b")
 _SEGMENT = re.compile(r"(?:&&|\|\||[;&|\n]|-c\s+['\"]?)")
 
@@ -293,7 +301,17 @@ class Address:
 
 
 def is_bind_name(name: str | None) -> bool:
-    return name is not None and _BIND_NAME.search(name) is not None
+    return name is not None and _BIND_NAME.search(name) is not None and not handed_out(name)
+
+
+def is_connect_name(name: str | None) -> bool:
+    return name is not None and _CONNECT_NAME.search(name) is not None
+
+
+def bound_ports(value: str) -> Iterator[int]:
+    """Ports in a listen setting: `0.0.0.0:8080`, `PLAINTEXT://:9092,CONTROLLER://0.0.0.0:29093`, `:9000`."""
+    for match in _BOUND_PORT.finditer(value):
+        yield int(match.group(1))
 
 
 def _program(value: str, start: int) -> str:
@@ -329,7 +347,10 @@ def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Addre
         scheme = scheme_match.group(1).lower().rsplit(":", 1)[-1] if scheme_match else None
         if port is None and scheme is not None:
             port = SCHEME_PORTS.get(scheme.split("+", 1)[0])
-        before = (prefix + value[: match.start()])[-40:]
+        before = (prefix + value[: match.start()])[-80:]
+        if _ADVERTISE_FLAG.search(before):
+            continue
+        before = before[-40:]
         program = _program(prefix + value, len(prefix) + match.start())
         bind = _BIND_FLAG.search(before) is not None and program not in CLIENTS
         if port is None and program in CLIENTS:

@@ -80,7 +80,10 @@ class Checker:
         self.enabled = {rule.code for rule in self.rules}
         self.reader = reader or Reader()
         self.schema: dict[str, list[SchemaProblem]] = {}
-        self.findings: dict[tuple[str, str, int, int, str], Finding] = {}
+        # One finding per rule and place: text shared through an anchor or `extends` is reported once, naming
+        # every service that uses it.
+        self.findings: dict[tuple[str, str, int, int], Finding] = {}
+        self.also: dict[tuple[str, str, int, int], list[str]] = {}
         self.compose_docs: dict[str, Document] = {}
 
     def check(self, files: list[Path]) -> Project:
@@ -104,14 +107,22 @@ class Checker:
             if rule.code == UNUSED_SUPPRESSION:
                 continue
             for finding in rule.check(ctx):
-                key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset, finding.message)
-                self.findings.setdefault(key, finding)
+                key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset)
+                first = self.findings.setdefault(key, finding)
+                if first is not finding and finding.service and finding.service != first.service:
+                    others = self.also.setdefault(key, [])
+                    if finding.service not in others:
+                        others.append(finding.service)
         return project
 
     def report(self, files: list[str]) -> Report:
         findings: list[Finding] = []
         by_file: dict[str, list[Finding]] = {}
-        for finding in self.findings.values():
+        for key, finding in self.findings.items():
+            others = self.also.get(key)
+            if others:
+                names = ", ".join(f"`{name}`" for name in others[:5]) + (" ..." if len(others) > 5 else "")
+                finding = replace(finding, message=f"{finding.message} (the same text also serves {names})")
             by_file.setdefault(finding.file, []).append(finding)
         documents = dict(self.reader.documents)
         for path in sorted(set(by_file) | set(self.compose_docs), key=lambda p: (p not in files, p)):

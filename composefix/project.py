@@ -15,11 +15,14 @@ from pathlib import Path
 from composefix.document import (
     RESET_TAG,
     Document,
+    DocumentError,
     Entry,
     Mapping,
     Node,
+    Problem,
     Scalar,
     Sequence,
+    decode,
     load,
     scalar_text,
 )
@@ -124,7 +127,8 @@ class Reader:
         self._read = read or (lambda path: path.read_bytes())
         self.documents: dict[str, Document] = {}
 
-    def document(self, path: Path, display: str | None = None) -> Document | None:
+    def document(self, path: Path, display: str | None = None, *, yaml: bool = True) -> Document | None:
+        """The parsed file (``yaml=False``: only decoded, for `.env` files); None when it cannot be read."""
         key = display or str(path)
         if key in self.documents:
             return self.documents[key]
@@ -132,7 +136,16 @@ class Reader:
             data = self._read(path)
         except OSError:
             return None
-        doc = load(data, key)
+        if yaml:
+            doc = load(data, key)
+        else:
+            try:
+                text, bom = decode(data, key)
+                doc = Document(path=key, text=text, bom=bom)
+            except DocumentError as exc:
+                position = exc.position or Position(1, 1, 0)
+                doc = Document(path=key, text="")
+                doc.problems.append(Problem("CF001", exc.message, Span(position, position)))
         self.documents[key] = doc
         return doc
 
@@ -166,6 +179,7 @@ class _Loader:
         self.reader = reader
         self.environ = environ
         self.files: dict[tuple[str, int], _File | None] = {}
+        self.reported: set[tuple[str, str]] = set()
 
     # problems ---------------------------------------------------------------------------------------------
 
@@ -178,8 +192,8 @@ class _Loader:
 
     # reading ----------------------------------------------------------------------------------------------
 
-    def read(self, path: Path) -> Document | None:
-        doc = self.reader.document(path, display_path(path))
+    def read(self, path: Path, *, yaml: bool = True) -> Document | None:
+        doc = self.reader.document(path, display_path(path), yaml=yaml)
         if doc is not None:
             self.project.documents[doc.path] = doc
         return doc
@@ -200,7 +214,7 @@ class _Loader:
         return {**found, **process}
 
     def env_file(self, path: Path, variables: dict[str, Text], *, raw: bool = False) -> EnvFile | None:
-        doc = self.read(path)
+        doc = self.read(path, yaml=False)
         if doc is None:
             return None
         env = parse_env(doc, variables, raw=raw)
@@ -250,6 +264,11 @@ class _Loader:
             except InterpolationError as exc:
                 span = self.project.span_of(exc.source) if exc.source else None
                 code = "CF004" if exc.required else "CF002"
+                if exc.required:
+                    seen = (doc.path, exc.message)
+                    if seen in self.reported:
+                        return replace(node, interp=located)
+                    self.reported.add(seen)
                 if span is not None and exc.source is not None and exc.source.file is not None:
                     self.project.problems.append(ProjectProblem(code, exc.source.file, span, exc.message))
                 else:

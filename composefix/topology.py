@@ -20,8 +20,10 @@ from composefix.addresses import (
     Address,
     StringRef,
     Where,
+    bound_ports,
     handed_out,
     is_bind_name,
+    is_connect_name,
     loopbacks,
     port_flags,
     service_strings,
@@ -108,7 +110,8 @@ def known_image(service: Service) -> dict[str, Any] | None:
 
 
 _PORT_VARIABLE = re.compile(
-    r"^(PORT|SERVER_PORT|HTTP_PORT|APP_PORT|WEB_PORT|LISTEN_PORT)$|_(LISTEN|HTTP|SERVER)_PORT$", re.IGNORECASE
+    r"^(PORT|SERVER_PORT|HTTP_PORT|APP_PORT|WEB_PORT|LISTEN_PORT)$|_(LISTEN|HTTP|SERVER)_PORT$|_PORT_NUMBER$",
+    re.IGNORECASE,
 )
 
 
@@ -151,6 +154,13 @@ def _listeners(service: Service) -> list[Listener]:
                 add(port, "healthcheck", ref.node)
         if ref.where is Where.ENVIRONMENT and ref.name and _PORT_VARIABLE.search(ref.name) and ref.value.isdigit():
             add(int(ref.value), f"environment {ref.name}", ref.node)
+        if ref.where is Where.ENVIRONMENT and is_bind_name(ref.name):
+            for port in bound_ports(ref.value):
+                add(port, f"environment {ref.name}", ref.node)
+        if ref.where in (Where.COMMAND, Where.ENTRYPOINT):
+            for address in loopbacks(ref.value, 0, ref.prefix):
+                if address.bind and address.port is not None:
+                    add(address.port, ref.where.value, ref.node)
     for key in ("command", "entrypoint"):
         words = command_words(service.get(key))
         if words:
@@ -218,4 +228,7 @@ def _loopback_uses(service: Service) -> Iterator[tuple[StringRef, Address, bool]
         if not bind_variable and handed_out(ref.name):
             continue
         for address in loopbacks(ref.value, ref.value_start, ref.prefix):
-            yield ref, address, bind_variable or address.bind
+            bind = bind_variable or address.bind
+            if not bind and address.port is None and not (ref.where is Where.ENVIRONMENT and is_connect_name(ref.name)):
+                continue  # `ping localhost`, `SERVER_NAME=localhost`: no port, and nothing says it is a connection
+            yield ref, address, bind

@@ -69,10 +69,19 @@ def check(ctx: Context) -> Iterator[Finding]:
             for t in use.targets
             if t.node is not None
         )
+        if use.service.network_mode == "host":
+            message = (
+                f"Service `{use.service.name}` reaches another service through host networking: `{address.shown}` "
+                f"(in `{use.ref.path}`) works only while both share the host's network; {listens}{others}"
+            )
+        else:
+            message = (
+                f"Service `{use.service.name}` connects to `{address.shown}` (in `{use.ref.path}`), which is the "
+                f"container itself, not another service; {listens}{others}"
+            )
         yield RULE.finding(
             locate(ctx.project, use.ref, address.start, address.end),
-            f"Service `{use.service.name}` connects to `{address.shown}` (in `{use.ref.path}`), which is the "
-            f"container itself, not another service; {listens}{others}",
+            message,
             service=use.service.name,
             path=f"services.{use.service.name}.{use.ref.path}",
             help=f"use the service name: `{first.service}:{first.port}`",

@@ -1,9 +1,12 @@
 """## What it does
 Reports a server told to listen on a loopback address (`--host 127.0.0.1`, `--bind localhost:8000`,
 `listen 127.0.0.1:80`, `HOST=127.0.0.1`, `*_LISTEN_ADDR=127.0.0.1:...`) in a service that publishes ports or
-that another service connects to. Client programs' `--host`/`-h` (psql, redis-cli, curl, ...) are connections,
-not listen addresses, and are not reported. Services in host mode (where 127.0.0.1 is the host's loopback on
-Linux) and in `service:X`/`container:X` mode (which share the loopback with X) are not reported.
+that another service connects to. When the listen address has a port, that port must be the published or
+reached one; a qualified setting without a port (`transport.host`, `HEALTH_SERVER_ADDRESS`) is taken as a side
+listener that may well be private, and is not reported. Client programs' `--host`/`-h` (psql, redis-cli,
+curl, ...) are connections, not listen addresses, and are not reported. Services in host mode (where
+127.0.0.1 is the host's loopback on Linux) and in `service:X`/`container:X` mode (which share the loopback
+with X) are not reported.
 
 ## Why is this bad?
 Published ports and other containers reach a container at its own IP address on the Docker network; a socket
@@ -36,13 +39,34 @@ Every engine.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from composefix.addresses import locate
-from composefix.document import Sequence
+from composefix.addresses import Where, locate
+from composefix.document import Node, Sequence
 from composefix.model import Finding, Severity
+from composefix.ports import PortError, parse_entry
 from composefix.rules.base import ALL_TARGETS, Context, Rule
-from composefix.topology import analyse
+from composefix.topology import Reach, analyse
+
+# Listen settings for the service's main server; a qualified one (`transport.host`, `HEALTH_SERVER_ADDRESS`)
+# without a port may be a side listener that is meant to stay private.
+GENERIC = re.compile(
+    r"^(HOST|BIND|LISTEN|BIND_ADDR|BIND_ADDRESS|LISTEN_ADDR|LISTEN_ADDRESS|SERVER_HOST|HOST_IP|FLASK_RUN_HOST|"
+    r"UVICORN_HOST|GUNICORN_BIND|NUXT_HOST|NITRO_HOST|HTTP_ADDR)$",
+    re.IGNORECASE,
+)
+
+
+def _published_targets(node: Node | None) -> set[int]:
+    targets: set[int] = set()
+    if isinstance(node, Sequence):
+        for item in node.items:
+            try:
+                targets.update(port.target for port in parse_entry(item))
+            except PortError:
+                continue
+    return targets
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -51,9 +75,21 @@ def check(ctx: Context) -> Iterator[Finding]:
         service = use.service
         if not use.bind or service.network_mode == "host":
             continue
-        ports = service.get("ports")
-        published = isinstance(ports, Sequence) and bool(ports.items)
-        reached = analysis.reached_by_others(service.name)
+        targets = _published_targets(service.get("ports"))
+        reached_ports = {
+            t.port
+            for other in analysis.uses
+            if other.reach is Reach.SERVICE
+            for t in other.targets
+            if t.service == service.name
+        }
+        port = use.address.port
+        if port is not None:
+            published, reached = port in targets, port in reached_ports
+        else:
+            if use.ref.where is Where.ENVIRONMENT and not GENERIC.search(use.ref.name or ""):
+                continue
+            published, reached = bool(targets), bool(reached_ports)
         if not published and not reached:
             continue
         why = "publishes ports" if published else "is reached by other services"

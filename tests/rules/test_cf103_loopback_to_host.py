@@ -36,7 +36,7 @@ def test_scheme_and_client_default_ports_and_command_forms():
 
 
 def test_no_port_at_all_is_informational():
-    (finding,) = cf103("services:\n  a:\n    image: x\n    environment:\n      PEER: localhost\n")
+    (finding,) = cf103("services:\n  a:\n    image: x\n    environment:\n      PEER_HOST: localhost\n")
     assert finding.severity == Severity.INFO
     assert "cannot tell" in finding.message
 
@@ -99,6 +99,18 @@ services:
     network_mode: "container:other"
     environment:
       UPSTREAM: http://127.0.0.1:7000
+  search:
+    image: elasticsearch:8.15.0
+    environment:
+      - transport.host=localhost
+      - DASHBOARD_URL=http://localhost:9000/
+      - MYSQL_ROOT_HOST=localhost
+      - UPSTREAM_REAL_IP_ADDRESS=127.0.0.1
+    command:
+      - redpanda
+      - --advertise-kafka-addr
+      - internal://kafka:9092,external://localhost:19092
+    ports: ["9200:9200"]
 """
 
 

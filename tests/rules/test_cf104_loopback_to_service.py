@@ -52,6 +52,10 @@ def test_host_mode_service_reaching_another_host_mode_service():
     """
     (finding,) = lint(text, select=("CF104",), targets={Target.LINUX})
     assert finding.service == "app" and finding.help == "use the service name: `db:5432`"
+    assert finding.message.startswith(
+        "Service `app` reaches another service through host networking: `localhost:5432` (in "
+        "`environment.PGHOST_URL`) works only while both share the host's network; `db` listens on 5432"
+    )
 
 
 def test_own_port_is_self_not_another_service():
