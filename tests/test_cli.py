@@ -205,3 +205,54 @@ def test_real_process_exit_codes_and_masking(tmp_path: Path):
     assert result.returncode == 1
     assert "TopSecret1" not in result.stdout + result.stderr
     assert "postgres://u:****@172.17.0.1" in result.stdout
+
+
+def test_dash_f_merges_files_in_order(project):
+    (project / "base.yaml").write_text(
+        "services:\n  api:\n    image: x\n    environment:\n      U: http://host.docker.internal:1\n"
+    )
+    (project / "linux.yaml").write_text("services:\n  api:\n    extra_hosts: ['host.docker.internal:host-gateway']\n")
+    alone = json.loads(run("check", "--format", "json", "base.yaml").stdout)
+    assert [f["code"] for f in alone["findings"]] == ["CF107"]
+    merged = run("check", "--format", "json", "-f", "base.yaml", "-f", "linux.yaml")
+    assert json.loads(merged.stdout)["findings"] == []
+    assert json.loads(merged.stdout)["files"] == ["base.yaml", "linux.yaml"]
+
+
+def test_folder_pairs_main_file_with_automatic_override(project):
+    (project / "compose.yaml").write_text(
+        "services:\n  api:\n    image: x\n    environment:\n      U: http://host.docker.internal:1\n"
+    )
+    (project / "compose.override.yaml").write_text(
+        "services:\n  api:\n    extra_hosts: ['host.docker.internal:host-gateway']\n"
+    )
+    result = run("check", "--format", "json")
+    assert json.loads(result.stdout)["findings"] == []
+
+
+def test_compose_file_variable_is_used_without_paths(project, monkeypatch):
+    (project / "a.yaml").write_text(HOST)
+    (project / "b.yaml").write_text("services:\n  proxy:\n    network_mode: !reset null\n")
+    monkeypatch.setenv("COMPOSE_FILE", "a.yaml:b.yaml")
+    result = run("check")
+    assert result.exit_code == 0, result.stdout
+    monkeypatch.setenv("COMPOSE_FILE", "a.yaml:missing.yaml")
+    assert "missing.yaml: no such file (named by COMPOSE_FILE)" in run("check").stderr
+
+
+def test_env_file_option_and_findings_in_env_files(project):
+    (project / "compose.yaml").write_text("services:\n  api:\n    image: x\n    environment:\n      DB: ${DB_URL}\n")
+    (project / "dev.env").write_text("DB_URL=postgres://localhost:5433/app\n")
+    result = run("check", "--env-file", "dev.env", "compose.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("dev.env:1:19: CF103 [warning] Service `api` connects to `localhost:5433`")
+    assert " 1 | DB_URL=postgres://localhost:5433/app" in result.stdout
+    assert run("check", "--env-file", "nope.env").exit_code == 2
+
+
+def test_profile_option_narrows(project):
+    (project / "compose.yaml").write_text(
+        "services:\n  a:\n    image: x\n  dbg:\n    image: x\n    profiles: [debug]\n    network_mode: host\n"
+    )
+    assert run("check").exit_code == 1
+    assert run("check", "--profile", "prod").exit_code == 0
