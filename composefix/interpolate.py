@@ -19,17 +19,23 @@ def located_text(doc: Document, node: Scalar, value: str) -> Text:
         start += len(source) - len(stripped)
         source = stripped
     via = node.via
-    if node.via is None and source == value:
-        return Text(value, (Piece(0, len(value), Source(doc.path, start, end, True, via)),))
-    if (
-        node.via is None
-        and len(source) >= 2
-        and source[0] in "'\""
-        and source[-1] == source[0]
-        and source[1:-1] == value
-    ):
-        return Text(value, (Piece(0, len(value), Source(doc.path, start + 1, end - 1, True, via)),))
+    content = raw_content(source, value)
+    if content is not None:
+        offset = content
+        return Text(
+            value, (Piece(0, len(value), Source(doc.path, start + offset, start + offset + len(value), True, via)),)
+        )
     return Text(value, (Piece(0, len(value), Source(doc.path, start, end, False, via)),))
+
+
+def raw_content(source: str, value: str) -> int | None:
+    """Where ``value`` starts inside a scalar's ``source`` when the source spells it out verbatim (a plain
+    scalar, or a quoted one without escapes); None when the text is escaped, folded or multi-line."""
+    if source == value:
+        return 0
+    if len(source) >= 2 and source[0] in "'\"" and source[-1] == source[0] and source[1:-1] == value:
+        return 1
+    return None
 
 
 def environment_text(value: str, name: str) -> Text:

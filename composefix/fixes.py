@@ -1,0 +1,486 @@
+"""Plan the fixes for a project's findings, and apply text edits.
+
+The planner sees every finding of a project at once, because fixes interact: CF101's fix moves a service to
+the project network, publishes its ports, rewrites its loopback addresses and the addresses other services used
+to reach it; CF103, CF105, CF107 and CF109 all need the same `extra_hosts` entry, added once. A plan holds
+text replacements (exact source ranges, for in-place mode) and per-service changes (for the override file).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from composefix.addresses import (
+    HOST_ALIAS,
+    HOST_ALIAS_RE,
+    LEGACY_RE,
+    Address,
+    StringRef,
+    Where,
+    bridge_ip_pattern,
+    extra_hosts,
+    matches,
+    service_strings,
+)
+from composefix.document import Mapping, Node, Scalar, Sequence
+from composefix.model import Applicability, Edit, Finding, Span, Target
+from composefix.project import Project, Service, text_of
+from composefix.texts import Source
+from composefix.topology import Analysis, Listener, Reach, analyse, known_image
+
+GATEWAY_ENTRY = f"{HOST_ALIAS}:host-gateway"
+
+# Rules whose fix is safe (the resolved model keeps its meaning on Linux) or unsafe (behaviour changes).
+SAFE = frozenset({"CF103", "CF104", "CF105", "CF106", "CF107", "CF109", "CF900"})
+UNSAFE = frozenset({"CF101", "CF108", "CF110", "CF111"})
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """Replace ``doc.text[start:end]`` of ``file`` with ``text``, inside the string ``ref`` of ``service``."""
+
+    file: str
+    start: int
+    end: int
+    text: str
+    service: str
+    ref: StringRef | None = None
+    finding: Finding | None = None
+
+
+@dataclass(slots=True)
+class ServicePlan:
+    name: str
+    reset_network_mode: bool = False
+    # (container port, where we learnt it) to publish as "PORT:PORT".
+    ports: list[tuple[int, str]] = field(default_factory=list)
+    add_hosts: bool = False
+    # extra_hosts entries whose address becomes host-gateway: the entry's scalar.
+    gateway_entries: list[Scalar] = field(default_factory=list)
+    # CF111: keys moved to the namespace owner.
+    moved: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Plan:
+    project: Project
+    targets: frozenset[Target]
+    fixed: list[tuple[Finding, str]] = field(default_factory=list)
+    unfixed: list[tuple[Finding, str]] = field(default_factory=list)
+    replacements: list[Replacement] = field(default_factory=list)
+    services: dict[str, ServicePlan] = field(default_factory=dict)
+    # CF900: (file, start, end) of suppression comments to delete (in-place only).
+    removals: list[tuple[str, int, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def service(self, name: str) -> ServicePlan:
+        return self.services.setdefault(name, ServicePlan(name))
+
+    @property
+    def empty(self) -> bool:
+        return not self.fixed
+
+
+def _key(finding: Finding) -> tuple[str, str, int, int]:
+    return (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset)
+
+
+def _source_of(project: Project, ref: StringRef, start: int, end: int) -> Source | None:
+    """The exact source range of ``ref.value[start:end]`` in a file, or None."""
+    text = ref.node.interp
+    if text is None:
+        return None
+    source = text.origin(start, end)
+    if source is None or source.file is None or not source.exact:
+        return None
+    return source
+
+
+class Planner:
+    def __init__(
+        self,
+        project: Project,
+        findings: Iterable[Finding],
+        targets: frozenset[Target],
+        *,
+        unsafe: bool,
+        host_mode: bool = False,
+        publish: dict[str, list[int]] | None = None,
+        bridge_ips: tuple[str, ...] = (),
+    ) -> None:
+        self.project = project
+        # Override mode plans CF101 (unsafe) by default: taking services out of host networking for the
+        # VM-backed machines only is what the override file is for.
+        self.host_mode = host_mode or unsafe
+        self.findings = {_key(f): f for f in findings}
+        self.plan = Plan(project, targets)
+        self.unsafe = unsafe
+        self.publish = publish or {}
+        self.analysis: Analysis = analyse(project)
+        self.bridge = bridge_ip_pattern(bridge_ips)
+        self.linux = Target.LINUX in targets
+        self.used: set[tuple[str, str, int, int]] = set()
+        self.replaced: set[tuple[str | None, int, int]] = set()
+
+    # bookkeeping ------------------------------------------------------------------------------------------
+
+    def _finding(self, code: str, file: str, span: Span) -> Finding | None:
+        key = (code, file, span.start.offset, span.end.offset)
+        return self.findings.get(key)
+
+    def _done(self, finding: Finding, title: str) -> None:
+        key = _key(finding)
+        if key not in self.used:
+            self.used.add(key)
+            self.plan.fixed.append((finding, title))
+
+    def _skip(self, finding: Finding, reason: str) -> None:
+        key = _key(finding)
+        if key not in self.used:
+            self.used.add(key)
+            self.plan.unfixed.append((finding, reason))
+
+    def _allowed(self, finding: Finding) -> bool:
+        if finding.code in UNSAFE and not self.unsafe:
+            self._skip(finding, "unsafe fix: pass --unsafe-fixes (or use override mode for CF101)")
+            return False
+        return True
+
+    def _replace(
+        self, service: Service, ref: StringRef, start: int, end: int, text: str, finding: Finding | None = None
+    ) -> bool:
+        source = _source_of(self.project, ref, start, end)
+        if source is None or source.file is None:
+            return False
+        where = (source.file, source.start, source.end)
+        if where in self.replaced:
+            return True
+        self.replaced.add(where)
+        self.plan.replacements.append(
+            Replacement(source.file, source.start, source.end, text, service.name, ref, finding)
+        )
+        return True
+
+    def _replaced(self, ref: StringRef, start: int, end: int) -> bool:
+        source = _source_of(self.project, ref, start, end)
+        return source is not None and (source.file, source.start, source.end) in self.replaced
+
+    def _gateway(self, service: Service) -> None:
+        """Make sure ``service`` (or its namespace owner) gets `host.docker.internal:host-gateway`."""
+        if not self.linux:
+            return
+        holder = service
+        owner = service.namespace_owner
+        if owner is not None:
+            if owner[0] != "service" or owner[1] not in self.project.services:
+                return
+            holder = self.project.services[owner[1]]
+        if any(e.name.lower() == HOST_ALIAS for e in extra_hosts(holder)):
+            return
+        self.plan.service(holder.name).add_hosts = True
+
+    # the plan ---------------------------------------------------------------------------------------------
+
+    def make(self) -> Plan:
+        for service in self.project.services.values():
+            if service.network_mode == "host":
+                self._host_mode(service)
+        for use in self.analysis.uses:
+            self._loopback(use.service, use.ref, use.address, use.reach, use.targets, use.bind)
+        for service in self.project.services.values():
+            self._names(service)
+            self._network_modes(service)
+        for finding in self.findings.values():
+            if finding.code == "CF900":
+                self._pragma(finding)
+            elif _key(finding) not in self.used:
+                self._skip(finding, "no automatic fix for this rule")
+        return self.plan
+
+    def _host_mode(self, service: Service) -> None:
+        node = service.get("network_mode")
+        assert node is not None
+        finding = self._finding("CF101", node.file, node.span)
+        if finding is None:
+            return
+        if not self.host_mode:
+            self._skip(finding, "unsafe fix: pass --unsafe-fixes to take the service out of host mode in place")
+            return
+        known = known_image(service)
+        explicit = self.publish.get(service.name)
+        if known is not None and known.get("host-network") and not explicit:
+            self._skip(
+                finding,
+                f"`{service.name}` {known['host-network']}: it needs host networking; turn on Docker Desktop's host "
+                f"networking (4.34+) instead, or pass --publish {service.name}=PORT to move it anyway",
+            )
+            return
+        listeners = self.analysis.listeners.get(service.name, [])
+        ports: list[tuple[int, str]] = [(p, "--publish") for p in explicit or []]
+        already = {item.port for item in listeners if item.reason == "ports"}
+        if not ports and not already:
+            # The first source that knows any port wins (issue #4): expose, healthcheck, command/environment
+            # hints, then the image's known defaults.
+            for rank in (1, 2, 3, 4):
+                ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
+                if ports:
+                    break
+        if not ports and not already:
+            self._skip(
+                finding,
+                f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
+                "[tool.composefix.publish]) so the override can publish what it listens on",
+            )
+            return
+        plan = self.plan.service(service.name)
+        plan.reset_network_mode = True
+        plan.ports = ports
+        self._done(finding, "join the project network and publish " + ", ".join(
+            [f"{p}:{p}" for p, _ in ports] + [f"{p} (already in ports)" for p in sorted(already)]
+        ))
+        ports_key = service.key_of("ports")
+        if ports_key is not None:
+            ignored = self._finding("CF102", ports_key.file, ports_key.span)
+            if ignored is not None:
+                self._done(ignored, "the ports take effect once the service leaves host mode (CF101's fix)")
+        # Other services that reached this one through the host (host.docker.internal or the bridge IP).
+        own_ports = {item.port for item in listeners} | {p for p, _ in ports}
+        for other in self.project.services.values():
+            if other.name == service.name:
+                continue
+            for ref in service_strings(other):
+                if ref.where not in (Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT):
+                    continue
+                for pattern in (HOST_ALIAS_RE, self.bridge):
+                    for start, end, _ in matches(ref, pattern):
+                        port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
+                        if port_match and int(port_match.group(1)) in own_ports:
+                            location = _location_range(self.project, ref, start, end)
+                            related = [
+                                self._finding(code, *location) for code in ("CF105", "CF107") if location
+                            ]
+                            if self._replace(other, ref, start, end, service.name, related[0] or related[1]):
+                                for item in related:
+                                    if item is not None:
+                                        self._done(item, f"reach `{service.name}` by its service name")
+
+    def _loopback(
+        self,
+        service: Service,
+        ref: StringRef,
+        address: Address,
+        reach: Reach | None,
+        targets: tuple[Listener, ...],
+        bind: bool,
+    ) -> None:
+        host_mode = service.network_mode == "host"
+        fixing_host_mode = host_mode and self.plan.service(service.name).reset_network_mode
+        location = _location(self.project, ref, address)
+        if bind:
+            finding = self._finding("CF108", *location) if location else None
+            if finding is None or not self._allowed(finding):
+                return
+            replacement = "::" if address.host in ("::1", "[::1]") else "0.0.0.0"
+            if self._replace(service, ref, address.start, address.end, replacement, finding):
+                self._done(finding, f"listen on `{replacement}`")
+            else:
+                self._skip(finding, "the address is not written verbatim in a file (escaped or from the environment)")
+            return
+        if reach is Reach.SERVICE and targets:
+            finding = self._finding("CF104", *location) if location else None
+            if finding is None or (host_mode and not fixing_host_mode):
+                return  # a host-mode service keeps localhost until it leaves host mode
+            target = targets[0]
+            end = address.end + (len(f":{address.port}") if address.explicit_port else 0)
+            text = f"{target.service}:{target.port}" if (address.explicit_port or target.port != address.port) else target.service
+            if self._replace(service, ref, address.start, end, text, finding):
+                self._done(finding, f"use `{target.service}:{target.port}`")
+            else:
+                self._skip(finding, "the address is not written verbatim in a file (escaped or from the environment)")
+            return
+        if reach is Reach.HOST:
+            finding = self._finding("CF103", *location) if location else None
+            if finding is None:
+                return
+            if host_mode and not fixing_host_mode:
+                self._skip(finding, "fixed together with CF101 (the service first has to leave host mode)")
+                return
+            if self._replace(service, ref, address.start, address.end, HOST_ALIAS, finding):
+                self._gateway(service)
+                self._done(finding, f"use `{HOST_ALIAS}` (with its host-gateway entry)")
+            else:
+                self._skip(finding, "the address is not written verbatim in a file (escaped or from the environment)")
+
+    def _names(self, service: Service) -> None:
+        """CF105 (bridge IP), CF109 (legacy names), CF107 (missing entry), CF106 (fixed IP in extra_hosts)."""
+        for ref in service_strings(service):
+            for code, pattern in (("CF105", self.bridge), ("CF109", LEGACY_RE)):
+                for start, end, _ in matches(ref, pattern):
+                    location = _location_range(self.project, ref, start, end)
+                    finding = self._finding(code, *location) if location else None
+                    if finding is None or _key(finding) in self.used:
+                        continue
+                    if self._replace(service, ref, start, end, HOST_ALIAS, finding):
+                        self._gateway(service)
+                        self._done(finding, f"use `{HOST_ALIAS}` (with its host-gateway entry)")
+                    else:
+                        self._skip(finding, "the address is not written verbatim in a file")
+        uses = [
+            (ref, start, end)
+            for ref in service_strings(service)
+            for start, end, _ in matches(ref, HOST_ALIAS_RE)
+        ]
+        for ref, start, end in uses:
+            location = _location_range(self.project, ref, start, end)
+            finding = self._finding("CF107", *location) if location else None
+            if finding is None or _key(finding) in self.used:
+                continue
+            if any(not self._replaced(r, s, e) for r, s, e in uses):
+                self._gateway(service)
+            self._done(finding, f'add `extra_hosts: ["{GATEWAY_ENTRY}"]`')
+        for entry in extra_hosts(service):
+            finding = self._finding("CF106", entry.node.file, entry.node.span)
+            if finding is None:
+                continue
+            self.plan.service(service.name).gateway_entries.append(entry.node)
+            self._done(finding, f"map `{entry.name}` to `host-gateway`")
+
+    def _network_modes(self, service: Service) -> None:
+        node = service.get("network_mode")
+        if service.network_mode == "bridge" and node is not None:
+            finding = self._finding("CF110", node.file, node.span)
+            if finding is not None and self._allowed(finding):
+                self.plan.service(service.name).reset_network_mode = True
+                self._done(finding, "remove `network_mode` (join the project network)")
+        owner = service.namespace_owner
+        if owner is None:
+            return
+        for key in ("ports", "expose", "extra_hosts", "dns", "dns_search", "dns_opt", "hostname", "mac_address"):
+            key_node = service.key_of(key)
+            finding = self._finding("CF111", key_node.file, key_node.span) if key_node is not None else None
+            if finding is None or not self._allowed(finding):
+                continue
+            if owner[0] != "service" or owner[1] not in self.project.services:
+                self._skip(finding, f"`{owner[1]}` is not a service of this project: move `{key}` by hand")
+                continue
+            if key in ("hostname", "mac_address") and self.project.services[owner[1]].get(key) is not None:
+                self._skip(finding, f"`{owner[1]}` already sets `{key}`: choose one by hand")
+                continue
+            self.plan.service(service.name).moved.append(key)
+            self._done(finding, f"move `{key}` to service `{owner[1]}`")
+
+    def _pragma(self, finding: Finding) -> None:
+        doc = self.project.documents.get(finding.file)
+        if doc is None:
+            return
+        line_start = doc.text.rfind("\n", 0, finding.span.start.offset) + 1
+        line_end = doc.text.find("\n", finding.span.start.offset)
+        line_end = len(doc.text) if line_end < 0 else line_end
+        line = doc.text[line_start:line_end]
+        hash_at = line.rfind("#", 0, finding.span.start.offset - line_start)
+        if hash_at < 0:
+            self._skip(finding, "cannot find the comment")
+            return
+        body = line[hash_at:]
+        if "," in body.split("--")[0]:
+            self._skip(finding, "the comment names several codes: remove the unused one by hand")
+            return
+        if line[:hash_at].strip():
+            start = line_start + len(line[:hash_at].rstrip())
+            self.plan.removals.append((finding.file, start, line_start + len(line.rstrip("\r"))))
+        else:
+            self.plan.removals.append((finding.file, line_start, min(line_end + 1, len(doc.text))))
+        self._done(finding, "remove the unused suppression")
+
+
+def _rank(reason: str) -> int:
+    if reason == "expose":
+        return 1
+    if reason == "healthcheck":
+        return 2
+    if reason.startswith("image "):
+        return 4
+    return 3 if reason != "ports" else 0
+
+
+def _location_range(project: Project, ref: StringRef, start: int, end: int) -> tuple[str, Span] | None:
+    from composefix.addresses import locate
+
+    return locate(project, ref, start, end)
+
+
+def _location(project: Project, ref: StringRef, address: Address) -> tuple[str, Span] | None:
+    return _location_range(project, ref, address.start, address.end)
+
+
+def plan_fixes(
+    project: Project,
+    findings: Iterable[Finding],
+    targets: frozenset[Target],
+    *,
+    unsafe: bool,
+    host_mode: bool = False,
+    publish: dict[str, list[int]] | None = None,
+    bridge_ips: tuple[str, ...] = (),
+) -> Plan:
+    planner = Planner(
+        project, findings, targets, unsafe=unsafe, host_mode=host_mode, publish=publish, bridge_ips=bridge_ips
+    )
+    return planner.make()
+
+
+# --- text edits -----------------------------------------------------------------------------------------------
+
+
+class EditConflict(Exception):
+    """Two edits overlap."""
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Splice edits into ``text``; every byte outside them is kept."""
+    ordered = sorted(set(edits), key=lambda e: (e.start, e.end))
+    pieces: list[str] = []
+    position = 0
+    for edit in ordered:
+        if edit.start < position:
+            raise EditConflict(f"overlapping edits at offset {edit.start} of {edit.file}")
+        pieces.append(text[position : edit.start])
+        pieces.append(edit.text)
+        position = edit.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def unified_diff(path: str, before: str, after: str, new_file: bool = False) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile="/dev/null" if new_file else f"a/{path}",
+        tofile=f"b/{path}",
+    )
+    out = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return out
+
+
+def scalar_content(project: Project, node: Scalar) -> str | None:
+    """A scalar's text as written (uninterpolated: `${VAR}` and `$$` kept), when it is written verbatim."""
+    doc = project.documents.get(node.file)
+    if doc is None:
+        return None
+    source = doc.text[node.span.start.offset : node.span.end.offset]
+    if node.tag:
+        source = source.removeprefix(node.tag).lstrip()
+    if "\n" in source:
+        return None
+    if len(source) >= 2 and source[0] == source[-1] and source[0] in "'\"":
+        inner = source[1:-1]
+        if (source[0] == '"' and "\\" in inner) or (source[0] == "'" and "''" in inner):
+            return None
+        return inner
+    if source[:1] in "'\"|>":
+        return None
+    return source
+

@@ -1,0 +1,229 @@
+"""Turn a plan into text edits of the project's own files, in each file's own style."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from composefix.addresses import extra_hosts
+from composefix.document import Document, Mapping, Node, Scalar, Sequence
+from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
+from composefix.model import Edit, Finding
+from composefix.project import Project, Service
+
+
+@dataclass(slots=True)
+class InPlace:
+    edits: list[Edit] = field(default_factory=list)
+    # Fixes this mode cannot apply, and why.
+    dropped: list[tuple[Finding, str]] = field(default_factory=list)
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def _line_end(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    end = len(text) if end < 0 else end
+    return end - 1 if end > 0 and text[end - 1] == "\r" else end
+
+
+def _end_of(node: Node, doc: Document) -> int:
+    """The end of a node's last line (block scalars end at the start of the next line)."""
+    end = node.span.end.offset
+    if end > 0 and doc.text[end - 1] == "\n":
+        end -= 1
+        if end > 0 and doc.text[end - 1] == "\r":
+            end -= 1
+    return _line_end(doc.text, end)
+
+
+def _indent(doc: Document, offset: int) -> int:
+    start = _line_start(doc.text, offset)
+    line = doc.text[start:offset]
+    return len(line) - len(line.lstrip(" "))
+
+
+def _quote(doc: Document, node: Node | None, text: str) -> str:
+    """`text` quoted the way the file's items are (double quotes by default)."""
+    if isinstance(node, Sequence) and node.items:
+        first = doc.text[node.items[0].span.start.offset : node.items[0].span.start.offset + 1]
+        if first == "'":
+            return f"'{text}'"
+        if first not in "\"'" and not re.search(r"[:#{}\[\],&*!|>'\"%@`]", text):
+            return text
+    return f'"{text}"'
+
+
+def _sequence_indent(doc: Document) -> int:
+    """How far this file indents a block sequence under its key (`ports:` then `  - x`, or `- x`)."""
+    for match in re.finditer(r"^( *)[\w.-]+:[ \t]*\r?\n( *)- ", doc.text, re.MULTILINE):
+        return len(match.group(2)) - len(match.group(1))
+    return 2
+
+
+def _mapping_indent(doc: Document, service: Mapping) -> int:
+    keys = [entry.key for entry in service.entries.values() if entry.key.file == doc.path and entry.key.via is None]
+    return keys[0].span.start.column - 1 if keys else 4
+
+
+class _Builder:
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.project: Project = plan.project
+        self.result = InPlace()
+
+    def drop(self, code: str, service: str, reason: str) -> None:
+        for finding, _ in self.plan.fixed:
+            if finding.code == code and finding.service == service:
+                self.result.dropped.append((finding, reason))
+
+    def edit(self, file: str, start: int, end: int, text: str) -> None:
+        self.result.edits.append(Edit(file, start, end, text))
+
+    def add_items(self, service: Service, key: str, items: list[str], code: str) -> bool:
+        """Append list items to ``key`` of ``service`` (creating the key), in the file that defines the service."""
+        doc = self.project.documents.get(service.key.file)
+        node = service.node
+        if doc is None or node.via is not None or node.file != doc.path:
+            self.drop(code, service.name, "the service is defined through an anchor or another file")
+            return False
+        newline = doc.newline
+        existing = node.get(key)
+        if existing is not None:
+            if existing.file != doc.path or existing.via is not None:
+                self.drop(code, service.name, f"`{key}` comes from another file or an anchor")
+                return False
+            if isinstance(existing, Sequence) and existing.flow:
+                close = existing.span.end.offset - 1
+                if doc.text[close] != "]":
+                    return False
+                quoted = [_quote(doc, existing, i) for i in items]
+                separator = ", " if existing.items else ""
+                self.edit(doc.path, close, close, separator + ", ".join(quoted))
+                return True
+            if isinstance(existing, Sequence) and existing.items:
+                last = existing.items[-1]
+                at = _end_of(last, doc)
+                dash = doc.text.rfind("-", _line_start(doc.text, existing.items[0].span.start.offset),
+                                      existing.items[0].span.start.offset)
+                indent = " " * (dash - _line_start(doc.text, dash))
+                text = "".join(f"{newline}{indent}- {_quote(doc, existing, i)}" for i in items)
+                self.edit(doc.path, at, at, text)
+                return True
+            if isinstance(existing, Mapping) and key == "extra_hosts" and not existing.flow and existing.entries:
+                last_entry = list(existing.entries.values())[-1]
+                at = _end_of(last_entry.value, doc)
+                indent = " " * (last_entry.key.span.start.column - 1)
+                text = "".join(f"{newline}{indent}{i.split(':', 1)[0]}: {i.split(':', 1)[1]}" for i in items)
+                self.edit(doc.path, at, at, text)
+                return True
+            self.drop(code, service.name, f"`{key}` has a shape composefix does not edit")
+            return False
+        if node.flow:
+            close = node.span.end.offset - 1
+            if doc.text[close] != "}":
+                return False
+            listed = ", ".join(f'"{i}"' for i in items)
+            self.edit(doc.path, close, close, f", {key}: [{listed}]")
+            return True
+        entries = [e for e in node.entries.values() if e.key.file == doc.path and e.key.via is None]
+        if not entries:
+            self.drop(code, service.name, "the service has no key of its own to write next to")
+            return False
+        last_value = max((e.value for e in entries), key=lambda v: v.span.end.offset)
+        at = _end_of(last_value, doc)
+        indent = " " * _mapping_indent(doc, node)
+        item_indent = " " * (len(indent) + _sequence_indent(doc))
+        lines = [f"{newline}{indent}{key}:"] + [f"{newline}{item_indent}- \"{i}\"" for i in items]
+        self.edit(doc.path, at, at, "".join(lines))
+        return True
+
+    def remove_entry(self, service: Service, key: str, code: str) -> bool:
+        """Delete ``key`` (a block entry on lines of its own) from the service."""
+        doc = self.project.documents.get(service.key.file)
+        entry = service.node.entries.get(key)
+        if doc is None or entry is None or entry.key.file != doc.path or entry.key.via is not None:
+            self.drop(code, service.name, f"`{key}` is not written in the service's own file")
+            return False
+        if service.node.flow:
+            self.drop(code, service.name, "the service is written in flow style ({...})")
+            return False
+        start = _line_start(doc.text, entry.key.span.start.offset)
+        if doc.text[start : entry.key.span.start.offset].strip():
+            self.drop(code, service.name, f"`{key}` does not start its own line")
+            return False
+        end = _end_of(entry.value, doc)
+        after = doc.text.find("\n", end)
+        self.edit(doc.path, start, len(doc.text) if after < 0 else after + 1, "")
+        return True
+
+    def build(self) -> InPlace:
+        for item in self.plan.replacements:
+            self.edit(item.file, item.start, item.end, item.text)
+        for file, start, end in self.plan.removals:
+            self.edit(file, start, end, "")
+        for name, sp in self.plan.services.items():
+            service = self.project.services[name]
+            if sp.reset_network_mode:
+                code = "CF110" if service.network_mode == "bridge" else "CF101"
+                self.remove_entry(service, "network_mode", code)
+            if sp.ports:
+                self.add_items(service, "ports", [f"{p}:{p}" for p, _ in sp.ports], "CF101")
+            for node in sp.gateway_entries:
+                self._gateway_entry(service, node)
+            if sp.add_hosts:
+                code = next(
+                    (f.code for f, _ in self.plan.fixed if f.code in ("CF107", "CF103", "CF105", "CF109")), "CF107"
+                )
+                self.add_items(service, "extra_hosts", [GATEWAY_ENTRY], code)
+            for key in sp.moved:
+                self._move(service, key)
+        return self.result
+
+    def _gateway_entry(self, service: Service, node: Scalar) -> None:
+        entry = next((e for e in extra_hosts(service) if e.node is node), None)
+        doc = self.project.documents.get(node.file)
+        content = scalar_content(self.project, node)
+        if entry is None or doc is None or content is None:
+            self.drop("CF106", service.name, "the entry is not written verbatim")
+            return
+        source = doc.text[node.span.start.offset : node.span.end.offset]
+        start = node.span.start.offset + source.index(content)
+        at = content.rfind(entry.address)
+        if at < 0:
+            self.drop("CF106", service.name, "the address is not written verbatim")
+            return
+        self.edit(doc.path, start + at, start + at + len(entry.address), "host-gateway")
+
+    def _move(self, service: Service, key: str) -> None:
+        owner = service.namespace_owner
+        assert owner is not None
+        target = self.project.services[owner[1]]
+        node = service.get(key)
+        items: list[str] = []
+        if isinstance(node, Sequence):
+            for item in node.items:
+                text = scalar_content(self.project, item) if isinstance(item, Scalar) else None
+                if text is None:
+                    self.drop("CF111", service.name, f"an item of `{key}` is not written verbatim")
+                    return
+                items.append(text)
+        elif key == "extra_hosts" and isinstance(node, Mapping):
+            items = [f"{e.name}:{e.address}" for e in extra_hosts(service)]
+        elif isinstance(node, Scalar) and key in ("dns", "dns_search", "dns_opt"):
+            text = scalar_content(self.project, node)
+            if text is None:
+                self.drop("CF111", service.name, f"`{key}` is not written verbatim")
+                return
+            items = [text]
+        else:
+            self.drop("CF111", service.name, f"`{key}` is moved in override mode only")
+            return
+        if self.add_items(target, key, items, "CF111"):
+            self.remove_entry(service, key, "CF111")
+
+
+def in_place(plan: Plan) -> InPlace:
+    return _Builder(plan).build()

@@ -1,0 +1,287 @@
+"""`composefix rewrite`: plan, render (override file or in-place edits), verify, and write atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composefix.document import Document, load, parse
+from composefix.engine import Checker, Options
+from composefix.fixes import EditConflict, Plan, apply_edits, plan_fixes, unified_diff
+from composefix.model import Edit, Finding
+from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path
+
+DEFAULT_OUTPUT = "compose.desktop.yaml"
+
+
+class RewriteError(Exception):
+    """The rewrite was refused; nothing was written."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    plan: Plan
+    # path -> (old text or None for a new file, new text, bom)
+    writes: dict[str, tuple[str | None, str, bool]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    fixed: list[tuple[Finding, str]] = field(default_factory=list)
+    unfixed: list[tuple[Finding, str]] = field(default_factory=list)
+    usage: list[str] = field(default_factory=list)
+
+    def diff(self) -> str:
+        return "".join(
+            unified_diff(path, old or "", new, new_file=old is None)
+            for path, (old, new, _) in self.writes.items()
+            if old != new
+        )
+
+    @property
+    def changed(self) -> bool:
+        return any(old != new for old, new, _ in self.writes.values())
+
+
+def _fixed_keys(fixed: list[tuple[Finding, str]]) -> set[tuple[str, str | None, str]]:
+    return {(f.code, f.service, f.path) for f, _ in fixed}
+
+
+def _recheck(options: Options, files: list[Path], reader: Reader) -> list[Finding]:
+    checker = Checker(options, reader)
+    project = checker.check(files)
+    return checker.report(project.compose_files).findings
+
+
+def _seeded(original: Reader, texts: dict[str, str], env_paths: set[str]) -> Reader:
+    """A reader that sees ``texts`` (path -> new text) instead of the files on disk."""
+    reader = Reader()
+    for path, doc in original.documents.items():
+        if path not in texts:
+            continue
+        if path in env_paths:
+            reader.documents[path] = Document(path=path, text=texts[path], bom=doc.bom, newline=doc.newline)
+        else:
+            reader.documents[path] = parse(texts[path], path, bom=doc.bom)
+    return reader
+
+
+def rewrite(
+    files: list[Path],
+    options: Options,
+    *,
+    in_place: bool,
+    output: Path | None,
+    unsafe: bool,
+    publish: dict[str, list[int]],
+    force: bool,
+    compose: list[str] | None,
+) -> Outcome:
+    """Plan and render the rewrite of one project; verification failures raise RewriteError."""
+    checker = Checker(options)
+    project = checker.check(files)
+    report = checker.report(project.compose_files)
+    plan = plan_fixes(
+        project,
+        report.findings,
+        options.targets,
+        unsafe=unsafe,
+        host_mode=not in_place,
+        publish=publish,
+        bridge_ips=options.bridge_ips,
+    )
+    outcome = Outcome(plan, fixed=list(plan.fixed), unfixed=list(plan.unfixed))
+    if in_place:
+        _in_place(outcome, options, files, checker.reader)
+    else:
+        _override(outcome, options, files, checker.reader, output, force)
+    _verify_findings(outcome, options, files, checker.reader, set(project.env_files))
+    if compose is not None and outcome.changed:
+        _verify_compose(outcome, compose, files, in_place)
+    return outcome
+
+
+def _drop(outcome: Outcome, dropped: list[tuple[Finding, str]]) -> None:
+    for finding, reason in dropped:
+        outcome.fixed = [(f, t) for f, t in outcome.fixed if f is not finding]
+        if all(f is not finding for f, _ in outcome.unfixed):
+            outcome.unfixed.append((finding, reason))
+
+
+def output_path(files: list[Path], output: Path | None) -> Path:
+    return output if output is not None else files[0].parent / DEFAULT_OUTPUT
+
+
+def _override(
+    outcome: Outcome, options: Options, files: list[Path], reader: Reader, output: Path | None, force: bool
+) -> None:
+    from composefix.override import HEADER_MARK, render
+
+    target = output_path(files, output)
+    base_dir = target.parent
+    base_files = [os.path.relpath(f, base_dir) for f in files]
+    name = os.path.relpath(target, Path.cwd()) if target.is_absolute() else str(target)
+    rendered = render(outcome.plan, base_files=base_files, output_name=target.name, targets=options.targets)
+    _drop(outcome, rendered.dropped)
+    old: str | None = None
+    if target.exists():
+        try:
+            old = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RewriteError(f"{name}: cannot read the existing file: {exc}") from None
+        if not old.startswith(HEADER_MARK) and not force:
+            raise RewriteError(f"{name} exists and was not written by composefix: pass --force to replace it")
+    if not outcome.plan.fixed and old is None:
+        outcome.notes.append("nothing to fix: no override file written")
+        return
+    outcome.writes[display_path(target)] = (old, rendered.text, False)
+    automatic = [n for n in DEFAULT_OVERRIDE_NAMES if (base_dir / n).is_file()]
+    if target.name in DEFAULT_OVERRIDE_NAMES:
+        others = [n for n in automatic if n != target.name]
+        if others:
+            outcome.notes.append(
+                f"warning: {', '.join(others)} also exists; Compose loads only the first automatic override file "
+                f"it finds ({', '.join(DEFAULT_OVERRIDE_NAMES)}), so one of them is ignored"
+            )
+    else:
+        loaded = [n for n in automatic if n not in {f.name for f in files}]
+        if loaded:
+            outcome.notes.append(
+                f"warning: `-f` turns off the automatic {loaded[0]}; add it to the -f list before {target.name}"
+            )
+        command = " ".join(f"-f {f}" for f in [*base_files, target.name])
+        outcome.usage = [
+            f"docker compose {command} up",
+            f"or put COMPOSE_FILE={':'.join([*base_files, target.name])} in the .env of the machines that need it",
+        ]
+    if rendered.version > (0, 0, 0):
+        outcome.notes.append(f"{target.name} needs Docker Compose >= {'.'.join(map(str, rendered.version))}")
+    if any(f.code == "CF101" for f, _ in outcome.fixed):
+        outcome.notes.append(
+            "CF101's fix is unsafe (the service leaves host networking): it is applied in the override file only, "
+            "which Linux machines need not load"
+        )
+
+
+def _in_place(outcome: Outcome, options: Options, files: list[Path], reader: Reader) -> None:
+    from composefix.inplace import in_place
+
+    built = in_place(outcome.plan)
+    _drop(outcome, built.dropped)
+    by_file: dict[str, list[Edit]] = {}
+    dropped_codes = {(f.code, f.service) for f, _ in built.dropped}
+    for edit in built.edits:
+        by_file.setdefault(edit.file, []).append(edit)
+    for path, edits in by_file.items():
+        doc = reader.documents[path]
+        try:
+            new = apply_edits(doc.text, edits)
+        except EditConflict as exc:
+            raise RewriteError(f"{path}: {exc}") from None
+        outcome.writes[path] = (doc.text, new, doc.bom)
+    if dropped_codes:
+        outcome.notes.append("some fixes cannot be applied in place (see below); override mode may apply them")
+
+
+def _verify_findings(
+    outcome: Outcome, options: Options, files: list[Path], reader: Reader, env_paths: set[str]
+) -> None:
+    """Re-analyse the result: no finding the plan claims to fix may remain."""
+    texts = {path: new for path, (_, new, _) in outcome.writes.items()}
+    seeded = _seeded(reader, texts, env_paths)
+    check_files = list(files)
+    overrides = [p for p in outcome.writes if p not in reader.documents]
+    for path in overrides:
+        seeded.documents[path] = load(texts[path].encode("utf-8"), path)
+        check_files.append(Path(path))
+    after = _recheck(options, check_files, seeded)
+    fixed = _fixed_keys(outcome.fixed)
+    remaining = [f for f in after if (f.code, f.service, f.path) in fixed]
+    broken = [f for f in after if f.code in ("CF001", "CF002", "CF003") and f.file in texts]
+    if broken:
+        f = broken[0]
+        raise RewriteError(f"the rewritten {f.file} would be invalid ({f.code} at line {f.line}: {f.message})")
+    if remaining:
+        f = remaining[0]
+        raise RewriteError(
+            f"verification failed: {f.code} would remain at {f.file}:{f.line} ({f.message}); nothing written"
+        )
+
+
+def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_place: bool) -> None:
+    from composefix.compose_cli import config
+
+    cwd = files[0].parent.resolve()
+    absolute = [f.resolve() for f in files]
+    before = config(compose, absolute, cwd)
+    if not before.ok:
+        outcome.notes.append(f"Compose already rejects the project ({before.message}): real-Compose check skipped")
+        return
+    temps: list[Path] = []
+    try:
+        check_files = list(absolute)
+        for path, (_old, new, bom) in outcome.writes.items():
+            resolved = Path(path).resolve()
+            if in_place and resolved not in absolute:
+                continue  # .env and env_file edits: Compose reads those itself
+            handle, temp = tempfile.mkstemp(prefix=".composefix-verify-", suffix=".yaml", dir=resolved.parent)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(("\ufeff" if bom else "").encode() + new.encode("utf-8"))
+            temps.append(Path(temp))
+            if resolved in absolute:
+                check_files[check_files.index(resolved)] = Path(temp)
+            else:
+                check_files.append(Path(temp))
+        after = config(compose, check_files, cwd)
+    finally:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+    if not after.ok:
+        raise RewriteError(f"Docker Compose rejects the result: {after.message}; nothing written")
+    outcome.notes.append("Docker Compose accepts the result (`config`)")
+
+
+def write_atomic(path: Path, text: str, *, bom: bool, expected: str | None) -> None:
+    """Write via a temporary file in the same folder, fsync, then rename; keep mode (and owner when allowed).
+    Refuse when the file changed since it was read."""
+    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
+    target = path.resolve() if path.is_symlink() else path
+    current: str | None = None
+    if target.exists():
+        raw = target.read_bytes()
+        current = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        if expected is not None and current != expected:
+            raise RewriteError(f"{path} changed on disk since it was read; nothing written")
+    elif expected is not None:
+        raise RewriteError(f"{path} disappeared since it was read; nothing written")
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if current is not None:
+            info = target.stat()
+            os.chmod(temp, info.st_mode & 0o7777)
+            try:
+                os.chown(temp, info.st_uid, info.st_gid)
+            except (PermissionError, AttributeError):
+                pass
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write(outcome: Outcome) -> list[str]:
+    """Write every changed file; returns the paths written."""
+    written = []
+    for path, (old, new, bom) in outcome.writes.items():
+        if old == new:
+            continue
+        write_atomic(Path(path), new, bom=bom, expected=old)
+        written.append(path)
+    return written
