@@ -123,7 +123,7 @@ class Planner:
         self.bridge = bridge_ip_pattern(bridge_ips)
         self.linux = Target.LINUX in targets
         self.used: set[tuple[str, str, int, int]] = set()
-        self.replaced: set[tuple[str | None, int, int]] = set()
+        self.replaced: set[tuple[str, str | None, int, int]] = set()
 
     # bookkeeping ------------------------------------------------------------------------------------------
 
@@ -155,7 +155,9 @@ class Planner:
         source = _source_of(self.project, ref, start, end)
         if source is None or source.file is None:
             return False
-        where = (source.file, source.start, source.end)
+        # Text shared through an anchor is replaced once per service: the override file writes each service's
+        # value; in-place edits of the same range then coincide (or conflict, and the rewrite is refused).
+        where = (service.name, source.file, source.start, source.end)
         if where in self.replaced:
             return True
         self.replaced.add(where)
@@ -164,9 +166,9 @@ class Planner:
         )
         return True
 
-    def _replaced(self, ref: StringRef, start: int, end: int) -> bool:
+    def _replaced(self, service: Service, ref: StringRef, start: int, end: int) -> bool:
         source = _source_of(self.project, ref, start, end)
-        return source is not None and (source.file, source.start, source.end) in self.replaced
+        return source is not None and (service.name, source.file, source.start, source.end) in self.replaced
 
     def _gateway(self, service: Service) -> None:
         """Make sure ``service`` (or its namespace owner) gets `host.docker.internal:host-gateway`."""
@@ -338,7 +340,7 @@ class Planner:
             finding = self._finding("CF107", *location) if location else None
             if finding is None or _key(finding) in self.used:
                 continue
-            if any(not self._replaced(r, s, e) for r, s, e in uses):
+            if any(not self._replaced(service, r, s, e) for r, s, e in uses):
                 self._gateway(service)
             self._done(finding, f'add `extra_hosts: ["{GATEWAY_ENTRY}"]`')
         for entry in extra_hosts(service):

@@ -1,0 +1,90 @@
+"""Rewrite every corpus compose file that has fixable findings, in a scratch copy of the corpus, and count.
+
+For each file: override mode (with verification by re-analysis and by the real Compose binary) and in-place
+mode with --unsafe-fixes (re-analysis; real Compose on the patched files).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composefix.compose_cli import find_compose
+from composefix.engine import Options
+from composefix.rewrite import RewriteError, rewrite
+
+FIXABLE = {"CF101", "CF103", "CF104", "CF105", "CF106", "CF107", "CF108", "CF109", "CF110", "CF111"}
+
+
+@dataclass
+class Tally:
+    files: int = 0
+    with_fixes: int = 0
+    override_written: int = 0
+    override_refused: list[tuple[str, str]] = field(default_factory=list)
+    in_place_written: int = 0
+    in_place_refused: list[tuple[str, str]] = field(default_factory=list)
+    fixed: Counter[str] = field(default_factory=Counter)
+    unfixed: Counter[str] = field(default_factory=Counter)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def run(corpus: Path, limit: int | None = None) -> Tally:
+    compose = find_compose()
+    tally = Tally()
+    options = Options(schema=False, environ={"PATH": "/usr/bin:/bin", "HOME": "/home/composefix"})
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "corpus"
+        shutil.copytree(corpus, copy)
+        for path in copy.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        with (copy / "manifest.tsv").open(newline="", encoding="utf-8") as handle:
+            rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["kind"] == "compose"]
+        for row in rows[:limit]:
+            tally.files += 1
+            path = copy / row["local_path"]
+            for in_place in (False, True):
+                try:
+                    outcome = rewrite(
+                        [path], options, in_place=in_place, output=None, unsafe=in_place, publish={}, force=False,
+                        compose=compose,
+                    )
+                except RewriteError as exc:
+                    (tally.in_place_refused if in_place else tally.override_refused).append((row["local_path"], str(exc)))
+                    continue
+                except Exception as exc:  # a crash: the test fails on any
+                    tally.errors.append((row["local_path"], f"{type(exc).__name__}: {exc}"))
+                    continue
+                if not in_place:
+                    if any(f.code in FIXABLE for f, _ in outcome.fixed + outcome.unfixed):
+                        tally.with_fixes += 1
+                    tally.fixed.update(f.code for f, _ in outcome.fixed)
+                    tally.unfixed.update(f.code for f, _ in outcome.unfixed if f.code in FIXABLE)
+                if outcome.changed:
+                    if in_place:
+                        tally.in_place_written += 1
+                    else:
+                        tally.override_written += 1
+    return tally
+
+
+if __name__ == "__main__":
+    from tests.helpers import CORPUS
+
+    result = run(CORPUS, int(sys.argv[1]) if len(sys.argv) > 1 else None)
+    print(f"files {result.files}; with fixable findings {result.with_fixes}")
+    print(f"override: written {result.override_written}, refused {len(result.override_refused)}")
+    print(f"in-place: written {result.in_place_written}, refused {len(result.in_place_refused)}")
+    print("fixed:", dict(result.fixed))
+    print("unfixed:", dict(result.unfixed))
+    for item in result.override_refused[:15]:
+        print("  override refused:", item)
+    for item in result.in_place_refused[:15]:
+        print("  in-place refused:", item)
+    for item in result.errors[:15]:
+        print("  ERROR:", item)
