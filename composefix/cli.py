@@ -279,7 +279,9 @@ def _check(request: CheckRequest) -> int:
 
 @app.command()
 def rewrite(
-    paths: Annotated[list[str] | None, typer.Argument(help="Compose files or folders (default: current folder).")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Compose files or folders (default: current folder).")
+    ] = None,
     file: Annotated[
         list[Path] | None, typer.Option("--file", "-f", help="A project made of these files, merged in order.")
     ] = None,
@@ -288,7 +290,9 @@ def rewrite(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Override file to write (default: compose.desktop.yaml).")
     ] = None,
-    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
+    ] = False,
     publish: Annotated[
         list[str] | None, typer.Option(help="SERVICE=PORT[,PORT]: ports to publish for a host-mode service.")
     ] = None,
@@ -316,7 +320,7 @@ def rewrite(
         env_files=env_file,
     )
     try:
-        code = _rewrite(request, in_place, diff, output, unsafe_fixes, _split(publish), verify, force)
+        code = _rewrite(request, in_place, diff, output, unsafe_fixes, publish or [], verify, force)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:

@@ -25,9 +25,9 @@ from composefix.addresses import (
     matches,
     service_strings,
 )
-from composefix.document import Mapping, Node, Scalar, Sequence
-from composefix.model import Applicability, Edit, Finding, Span, Target
-from composefix.project import Project, Service, text_of
+from composefix.document import Scalar
+from composefix.model import Edit, Finding, Span, Target
+from composefix.project import Project, Service
 from composefix.texts import Source
 from composefix.topology import Analysis, Listener, Reach, analyse, known_image
 
@@ -240,9 +240,11 @@ class Planner:
         plan = self.plan.service(service.name)
         plan.reset_network_mode = True
         plan.ports = ports
-        self._done(finding, "join the project network and publish " + ", ".join(
-            [f"{p}:{p}" for p, _ in ports] + [f"{p} (already in ports)" for p in sorted(already)]
-        ))
+        self._done(
+            finding,
+            "join the project network and publish "
+            + ", ".join([f"{p}:{p}" for p, _ in ports] + [f"{p} (already in ports)" for p in sorted(already)]),
+        )
         ports_key = service.key_of("ports")
         if ports_key is not None:
             ignored = self._finding("CF102", ports_key.file, ports_key.span)
@@ -261,9 +263,7 @@ class Planner:
                         port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
                         if port_match and int(port_match.group(1)) in own_ports:
                             location = _location_range(self.project, ref, start, end)
-                            related = [
-                                self._finding(code, *location) for code in ("CF105", "CF107") if location
-                            ]
+                            related = [self._finding(code, *location) for code in ("CF105", "CF107") if location]
                             if self._replace(other, ref, start, end, service.name, related[0] or related[1]):
                                 for item in related:
                                     if item is not None:
@@ -297,7 +297,11 @@ class Planner:
                 return  # a host-mode service keeps localhost until it leaves host mode
             target = targets[0]
             end = address.end + (len(f":{address.port}") if address.explicit_port else 0)
-            text = f"{target.service}:{target.port}" if (address.explicit_port or target.port != address.port) else target.service
+            text = (
+                f"{target.service}:{target.port}"
+                if (address.explicit_port or target.port != address.port)
+                else target.service
+            )
             if self._replace(service, ref, address.start, end, text, finding):
                 self._done(finding, f"use `{target.service}:{target.port}`")
             else:
@@ -330,11 +334,7 @@ class Planner:
                         self._done(finding, f"use `{HOST_ALIAS}` (with its host-gateway entry)")
                     else:
                         self._skip(finding, "the address is not written verbatim in a file")
-        uses = [
-            (ref, start, end)
-            for ref in service_strings(service)
-            for start, end, _ in matches(ref, HOST_ALIAS_RE)
-        ]
+        uses = [(ref, start, end) for ref in service_strings(service) for start, end, _ in matches(ref, HOST_ALIAS_RE)]
         for ref, start, end in uses:
             location = _location_range(self.project, ref, start, end)
             finding = self._finding("CF107", *location) if location else None
@@ -485,4 +485,3 @@ def scalar_content(project: Project, node: Scalar) -> str | None:
     if source[:1] in "'\"|>":
         return None
     return source
-

@@ -73,6 +73,11 @@ class _Builder:
         self.plan = plan
         self.project: Project = plan.project
         self.result = InPlace()
+        # Keys each service loses, so that additions are written after a key that stays.
+        self.removed: dict[str, set[str]] = {
+            name: ({"network_mode"} if sp.reset_network_mode else set()) | set(sp.moved)
+            for name, sp in plan.services.items()
+        }
 
     def drop(self, code: str, service: str, reason: str) -> None:
         for finding, _ in self.plan.fixed:
@@ -106,8 +111,9 @@ class _Builder:
             if isinstance(existing, Sequence) and existing.items:
                 last = existing.items[-1]
                 at = _end_of(last, doc)
-                dash = doc.text.rfind("-", _line_start(doc.text, existing.items[0].span.start.offset),
-                                      existing.items[0].span.start.offset)
+                dash = doc.text.rfind(
+                    "-", _line_start(doc.text, existing.items[0].span.start.offset), existing.items[0].span.start.offset
+                )
                 indent = " " * (dash - _line_start(doc.text, dash))
                 text = "".join(f"{newline}{indent}- {_quote(doc, existing, i)}" for i in items)
                 self.edit(doc.path, at, at, text)
@@ -128,7 +134,10 @@ class _Builder:
             listed = ", ".join(f'"{i}"' for i in items)
             self.edit(doc.path, close, close, f", {key}: [{listed}]")
             return True
-        entries = [e for e in node.entries.values() if e.key.file == doc.path and e.key.via is None]
+        gone = self.removed.get(service.name, set())
+        entries = [
+            e for name, e in node.entries.items() if e.key.file == doc.path and e.key.via is None and name not in gone
+        ]
         if not entries:
             self.drop(code, service.name, "the service has no key of its own to write next to")
             return False
@@ -136,7 +145,7 @@ class _Builder:
         at = _end_of(last_value, doc)
         indent = " " * _mapping_indent(doc, node)
         item_indent = " " * (len(indent) + _sequence_indent(doc))
-        lines = [f"{newline}{indent}{key}:"] + [f"{newline}{item_indent}- \"{i}\"" for i in items]
+        lines = [f"{newline}{indent}{key}:"] + [f'{newline}{item_indent}- "{i}"' for i in items]
         self.edit(doc.path, at, at, "".join(lines))
         return True
 

@@ -72,8 +72,8 @@ class _Writer:
         out: list[str] = []
         if sp is not None and sp.reset_network_mode:
             out += [
-                f"    # {self._codes(service, ('CF101', 'CF110'))}: leave `network_mode: {service.network_mode}` for the "
-                "project network",
+                f"    # {self._codes(service, ('CF101', 'CF110'))}: leave `network_mode: {service.network_mode}` "
+                "for the project network",
                 "    network_mode: !reset null",
             ]
             self.need(RESET_VERSION)
@@ -187,7 +187,9 @@ class _Writer:
         out: list[str] = []
         sp = self.plan.services.get(service.name)
         for key in sp.moved if sp is not None else []:
-            out.append(f"    # CF111: `{key}` moves to `{self._owner(service.name)}`, whose network namespace this uses")
+            out.append(
+                f"    # CF111: `{key}` moves to `{self._owner(service.name)}`, whose network namespace this uses"
+            )
             out.append(f"    {key}: !reset {'[]' if isinstance(service.get(key), Sequence) else 'null'}")
             self.need(RESET_VERSION)
         for name, other in self.plan.services.items():
@@ -263,8 +265,9 @@ def render(plan: Plan, *, base_files: list[str], output_name: str, targets: froz
     target_names = ", ".join(t.value for t in Target if t in targets)
     header = [
         f"{HEADER_MARK} {__version__} for targets: {target_names}. Do not edit: regenerate it.",
-        f"# Needs Docker Compose >= {'.'.join(map(str, version))}." if version > (0, 0, 0) else
-        "# Works with any Docker Compose v2.",
+        f"# Needs Docker Compose >= {'.'.join(map(str, version))}."
+        if version > (0, 0, 0)
+        else "# Works with any Docker Compose v2.",
         f"# Use it: docker compose {files} up",
         f"#     or: COMPOSE_FILE={':'.join([*base_files, output_name])} in .env",
         f"# Regenerate: composefix rewrite {' '.join(base_files)} -o {output_name}",

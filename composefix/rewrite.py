@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -223,14 +224,14 @@ def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_
             resolved = Path(path).resolve()
             if in_place and resolved not in absolute:
                 continue  # .env and env_file edits: Compose reads those itself
-            handle, temp = tempfile.mkstemp(prefix=".composefix-verify-", suffix=".yaml", dir=resolved.parent)
+            handle, name = tempfile.mkstemp(prefix=".composefix-verify-", suffix=".yaml", dir=resolved.parent)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(("\ufeff" if bom else "").encode() + new.encode("utf-8"))
-            temps.append(Path(temp))
+            temps.append(Path(name))
             if resolved in absolute:
-                check_files[check_files.index(resolved)] = Path(temp)
+                check_files[check_files.index(resolved)] = Path(name)
             else:
-                check_files.append(Path(temp))
+                check_files.append(Path(name))
         after = config(compose, check_files, cwd)
     finally:
         for temp in temps:
@@ -262,10 +263,8 @@ def write_atomic(path: Path, text: str, *, bom: bool, expected: str | None) -> N
         if current is not None:
             info = target.stat()
             os.chmod(temp, info.st_mode & 0o7777)
-            try:
+            with contextlib.suppress(PermissionError, AttributeError):
                 os.chown(temp, info.st_uid, info.st_gid)
-            except (PermissionError, AttributeError):
-                pass
         else:
             umask = os.umask(0)
             os.umask(umask)

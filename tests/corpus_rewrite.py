@@ -51,11 +51,19 @@ def run(corpus: Path, limit: int | None = None) -> Tally:
             for in_place in (False, True):
                 try:
                     outcome = rewrite(
-                        [path], options, in_place=in_place, output=None, unsafe=in_place, publish={}, force=False,
+                        [path],
+                        options,
+                        in_place=in_place,
+                        output=None,
+                        unsafe=in_place,
+                        publish={},
+                        force=False,
                         compose=compose,
                     )
                 except RewriteError as exc:
-                    (tally.in_place_refused if in_place else tally.override_refused).append((row["local_path"], str(exc)))
+                    (tally.in_place_refused if in_place else tally.override_refused).append(
+                        (row["local_path"], str(exc))
+                    )
                     continue
                 except Exception as exc:  # a crash: the test fails on any
                     tally.errors.append((row["local_path"], f"{type(exc).__name__}: {exc}"))

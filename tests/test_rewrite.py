@@ -1,0 +1,303 @@
+"""`composefix rewrite`: every fixable rule, both modes, verification, safety of writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from composefix.cli import app
+from composefix.rewrite import RewriteError, write_atomic
+from tests.differential import compose_binary
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def put(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, ["rewrite", *args])
+
+
+def compose_accepts(folder: Path, *files: str) -> None:
+    command = [str(compose_binary())]
+    for name in files:
+        command += ["-f", name]
+    result = subprocess.run([*command, "config", "-q"], cwd=folder, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+HOST_MODE = """\
+services:
+  db:
+    image: postgres:16
+    network_mode: host
+  api:
+    image: example/api
+    network_mode: host
+    expose: ["8000"]
+    environment:
+      DATABASE_URL: postgres://app@localhost:5432/app
+      PAYMENTS: http://localhost:4000
+  web:
+    image: example/web
+    environment:
+      API: http://host.docker.internal:8000
+    extra_hosts: ["host.docker.internal:host-gateway"]
+"""
+
+
+def test_override_moves_host_mode_services_and_rewrites_their_addresses(project):
+    put(project, "compose.yaml", HOST_MODE)
+    result = run()
+    assert result.exit_code == 0, result.output
+    text = (project / "compose.desktop.yaml").read_text()
+    assert "  db:\n    # CF101" in text and "network_mode: !reset null" in text
+    assert '- "5432:5432"  # image postgres:16' in text
+    assert '- "8000:8000"  # expose' in text
+    assert 'DATABASE_URL: "postgres://app@db:5432/app"' in text
+    assert 'PAYMENTS: "http://host.docker.internal:4000"' in text
+    assert 'API: "http://api:8000"' in text  # web reached api through the host: now by its name
+    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
+    assert "use it: docker compose -f compose.yaml -f compose.desktop.yaml up" in result.output
+    check = CliRunner().invoke(app, ["check", "-f", "compose.yaml", "-f", "compose.desktop.yaml"])
+    assert check.exit_code == 0, check.output
+
+
+def test_in_place_host_mode_needs_unsafe_fixes(project):
+    put(project, "compose.yaml", HOST_MODE)
+    result = run("--in-place")
+    assert "CF101 not fixed: unsafe fix: pass --unsafe-fixes" in result.output
+    assert "network_mode: host" in (project / "compose.yaml").read_text()
+    assert result.exit_code == 1
+    result = run("--in-place", "--unsafe-fixes")
+    assert result.exit_code == 0, result.output
+    text = (project / "compose.yaml").read_text()
+    assert "network_mode" not in text
+    assert 'expose: ["8000"]\n' in text
+    compose_accepts(project, "compose.yaml")
+
+
+def test_no_port_found_keeps_the_finding_and_says_publish(project):
+    put(project, "compose.yaml", "services:\n  agent:\n    image: example/agent\n    network_mode: host\n")
+    result = run()
+    assert result.exit_code == 1
+    assert "CF101 not fixed: no port found for `agent`: pass --publish agent=PORT[,PORT]" in result.output
+    assert not (project / "compose.desktop.yaml").exists()
+    result = run("--publish", "agent=9100,9101")
+    assert result.exit_code == 0
+    text = (project / "compose.desktop.yaml").read_text()
+    assert '- "9100:9100"  # --publish' in text and '- "9101:9101"  # --publish' in text
+
+
+def test_images_that_need_host_networking_are_left_with_a_note(project):
+    put(
+        project,
+        "compose.yaml",
+        "services:\n  ha:\n    image: homeassistant/home-assistant:2024.1\n    network_mode: host\n",
+    )
+    result = run()
+    assert "discovers devices on the LAN with mDNS/SSDP multicast" in result.output
+    assert "turn on Docker Desktop's host networking (4.34+)" in result.output
+    assert not (project / "compose.desktop.yaml").exists()
+
+
+def test_fixed_ip_alias_needs_override_tag_and_bridge_ip_in_env(project):
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          api:
+            image: x
+            environment:
+              - DB=postgres://172.17.0.1:5432/app
+            extra_hosts:
+              - "host.docker.internal:172.17.0.1"
+        """,
+    )
+    result = run()
+    assert result.exit_code == 0, result.output
+    text = (project / "compose.desktop.yaml").read_text()
+    assert "# Needs Docker Compose >= 2.24.4." in text
+    assert 'extra_hosts: !override\n      - "host.docker.internal:host-gateway"\n' in text
+    assert 'DB: "postgres://host.docker.internal:5432/app"' in text
+    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
+
+
+def test_in_place_keeps_crlf_bom_comments_quotes_and_mode(project):
+    text = (
+        "\ufeff# top comment\r\n"
+        "services:\r\n"
+        "  api:   # trailing\r\n"
+        "    image: 'x'\r\n"
+        "    environment:\r\n"
+        "      CACHE: 'redis://172.17.0.1:6379'   # keep me\r\n"
+    )
+    path = project / "compose.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    path.chmod(0o640)
+    result = run("--in-place")
+    assert result.exit_code == 0, result.output
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    new = data.decode("utf-8")
+    assert "'redis://host.docker.internal:6379'   # keep me\r\n" in new
+    assert new.count("\r\n") == new.count("\n")
+    assert new.startswith("\ufeff# top comment\r\nservices:\r\n  api:   # trailing\r\n")
+    assert '\r\n    extra_hosts:\r\n      - "host.docker.internal:host-gateway"' in new
+    assert os.stat(path).st_mode & 0o777 == 0o640
+
+
+def test_flow_style_services_get_flow_additions(project):
+    put(project, "compose.yaml", 'services:\n  api: {image: x, environment: {U: "http://host.docker.internal:1"}}\n')
+    assert run("--in-place").exit_code == 0
+    assert (project / "compose.yaml").read_text() == (
+        'services:\n  api: {image: x, environment: {U: "http://host.docker.internal:1"}, '
+        'extra_hosts: ["host.docker.internal:host-gateway"]}\n'
+    )
+    compose_accepts(project, "compose.yaml")
+
+
+def test_value_from_dotenv_is_edited_in_that_file_in_place_only(project):
+    put(project, ".env", "# settings\nDB_URL=postgres://localhost:5433/app\n")
+    put(project, "compose.yaml", "services:\n  api:\n    image: x\n    environment:\n      DB: ${DB_URL}\n")
+    result = run()
+    assert "CF103 not fixed: the value is not written verbatim in the compose file: use --in-place" in result.output
+    result = run("--in-place")
+    assert result.exit_code == 0, result.output
+    assert (project / ".env").read_text() == "# settings\nDB_URL=postgres://host.docker.internal:5433/app\n"
+    assert "extra_hosts" in (project / "compose.yaml").read_text()
+
+
+def test_loopback_to_service_and_bind_address(project):
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          db:
+            image: postgres:16
+          api:
+            image: x
+            command: ["serve", "--host", "127.0.0.1", "--port", "8000"]
+            ports: ["8000:8000"]
+            environment:
+              DATABASE_URL: postgres://localhost/app
+        """,
+    )
+    result = run("--in-place")
+    assert "CF108 not fixed: unsafe fix" in result.output
+    assert result.exit_code == 1
+    result = run("--in-place", "--unsafe-fixes")
+    assert result.exit_code == 0, result.output
+    text = (project / "compose.yaml").read_text()
+    assert 'command: ["serve", "--host", "0.0.0.0", "--port", "8000"]' in text
+    assert "DATABASE_URL: postgres://db/app" in text
+
+
+def test_bridge_mode_and_shared_namespace_conflicts(project):
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          vpn:
+            image: example/vpn
+          app:
+            image: example/app
+            network_mode: "service:vpn"
+            ports:
+              - "8080:8080"
+          legacy:
+            image: example/legacy
+            network_mode: bridge
+        """,
+    )
+    result = run("--unsafe-fixes")
+    assert result.exit_code == 0, result.output
+    text = (project / "compose.desktop.yaml").read_text()
+    assert "  app:\n    # CF111" in text and "ports: !reset []" in text
+    assert "  vpn:\n    # CF111: moved from `app`" in text
+    assert "  legacy:\n    # CF110" in text
+    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
+    (project / "compose.desktop.yaml").unlink()
+    result = run("--in-place", "--unsafe-fixes")
+    assert result.exit_code == 0, result.output
+    assert (project / "compose.yaml").read_text() == textwrap.dedent(
+        """\
+        services:
+          vpn:
+            image: example/vpn
+            ports:
+              - "8080:8080"
+          app:
+            image: example/app
+            network_mode: "service:vpn"
+          legacy:
+            image: example/legacy
+        """
+    )
+
+
+def test_unused_suppression_removed_in_place(project):
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx  # composefix: ignore=CF101\n")
+    assert run("--in-place").exit_code == 0
+    assert (project / "compose.yaml").read_text() == "services:\n  web:\n    image: nginx\n"
+
+
+def test_refuses_to_overwrite_a_file_it_did_not_write(project):
+    put(project, "compose.yaml", HOST_MODE)
+    put(project, "compose.desktop.yaml", "services: {}\n")
+    result = run()
+    assert result.exit_code == 2
+    assert "compose.desktop.yaml exists and was not written by composefix: pass --force" in result.stderr
+    assert (project / "compose.desktop.yaml").read_text() == "services: {}\n"
+    assert run("--force").exit_code == 0
+
+
+def test_warns_about_automatic_override_files(project):
+    put(project, "compose.yaml", HOST_MODE)
+    put(project, "docker-compose.override.yml", "services:\n  web:\n    environment:\n      X: '1'\n")
+    result = run("compose.yaml")
+    assert "warning: `-f` turns off the automatic docker-compose.override.yml" in result.output
+    result = run("compose.yaml", "-o", "compose.override.yaml")
+    assert "docker-compose.override.yml also exists; Compose loads only the first" in result.output
+
+
+def test_diff_mode_exit_codes(project):
+    put(project, "compose.yaml", HOST_MODE)
+    result = run("--diff")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("db") is False and "+++ b/compose.desktop.yaml" in result.stdout
+    assert not (project / "compose.desktop.yaml").exists()
+    run()
+    assert run("--diff").exit_code == 0
+
+
+def test_write_atomic_refuses_a_file_changed_since_it_was_read(tmp_path):
+    path = tmp_path / "compose.yaml"
+    path.write_text("services: {}\n")
+    with pytest.raises(RewriteError, match="changed on disk"):
+        write_atomic(path, "new\n", bom=False, expected="old\n")
+    assert path.read_text() == "services: {}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["compose.yaml"]
+
+
+def test_bad_publish_value_is_a_usage_error(project):
+    put(project, "compose.yaml", HOST_MODE)
+    result = run("--publish", "api")
+    assert result.exit_code == 2 and "--publish takes SERVICE=PORT[,PORT], not `api`" in result.stderr
