@@ -334,6 +334,8 @@ def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Addre
     ``prefix`` is the command text before ``value`` when it is one item of a list-form command."""
     for match in _LOOPBACK.finditer(value, start_at):
         host = match.group(1)
+        if host.lower() in LEGACY_DESKTOP_NAMES:
+            continue  # `docker.for.mac.localhost` names the host on old Desktop: CF109, not loopback
         if host.startswith("127."):
             octets = [int(o) for o in host.split(".")]
             if host == "127.0.0.11" or any(o > 255 for o in octets):

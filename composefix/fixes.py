@@ -443,7 +443,8 @@ class EditConflict(Exception):
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Splice edits into ``text``; every byte outside them is kept."""
-    ordered = sorted(set(edits), key=lambda e: (e.start, e.end))
+    # Stable: insertions at one offset keep the order they were planned in (dict keeps the first of duplicates).
+    ordered = sorted(dict.fromkeys(edits), key=lambda e: (e.start, e.end))
     pieces: list[str] = []
     position = 0
     for edit in ordered:

@@ -73,6 +73,7 @@ class _Builder:
         self.plan = plan
         self.project: Project = plan.project
         self.result = InPlace()
+        self.late: list[Edit] = []
         # Keys each service loses, so that additions are written after a key that stays.
         self.removed: dict[str, set[str]] = {
             name: ({"network_mode"} if sp.reset_network_mode else set()) | set(sp.moved)
@@ -132,7 +133,7 @@ class _Builder:
             if doc.text[close] != "}":
                 return False
             listed = ", ".join(f'"{i}"' for i in items)
-            self.edit(doc.path, close, close, f", {key}: [{listed}]")
+            self.late.append(Edit(doc.path, close, close, f", {key}: [{listed}]"))
             return True
         gone = self.removed.get(service.name, set())
         entries = [
@@ -146,7 +147,8 @@ class _Builder:
         indent = " " * _mapping_indent(doc, node)
         item_indent = " " * (len(indent) + _sequence_indent(doc))
         lines = [f"{newline}{indent}{key}:"] + [f'{newline}{item_indent}- "{i}"' for i in items]
-        self.edit(doc.path, at, at, "".join(lines))
+        # A new key goes after items appended to an existing last key at the same offset.
+        self.late.append(Edit(doc.path, at, at, "".join(lines)))
         return True
 
     def remove_entry(self, service: Service, key: str, code: str) -> bool:
@@ -189,6 +191,7 @@ class _Builder:
                 self.add_items(service, "extra_hosts", [GATEWAY_ENTRY], code)
             for key in sp.moved:
                 self._move(service, key)
+        self.result.edits += self.late
         return self.result
 
     def _gateway_entry(self, service: Service, node: Scalar) -> None:

@@ -26,6 +26,8 @@ class Tally:
     files: int = 0
     with_fixes: int = 0
     override_written: int = 0
+    compose_accepted: int = 0
+    compose_skipped: int = 0
     override_refused: list[tuple[str, str]] = field(default_factory=list)
     in_place_written: int = 0
     in_place_refused: list[tuple[str, str]] = field(default_factory=list)
@@ -73,6 +75,11 @@ def run(corpus: Path, limit: int | None = None) -> Tally:
                         tally.with_fixes += 1
                     tally.fixed.update(f.code for f, _ in outcome.fixed)
                     tally.unfixed.update(f.code for f, _ in outcome.unfixed if f.code in FIXABLE)
+                if outcome.changed and not in_place:
+                    if any("Docker Compose accepts" in n for n in outcome.notes):
+                        tally.compose_accepted += 1
+                    elif any("Compose already rejects" in n for n in outcome.notes):
+                        tally.compose_skipped += 1
                 if outcome.changed:
                     if in_place:
                         tally.in_place_written += 1
@@ -86,7 +93,10 @@ if __name__ == "__main__":
 
     result = run(CORPUS, int(sys.argv[1]) if len(sys.argv) > 1 else None)
     print(f"files {result.files}; with fixable findings {result.with_fixes}")
-    print(f"override: written {result.override_written}, refused {len(result.override_refused)}")
+    print(
+        f"override: written {result.override_written}, refused {len(result.override_refused)}; real Compose "
+        f"accepted base+override for {result.compose_accepted}, skipped {result.compose_skipped} (base rejected)"
+    )
     print(f"in-place: written {result.in_place_written}, refused {len(result.in_place_refused)}")
     print("fixed:", dict(result.fixed))
     print("unfixed:", dict(result.unfixed))
