@@ -40,6 +40,18 @@ def test_example_triggers_the_rule_and_use_instead_does_not(rule):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_fixable_rules_document_their_fix_safety(rule):
+    from composefix.fixes import SAFE, UNSAFE
+
+    if rule.code in SAFE | UNSAFE:
+        section = rule.doc.split("## Fix safety", 1)[1].split("## Platforms", 1)[0]
+        assert section.strip().startswith("Unsafe" if rule.code in UNSAFE else "Safe")
+        assert rule.doc.index("## Use instead") < rule.doc.index("## Fix safety") < rule.doc.index("## Platforms")
+    else:
+        assert "## Fix safety" not in rule.doc
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_use_instead_is_clean_for_every_rule(rule):
     good = lint(block(rule.doc, "## Use instead"), targets=ALL)
     assert [f.code for f in good if f.code not in ("CF101",)] == []

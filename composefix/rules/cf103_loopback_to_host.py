@@ -43,6 +43,12 @@ services:
       - "host.docker.internal:host-gateway"
 ```
 
+## Fix safety
+Safe: `localhost` becomes `host.docker.internal`, and when `linux` is a target the service (or the owner of its
+network namespace) gets `extra_hosts: ["host.docker.internal:host-gateway"]`. Addresses without a port are not
+fixed. A value written in a `.env` or `env_file` file is edited there (in place only: an override file cannot
+change it).
+
 ## Platforms
 Every engine for bridge-network services; Docker Desktop, Colima and Podman machine for host-mode services
 (Linux and OrbStack share the host's loopback in host mode). `host.docker.internal` then needs the

@@ -35,6 +35,10 @@ services:
       DATABASE_URL: postgres://app@db:5432/app
 ```
 
+## Fix safety
+Safe: `localhost:PORT` becomes `SERVICE:PORT`, with the listening service's container port (a published host port
+is mapped back to it).
+
 ## Platforms
 Every engine.
 """

@@ -31,6 +31,9 @@ services:
       - "host.docker.internal:host-gateway"
 ```
 
+## Fix safety
+Safe: the address becomes `host.docker.internal`, and the `host-gateway` entry is added when `linux` is a target.
+
 ## Platforms
 Every engine: a VM address on Docker Desktop, Colima, OrbStack, Podman machine and Rancher Desktop; an address
 that depends on daemon settings on Linux.

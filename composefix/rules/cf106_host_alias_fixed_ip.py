@@ -26,6 +26,10 @@ services:
       - "host.docker.internal:host-gateway"
 ```
 
+## Fix safety
+Safe: the address becomes `host-gateway`. In override mode the whole list is written with `extra_hosts: !override`
+(Compose 2.24.4+), because since Compose 2.24.6 a second entry for the same name is appended, not replaced.
+
 ## Platforms
 Every engine. Rancher Desktop does not support `host-gateway`; there `host.docker.internal` works without any
 `extra_hosts` entry (platform-facts §2.3, §8.3): a project that targets Rancher Desktop and Linux needs the entry

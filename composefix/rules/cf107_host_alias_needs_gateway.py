@@ -31,6 +31,10 @@ services:
       - "host.docker.internal:host-gateway"
 ```
 
+## Fix safety
+Safe: adds `"host.docker.internal:host-gateway"` (the `:` form, which every Compose v2 reads) to the service, or
+to the owner of the network namespace it uses.
+
 ## Platforms
 Linux Docker Engine. Write the entry with `:` (the `=` form breaks before Compose 2.24.1), and never on a
 `service:`/`container:` service, where the engine rejects it (platform-facts §4.3). Rancher Desktop does not

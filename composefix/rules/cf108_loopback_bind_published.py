@@ -33,6 +33,10 @@ services:
       - "8000:8000"
 ```
 
+## Fix safety
+Unsafe (needs `--unsafe-fixes`): the server then listens on every interface of the container (`0.0.0.0`, or `::`
+for `::1`), which is what publishing needs but widens who can connect.
+
 ## Platforms
 Every engine.
 """

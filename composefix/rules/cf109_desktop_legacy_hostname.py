@@ -29,6 +29,9 @@ services:
       - "host.docker.internal:host-gateway"
 ```
 
+## Fix safety
+Safe: the name becomes `host.docker.internal`, with the `host-gateway` entry when `linux` is a target.
+
 ## Platforms
 Linux Docker Engine, Colima, OrbStack, Podman machine, Rancher Desktop. Whether current Docker Desktop still
 serves every old `docker.for.*` alias is not recorded in platform-facts, so the `desktop` target alone does not

@@ -22,6 +22,10 @@ services:
     image: example/api
 ```
 
+## Fix safety
+Unsafe (needs `--unsafe-fixes`): the service joins the project network (`network_mode: !reset null` in override
+mode, the line removed in place).
+
 ## Platforms
 Every engine.
 """

@@ -32,6 +32,11 @@ services:
     network_mode: "service:vpn"
 ```
 
+## Fix safety
+Unsafe (needs `--unsafe-fixes`): the settings move to the service that owns the network namespace (in override
+mode: `!reset` on this service, the items added to the owner). `container:X` owners are outside the project and
+are not changed; a `hostname` or `mac_address` the owner already has is left for you to choose.
+
 ## Platforms
 Every engine.
 """

@@ -21,6 +21,10 @@ services:
     image: nginx
 ```
 
+## Fix safety
+Safe, in place only: the comment (or its line, when it stands alone) is removed. A comment that names several
+codes is left for you to edit.
+
 ## Platforms
 Every engine.
 """
