@@ -68,7 +68,7 @@ def check(
         list[Path] | None,
         typer.Option("--file", "-f", help="A project made of these files, merged in order (as `docker compose -f`)."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: Annotated[str, typer.Option("--format", help="text, json, sarif, github or junit.")] = "text",
     select: Annotated[list[str] | None, typer.Option(help="Rules to run: codes, prefixes or names.")] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Rules to skip: codes, prefixes or names.")] = None,
     target: Annotated[
@@ -260,6 +260,10 @@ def _check(request: CheckRequest) -> int:
         report = check_projects(readable, options, reader)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
+    if request.output_format in ("json", "sarif"):
+        from composefix.fixes import with_fixes
+
+        report.findings = with_fixes(report.findings, report.projects, targets)
 
     color = request.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rendered = REPORTERS[request.output_format](report, RenderOptions(color=color))
@@ -300,6 +304,9 @@ def rewrite(
         bool | None, typer.Option("--verify/--no-verify", help="Check the result with a real `docker compose config`.")
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace an output file composefix did not write.")] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when findings stay unfixed (for fixing hooks).")
+    ] = False,
     target: Annotated[list[str] | None, typer.Option(help="Engines to support (see `check`).")] = None,
     select: Annotated[list[str] | None, typer.Option(help="Rules to fix: codes, prefixes or names.")] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Rules not to fix.")] = None,
@@ -321,6 +328,8 @@ def rewrite(
     )
     try:
         code = _rewrite(request, in_place, diff, output, unsafe_fixes, publish or [], verify, force)
+        if exit_zero and code == EXIT_FINDINGS and not diff:
+            code = EXIT_OK
     except UsageError as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:

@@ -53,6 +53,7 @@ class Report:
     documents: dict[str, Document]
     findings: list[Finding]
     targets: frozenset[Target]
+    projects: list[Project] = field(default_factory=list)
 
     def exit_code(self, fail_on: Severity) -> int:
         """0 when nothing is at or above ``fail_on``, else 1 (2 is for errors, decided by the caller)."""
@@ -85,6 +86,7 @@ class Checker:
         self.findings: dict[tuple[str, str, int, int], Finding] = {}
         self.also: dict[tuple[str, str, int, int], list[str]] = {}
         self.compose_docs: dict[str, Document] = {}
+        self.projects: list[Project] = []
 
     def check(self, files: list[Path]) -> Project:
         opts = self.options
@@ -96,6 +98,7 @@ class Checker:
             env_files=list(opts.env_files) if opts.env_files is not None else None,
             profiles=list(opts.profiles),
         )
+        self.projects.append(project)
         compose_docs = {path: doc for path, doc in project.documents.items() if path not in project.env_files}
         self.compose_docs.update(compose_docs)
         if opts.schema and "CF002" in self.enabled:
@@ -142,7 +145,7 @@ class Checker:
         findings.sort(
             key=lambda f: (order.get(f.file, len(order)), f.file, f.span.start.offset, f.span.end.offset, f.code)
         )
-        return Report(files, documents, findings, self.options.targets)
+        return Report(files, documents, findings, self.options.targets, self.projects)
 
     def _severity(self, finding: Finding) -> Finding:
         level = self.options.severity.get(finding.code)

@@ -26,7 +26,7 @@ from composefix.addresses import (
     service_strings,
 )
 from composefix.document import Scalar
-from composefix.model import Edit, Finding, Span, Target
+from composefix.model import Applicability, Edit, Finding, Span, Target
 from composefix.project import Project, Service
 from composefix.texts import Source
 from composefix.topology import Analysis, Listener, Reach, analyse, known_image
@@ -486,3 +486,40 @@ def scalar_content(project: Project, node: Scalar) -> str | None:
     if source[:1] in "'\"|>":
         return None
     return source
+
+
+# --- fixes for reports (SARIF, JSON) --------------------------------------------------------------------------
+
+SERVICE_LEVEL = frozenset({"CF101", "CF103", "CF105", "CF106", "CF107", "CF109", "CF110", "CF111"})
+
+
+def with_fixes(findings: list[Finding], projects: Iterable[Project], targets: frozenset[Target]) -> list[Finding]:
+    """``findings`` with `fix` set to the in-place edits that would fix each one (safe and unsafe alike)."""
+    from dataclasses import replace
+
+    from composefix.inplace import in_place
+    from composefix.model import Fix
+
+    fixes: dict[int, Fix] = {}
+    for project in projects:
+        mine = [f for f in findings if f.file in project.documents]
+        if not mine:
+            continue
+        plan = plan_fixes(project, mine, targets, unsafe=True, host_mode=True)
+        built = in_place(plan)
+        dropped = {id(f) for f, _ in built.dropped}
+        for finding, title in plan.fixed:
+            if id(finding) in dropped or id(finding) in fixes:
+                continue
+            edits = [Edit(r.file, r.start, r.end, r.text) for r in plan.replacements if r.finding is finding]
+            edits += [
+                Edit(file, start, end, "")
+                for file, start, end in plan.removals
+                if file == finding.file and start <= finding.span.start.offset <= end
+            ]
+            if finding.code in SERVICE_LEVEL and finding.service is not None:
+                edits += built.by_service.get(finding.service, [])
+            if edits:
+                applicability = Applicability.UNSAFE if finding.code in UNSAFE else Applicability.SAFE
+                fixes[id(finding)] = Fix(title, applicability, tuple(dict.fromkeys(edits)))
+    return [replace(f, fix=fixes[id(f)]) if id(f) in fixes else f for f in findings]

@@ -15,6 +15,8 @@ from composefix.project import Project, Service
 @dataclass(slots=True)
 class InPlace:
     edits: list[Edit] = field(default_factory=list)
+    # The structural edits (keys and items added or removed) of each service.
+    by_service: dict[str, list[Edit]] = field(default_factory=dict)
     # Fixes this mode cannot apply, and why.
     dropped: list[tuple[Finding, str]] = field(default_factory=list)
 
@@ -85,8 +87,16 @@ class _Builder:
             if finding.code == code and finding.service == service:
                 self.result.dropped.append((finding, reason))
 
-    def edit(self, file: str, start: int, end: int, text: str) -> None:
-        self.result.edits.append(Edit(file, start, end, text))
+    def edit(self, file: str, start: int, end: int, text: str, service: str | None = None) -> None:
+        edit = Edit(file, start, end, text)
+        self.result.edits.append(edit)
+        if service is not None:
+            self.result.by_service.setdefault(service, []).append(edit)
+
+    def add_late(self, service: str, edit: Edit) -> None:
+        """A new key goes after items appended to an existing last key at the same offset."""
+        self.late.append(edit)
+        self.result.by_service.setdefault(service, []).append(edit)
 
     def add_items(self, service: Service, key: str, items: list[str], code: str) -> bool:
         """Append list items to ``key`` of ``service`` (creating the key), in the file that defines the service."""
@@ -107,7 +117,7 @@ class _Builder:
                     return False
                 quoted = [_quote(doc, existing, i) for i in items]
                 separator = ", " if existing.items else ""
-                self.edit(doc.path, close, close, separator + ", ".join(quoted))
+                self.edit(doc.path, close, close, separator + ", ".join(quoted), service.name)
                 return True
             if isinstance(existing, Sequence) and existing.items:
                 last = existing.items[-1]
@@ -117,14 +127,14 @@ class _Builder:
                 )
                 indent = " " * (dash - _line_start(doc.text, dash))
                 text = "".join(f"{newline}{indent}- {_quote(doc, existing, i)}" for i in items)
-                self.edit(doc.path, at, at, text)
+                self.edit(doc.path, at, at, text, service.name)
                 return True
             if isinstance(existing, Mapping) and key == "extra_hosts" and not existing.flow and existing.entries:
                 last_entry = list(existing.entries.values())[-1]
                 at = _end_of(last_entry.value, doc)
                 indent = " " * (last_entry.key.span.start.column - 1)
                 text = "".join(f"{newline}{indent}{i.split(':', 1)[0]}: {i.split(':', 1)[1]}" for i in items)
-                self.edit(doc.path, at, at, text)
+                self.edit(doc.path, at, at, text, service.name)
                 return True
             self.drop(code, service.name, f"`{key}` has a shape composefix does not edit")
             return False
@@ -133,7 +143,7 @@ class _Builder:
             if doc.text[close] != "}":
                 return False
             listed = ", ".join(f'"{i}"' for i in items)
-            self.late.append(Edit(doc.path, close, close, f", {key}: [{listed}]"))
+            self.add_late(service.name, Edit(doc.path, close, close, f", {key}: [{listed}]"))
             return True
         gone = self.removed.get(service.name, set())
         entries = [
@@ -147,8 +157,7 @@ class _Builder:
         indent = " " * _mapping_indent(doc, node)
         item_indent = " " * (len(indent) + _sequence_indent(doc))
         lines = [f"{newline}{indent}{key}:"] + [f'{newline}{item_indent}- "{i}"' for i in items]
-        # A new key goes after items appended to an existing last key at the same offset.
-        self.late.append(Edit(doc.path, at, at, "".join(lines)))
+        self.add_late(service.name, Edit(doc.path, at, at, "".join(lines)))
         return True
 
     def remove_entry(self, service: Service, key: str, code: str) -> bool:
@@ -167,7 +176,7 @@ class _Builder:
             return False
         end = _end_of(entry.value, doc)
         after = doc.text.find("\n", end)
-        self.edit(doc.path, start, len(doc.text) if after < 0 else after + 1, "")
+        self.edit(doc.path, start, len(doc.text) if after < 0 else after + 1, "", service.name)
         return True
 
     def build(self) -> InPlace:
@@ -207,7 +216,7 @@ class _Builder:
         if at < 0:
             self.drop("CF106", service.name, "the address is not written verbatim")
             return
-        self.edit(doc.path, start + at, start + at + len(entry.address), "host-gateway")
+        self.edit(doc.path, start + at, start + at + len(entry.address), "host-gateway", service.name)
 
     def _move(self, service: Service, key: str) -> None:
         owner = service.namespace_owner

@@ -11,7 +11,13 @@ from composefix.cli import app
 from tests.helpers import ROOT
 
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/compose.yaml"))
-FORMATS = {"text": "expected-check.txt", "json": "expected-check.json"}
+FORMATS = {
+    "text": "expected-check.txt",
+    "json": "expected-check.json",
+    "sarif": "expected-check.sarif",
+    "github": "expected-check.github",
+    "junit": "expected-check.junit.xml",
+}
 
 
 def test_the_three_required_examples_exist():
@@ -27,12 +33,23 @@ def test_check_output(example, fmt, monkeypatch, update_golden):
     assert result.exit_code in (0, 1), result.output
     expected_file = ROOT / "examples" / example / FORMATS[fmt]
     if update_golden:
-        expected_file.write_text(result.stdout, encoding="utf-8")
+        text = result.stdout
+        if fmt == "sarif":  # keep the machine's folder out of the repository
+            data = json.loads(text)
+            data["runs"][0]["originalUriBaseIds"] = {"%SRCROOT%": {"uri": "file:///project/"}}
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        expected_file.write_text(text, encoding="utf-8")
     expected = expected_file.read_text(encoding="utf-8")
     if fmt == "json":
         actual = json.loads(result.stdout)
         actual["tool"]["version"] = json.loads(expected)["tool"]["version"]
         assert actual == json.loads(expected)
+    elif fmt == "sarif":
+        actual, wanted = json.loads(result.stdout), json.loads(expected)
+        for doc in (actual, wanted):  # the absolute base folder and the version depend on the machine
+            doc["runs"][0]["originalUriBaseIds"] = {}
+            doc["runs"][0]["tool"]["driver"]["version"] = ""
+        assert actual == wanted
     else:
         assert result.stdout == expected
     assert result.exit_code == (0 if example == "clean" else 1)

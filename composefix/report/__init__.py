@@ -27,4 +27,28 @@ def _json(report: Report, options: RenderOptions) -> str:
     return render(report)
 
 
-REPORTERS: dict[str, Callable[[Report, RenderOptions], str]] = {"text": _text, "json": _json}
+def _sarif(report: Report, options: RenderOptions) -> str:
+    from composefix.report.sarif import render
+
+    return render(report)
+
+
+def _github(report: Report, options: RenderOptions) -> str:
+    from composefix.report.github import render
+
+    return render(report)
+
+
+def _junit(report: Report, options: RenderOptions) -> str:
+    from composefix.report.junit import render
+
+    return render(report)
+
+
+REPORTERS: dict[str, Callable[[Report, RenderOptions], str]] = {
+    "text": _text,
+    "json": _json,
+    "sarif": _sarif,
+    "github": _github,
+    "junit": _junit,
+}

@@ -28,6 +28,15 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "path": finding.path,
         "service": finding.service,
         "help": mask(finding.help) if finding.help else None,
+        "fix": (
+            {
+                "title": finding.fix.title,
+                "applicability": finding.fix.applicability.value,
+                "edits": [{"file": e.file, "start": e.start, "end": e.end, "text": e.text} for e in finding.fix.edits],
+            }
+            if finding.fix is not None
+            else None
+        ),
         "related": [
             {
                 "file": r.file,

@@ -39,6 +39,7 @@ def _frame(report_line: str, finding: Finding, color: bool) -> list[str]:
     frame = [f" {line} | {shown}", f" {gutter} | {' ' * start}{carets}"]
     if finding.help:
         frame.append(f" {gutter} = help: {mask(finding.help)}")
+    frame.append(f" {gutter} = see: composefix rules {finding.code}")
     return frame
 
 
