@@ -14,7 +14,10 @@ import typer
 from composefix import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from composefix.config import Config
+    from composefix.engine import Report
     from composefix.model import Target
 
 app = typer.Typer(
@@ -87,6 +90,11 @@ def check(
     ] = None,
     env_file: Annotated[list[Path] | None, typer.Option(help="Variables for interpolation instead of `.env`.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the finding lines: no source, no summary.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say which files each project read.")] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Counts per rule instead of the findings.")] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     """Report portability problems with file:line:column."""
@@ -105,6 +113,9 @@ def check(
         project_directory=project_directory,
         env_files=env_file,
         output=output,
+        quiet=quiet,
+        verbose=verbose,
+        statistics=statistics,
     )
     try:
         code = _check(request)
@@ -133,6 +144,9 @@ class CheckRequest:
     project_directory: Path | None = None
     env_files: list[Path] | None = None
     output: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
+    statistics: bool = False
 
 
 def _load_config(path: Path | None) -> Config:
@@ -257,16 +271,21 @@ def _check(request: CheckRequest) -> int:
         if not problems:
             readable.append(paths)
     try:
-        report = check_projects(readable, options, reader)
+        report = check_projects(readable, options, reader, _progress_bar(len(readable)))
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
+    if request.verbose:
+        _explain_reads(report)
     if request.output_format in ("json", "sarif"):
         from composefix.fixes import with_fixes
 
         report.findings = with_fixes(report.findings, report.projects, targets)
 
     color = request.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    rendered = REPORTERS[request.output_format](report, RenderOptions(color=color))
+    render_options = RenderOptions(
+        color=color, show_source=not request.quiet, summary=not request.quiet, statistics=request.statistics
+    )
+    rendered = REPORTERS[request.output_format](report, render_options)
     if request.output is not None:
         try:
             request.output.write_text(rendered, encoding="utf-8")
@@ -449,6 +468,32 @@ def _rewrite(
 
 
 STDIN = "<stdin>"
+
+
+def _progress_bar(total: int) -> Callable[[int, int], None] | None:
+    """A one-line progress bar on stderr, only on a terminal and never in CI logs or pipes."""
+    if total < 20 or not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("NO_COLOR"):
+        return None
+
+    def show(done: int, of: int) -> None:
+        width = 30
+        filled = width * (done + 1) // of
+        end = "\n" if done + 1 == of else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done + 1}/{of} projects{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _explain_reads(report: Report) -> None:
+    """`--verbose`: the files each project read, marking those outside its folder (Compose reads them too)."""
+    for project in report.projects:
+        base = project.directory.resolve()
+        typer.echo(f"project {', '.join(project.compose_files)}:", err=True)
+        for path in project.documents:
+            resolved = Path(path).resolve()
+            outside = base not in resolved.parents and resolved != base
+            typer.echo(f"  read {path}{' (outside the project folder)' if outside else ''}", err=True)
 
 
 def _profiles_from_environment() -> tuple[str, ...]:

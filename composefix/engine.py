@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -154,11 +155,18 @@ class Checker:
         return replace(finding, severity=level)
 
 
-def check_projects(projects: list[list[Path]], options: Options, reader: Reader | None = None) -> Report:
+def check_projects(
+    projects: list[list[Path]],
+    options: Options,
+    reader: Reader | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
     """Check each project (a list of files merged in order); the report lists every first file."""
     checker = Checker(options, reader)
     checked: list[str] = []
-    for files in projects:
+    for index, files in enumerate(projects):
+        if progress is not None:
+            progress(index, len(projects))
         project = checker.check(files)
         for path in project.compose_files:
             if path not in checked:

@@ -256,3 +256,41 @@ def test_profile_option_narrows(project):
     )
     assert run("check").exit_code == 1
     assert run("check", "--profile", "prod").exit_code == 0
+
+
+def test_quiet_verbose_and_statistics(project):
+    (project / "compose.yaml").write_text(HOST + "    ports: ['80:80']\n  b:\n    image: x\n    network_mode: host\n")
+    quiet = run("check", "-q")
+    assert (
+        quiet.stdout.splitlines() == [line for line in quiet.stdout.splitlines() if line.startswith("compose.yaml:")]
+        and len(quiet.stdout.splitlines()) == 3
+    )
+    assert run("check", "--statistics").stdout == "2  CF101  host-network-mode\n1  CF102  ports-ignored-in-host-mode\n"
+    verbose = run("check", "-v")
+    assert "project compose.yaml:\n  read compose.yaml\n" in verbose.stderr
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch, capsys):
+    from composefix import cli
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    show = cli._progress_bar(40)
+    assert show is not None
+    show(0, 40)
+    show(39, 40)
+    err = capsys.readouterr().err
+    assert "\r[" in err and "] 40/40 projects\n" in err
+    assert cli._progress_bar(5) is None
+    monkeypatch.setenv("CI", "true")
+    assert cli._progress_bar(40) is None
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
+    assert cli._progress_bar(40) is None
+
+
+def test_option_typos_get_a_suggestion(project):
+    result = run("check", "--selct", "CF101")
+    assert result.exit_code == 2
+    assert "--select" in result.output

@@ -61,8 +61,11 @@ def test_every_format_reports_the_same_findings(project):
     report = json.loads(out["json"])
     expected = [(f["code"], f["line"], f["column"]) for f in report["findings"]]
     sarif = [
-        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"],
-         r["locations"][0]["physicalLocation"]["region"]["startColumn"])
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        )
         for r in json.loads(out["sarif"])["runs"][0]["results"]
     ]
     github = []

@@ -79,7 +79,12 @@ def test_real_pre_commit_runs_both_hooks(tmp_path):
     def try_repo(hook: str, *files: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--files", *files],
-            cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False,
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
 
     good = try_repo("composefix", "good/compose.yaml")

@@ -13,6 +13,8 @@ class RenderOptions:
     color: bool = False
     # The same Report can be rendered for a terminal with source frames, or terse for a quick look.
     show_source: bool = True
+    summary: bool = True
+    statistics: bool = False
 
 
 def _text(report: Report, options: RenderOptions) -> str:

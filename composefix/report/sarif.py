@@ -32,7 +32,8 @@ def _region(span: Span) -> dict[str, int]:
         "startLine": span.start.line,
         "startColumn": span.start.column,
         "endLine": span.end.line,
-        "endColumn": max(span.end.column, span.start.column + 1) if span.end.line == span.start.line
+        "endColumn": max(span.end.column, span.start.column + 1)
+        if span.end.line == span.start.line
         else span.end.column,
     }
 
@@ -90,7 +91,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.doc.split("## Why is this bad?")[0].replace("## What it does", "").strip()},
+            "fullDescription": {
+                "text": rule.doc.split("## Why is this bad?")[0].replace("## What it does", "").strip()
+            },
             "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
             "helpUri": f"{DOCS_URI}#{rule.code.lower()}-{rule.name}",
             "defaultConfiguration": {"level": LEVELS[rule.severity]},

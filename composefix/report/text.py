@@ -47,7 +47,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def statistics(report: Report) -> str:
+    """Counts per rule, most frequent first (`--statistics`)."""
+    counts = Counter((f.code, f.name) for f in report.findings)
+    width = len(str(max(counts.values(), default=0)))
+    rows = [f"{n:>{width}}  {code}  {name}" for (code, name), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+    return "".join(row + "\n" for row in rows)
+
+
 def render(report: Report, options: RenderOptions) -> str:
+    if options.statistics:
+        return statistics(report)
     lines: list[str] = []
     for finding in report.findings:
         severity = _paint(finding.severity.value, _COLORS[finding.severity], options.color)
@@ -60,6 +70,8 @@ def render(report: Report, options: RenderOptions) -> str:
             elif finding.help:
                 lines.append(f"  = help: {mask(finding.help)}")
             lines.append("")
+    if not options.summary:
+        return "".join(line + "\n" for line in lines if line)
     findings = report.findings
     files = len(report.files)
     if not findings:
