@@ -95,6 +95,9 @@ def check(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say which files each project read.")] = False,
     statistics: Annotated[bool, typer.Option("--statistics", help="Counts per rule instead of the findings.")] = False,
+    max_file_size: Annotated[
+        int, typer.Option(help="Refuse files larger than this many bytes.", min=1)
+    ] = MAX_FILE_BYTES,
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     """Report portability problems with file:line:column."""
@@ -116,6 +119,7 @@ def check(
         quiet=quiet,
         verbose=verbose,
         statistics=statistics,
+        max_file_size=max_file_size,
     )
     try:
         code = _check(request)
@@ -147,6 +151,7 @@ class CheckRequest:
     quiet: bool = False
     verbose: bool = False
     statistics: bool = False
+    max_file_size: int = MAX_FILE_BYTES
 
 
 def _load_config(path: Path | None) -> Config:
@@ -257,15 +262,19 @@ def _check(request: CheckRequest) -> int:
         project_directory=request.project_directory,
     )
     io_errors: list[str] = []
-    reader = Reader(_read_file)
+    limit = request.max_file_size
+    reader = Reader(lambda path: _read_file(path, limit))
     if any("-" in group for group in projects):
         from composefix.document import load
 
-        reader.documents[STDIN] = load(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), STDIN)
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise UsageError(f"stdin: more than {limit:,} bytes (raise the limit with --max-file-size)")
+        reader.documents[STDIN] = load(data, STDIN)
     readable: list[list[Path]] = []
     for group in projects:
         paths = [Path(STDIN if name == "-" else name) for name in group]
-        errors = [_unreadable(p) for p in paths if str(p) != STDIN]
+        errors = [_unreadable(p, limit) for p in paths if str(p) != STDIN]
         problems = [e for e in errors if e]
         io_errors += problems
         if not problems:
@@ -501,17 +510,27 @@ def _profiles_from_environment() -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(",") if p.strip()) or ("*",)
 
 
-def _read_file(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise OSError(f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a compose file")
+def _read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, refusing files over ``limit`` (and anything that is not a regular file) before reading."""
+    info = path.stat()
+    if not path.is_file():
+        raise OSError(f"not a regular file: {path}")
+    if info.st_size > limit:
+        raise OSError(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit (raise it with --max-file-size)")
     return path.read_bytes()
 
 
-def _unreadable(path: Path) -> str | None:
-    """Why a file the user named cannot be read, or None."""
+def _unreadable(path: Path, limit: int = MAX_FILE_BYTES) -> str | None:
+    """Why a file the user named cannot be read, or None (checks size and permissions without reading it all)."""
     try:
-        _read_file(path)
+        info = path.stat()
+        if info.st_size > limit:
+            return (
+                f"{path}: cannot read: file is {info.st_size:,} bytes, over the {limit:,}-byte limit "
+                "(raise it with --max-file-size)"
+            )
+        with path.open("rb") as handle:
+            handle.read(1)
     except OSError as exc:
         return f"{path}: cannot read: {exc.strerror or exc}"
     return None

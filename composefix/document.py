@@ -6,6 +6,7 @@ import bisect
 import functools
 import math
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,6 +137,12 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
     bom = data.startswith(b"\xef\xbb\xbf")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DocumentError("file is UTF-16 encoded; Compose files must be UTF-8", Position(1, 1, 0))
+    if b"\x00" in data:
+        start = data.index(b"\x00")
+        before = data[:start].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise DocumentError("file contains a NUL byte (binary file?)", Position(line, column, len(before)))
     try:
         text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -147,12 +154,6 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
             f"invalid UTF-8 byte 0x{data[start]:02x} at byte offset {start}",
             Position(line, column, len(good)),
         ) from None
-    if "\x00" in text:
-        offset = text.index("\x00")
-        before = text[:offset]
-        line = before.count("\n") + 1
-        column = offset - (before.rfind("\n") + 1) + 1
-        raise DocumentError("file contains a NUL byte (binary file?)", Position(line, column, offset))
     return text, bom
 
 
@@ -304,7 +305,9 @@ def _compose_python(text: str) -> Any:
     from ruamel.yaml.composer import MaxDepthExceededError
 
     try:
-        return _python_loader()(text).get_single_node()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ruamel warns (on stderr) about reused anchors: Compose accepts them
+            return _python_loader()(text).get_single_node()
     except (RecursionError, MaxDepthExceededError):
         raise DocumentError(f"nesting is deeper than {MAX_DEPTH} levels") from None
 
@@ -435,16 +438,21 @@ class _Builder:
             value = text
         elif tag == _STD + "null":
             value = None
-        else:
+        elif tag in (_STD + "int", _STD + "float", _STD + "bool"):
             resolved = resolve_plain(text)
-            if tag == _STD + "int" and isinstance(resolved, int) and not isinstance(resolved, bool):
+            kind = tag.removeprefix(_STD)
+            if kind == "int" and isinstance(resolved, int) and not isinstance(resolved, bool):
                 value = resolved
-            elif tag == _STD + "float" and isinstance(resolved, (int, float)) and not isinstance(resolved, bool):
+            elif kind == "float" and isinstance(resolved, (int, float)) and not isinstance(resolved, bool):
                 value = float(resolved)
-            elif tag == _STD + "bool" and isinstance(resolved, bool):
+            elif kind == "bool" and isinstance(resolved, bool):
                 value = resolved
             else:
-                value = text
+                # go-yaml refuses the file: "cannot decode !!str `nginx` as a !!int".
+                raise DocumentError(f"cannot read `{text}` as `!!{kind}`", self._span(raw).start)
+        else:
+            # Other tags (`!custom`, `!!binary`...) are ignored by Compose: the value is read as written.
+            value = resolve_plain(text) if style is None else text
         return Scalar(self.doc.path, self._span(raw), tag, via, value, text, style)
 
     def _scalar_key(self, raw: Any, via: str | None, depth: int) -> Scalar:

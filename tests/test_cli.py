@@ -125,15 +125,15 @@ def test_unreadable_file_is_reported_and_others_still_checked(project, monkeypat
     (project / "compose.yaml").write_text(HOST)
     bad = project / "docker-compose.yml"
     bad.write_text(CLEAN)
-    # CI runs as root, which reads any file whatever its mode: make the read fail as it would for a user.
-    real_read = Path.read_bytes
+    # CI runs as root, which reads any file whatever its mode: make opening it fail as it would for a user.
+    real_open = Path.open
 
-    def read_bytes(self: Path) -> bytes:
+    def deny(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         if self.name == "docker-compose.yml":
             raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", deny)
     result = run("check", "compose.yaml", "docker-compose.yml")
     assert result.exit_code == 2
     assert "compose.yaml:4:19: CF101" in result.stdout
