@@ -266,6 +266,7 @@ def _python_loader() -> Any:
             Composer.__init__(self, loader=self)
             VersionedResolver.__init__(self, version=(1, 2), loader=self)
             self.max_depth = MAX_DEPTH
+            self.comment_handling = None  # read by the parser on some paths (found by fuzzing)
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             return Tag(suffix=_IMPLICIT)
@@ -282,10 +283,15 @@ def _compose(text: str) -> Any:
         loader = _c_loader()(text)
         try:
             return loader.get_single_node()
-        except MarkedYAMLError:
+        except MarkedYAMLError as first:
             # libyaml is YAML 1.1 and rejects some YAML 1.2 that go-yaml accepts (`ports: [8080:80]`):
             # let the pure-Python YAML 1.2 parser decide.
-            return _compose_python(text)
+            try:
+                return _compose_python(text)
+            except (MarkedYAMLError, DocumentError):
+                raise
+            except Exception:  # the pure-Python parser failing in its own code: libyaml's error stands
+                raise first from None
         finally:
             loader.dispose()
     except MarkedYAMLError as exc:
@@ -375,7 +381,7 @@ class _Builder:
         if via is None and key in self.seen:
             via = "alias"  # a node met twice is an alias use: its text lives at the anchor
         self.seen.add(key)
-        tag = _tag_name(raw.tag)
+        tag = _tag_of(raw)
         kind = raw.id
         if kind == "scalar":
             return self._scalar(raw, tag, via)
@@ -457,16 +463,18 @@ class _Builder:
 
     def _scalar_key(self, raw: Any, via: str | None, depth: int) -> Scalar:
         if raw.id == "scalar":
-            return self._scalar(raw, _tag_name(raw.tag), via)
+            return self._scalar(raw, _tag_of(raw), via)
         raise DocumentError("a mapping key must be a plain value, not a list or mapping", self._span(raw).start)
 
 
-def _tag_name(tag: Any) -> str | None:
+def _tag_of(raw: Any) -> str | None:
+    """A raw node's tag; reads the Tag object directly (`node.tag` re-derives the string on every access)."""
+    tag = raw.ctag
     if tag is None:
         return None
-    if isinstance(tag, str):
-        name = tag
-    else:  # a ruamel Tag object (pure-Python path)
+    if tag.handle is None:  # the C parser: the suffix is the whole tag
+        name = tag.suffix
+    else:  # the pure-Python parser: `!!int` has a handle and a suffix
         try:
             name = str(tag)
         except (AssertionError, KeyError, TypeError):

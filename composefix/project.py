@@ -7,6 +7,7 @@ came from the compose file, an interpolation default, a `.env` file or the proce
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -257,8 +258,9 @@ class _Loader:
             if text is None:
                 return node
             located = located_text(doc, node, text)
-            if not isinstance(node.value, str):
-                return replace(node, interp=located)
+            if not isinstance(node.value, str) or "$" not in text:
+                # The common case: nothing to interpolate. A direct constructor is much cheaper than replace().
+                return Scalar(node.file, node.span, node.tag, node.via, node.value, node.text, node.style, located)
             try:
                 interpolated = interpolator.interpolate(located)
             except InterpolationError as exc:
@@ -369,7 +371,9 @@ class _Loader:
                 yield from self.includes(included, (*stack, str(included.doc.path)))
 
 
+@functools.lru_cache(maxsize=4096)
 def _env_text(name: str, value: str) -> Text:
+    """A process environment variable as a Text (cached: every project of a run reads the same environment)."""
     return Text(value, (Piece(0, len(value), Source(None, 0, 0, False, f"environment:{name}")),))
 
 

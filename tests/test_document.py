@@ -191,3 +191,9 @@ def test_find_key_and_sequences():
     key = find_key(doc.root, ("services", "web", "ports"))
     assert (key.span.start.line, key.span.start.column) == (3, 5)
     assert find(doc.root, ("services", "nope")) is None
+
+
+def test_fuzz_found_parser_path_is_a_finding_not_a_crash():
+    # Found by tests/test_fuzz.py: ruamel's pure-Python parser read a loader attribute we had not set.
+    text = 'services:\n#x\n  web:\n      ports:\n      - {{"8080:80"\n    depends_on:\n      - api\n'
+    assert [p.code for p in parse(text, "c.yaml").problems] == ["CF001"]
