@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -98,6 +99,9 @@ def check(
     max_file_size: Annotated[
         int, typer.Option(help="Refuse files larger than this many bytes.", min=1)
     ] = MAX_FILE_BYTES,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (0: one per CPU for many files).", min=0)
+    ] = 0,
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     """Report portability problems with file:line:column."""
@@ -120,6 +124,7 @@ def check(
         verbose=verbose,
         statistics=statistics,
         max_file_size=max_file_size,
+        jobs=jobs,
     )
     try:
         code = _check(request)
@@ -152,6 +157,7 @@ class CheckRequest:
     verbose: bool = False
     statistics: bool = False
     max_file_size: int = MAX_FILE_BYTES
+    jobs: int = 0
 
 
 def _load_config(path: Path | None) -> Config:
@@ -263,7 +269,7 @@ def _check(request: CheckRequest) -> int:
     )
     io_errors: list[str] = []
     limit = request.max_file_size
-    reader = Reader(lambda path: _read_file(path, limit))
+    reader = Reader(functools.partial(_read_file, limit=limit))
     if any("-" in group for group in projects):
         from composefix.document import load
 
@@ -279,16 +285,26 @@ def _check(request: CheckRequest) -> int:
         io_errors += problems
         if not problems:
             readable.append(paths)
+    from composefix.parallel import check_parallel, default_jobs
+
+    jobs = request.jobs or default_jobs(len(readable))
+    fixes = request.output_format in ("json", "sarif")
     try:
-        report = check_projects(readable, options, reader, _progress_bar(len(readable)))
+        if jobs > 1 and STDIN not in reader.documents and not request.verbose:
+            report = check_parallel(
+                readable, options, jobs, read=functools.partial(_read_file, limit=limit), fixes=fixes,
+                progress=_progress_bar(len(readable)),
+            )
+        else:
+            report = check_projects(readable, options, reader, _progress_bar(len(readable)))
+            if fixes:
+                from composefix.fixes import with_fixes
+
+                report.findings = with_fixes(report.findings, report.projects, targets)
     except SchemaError as exc:
         raise UsageError(str(exc)) from None
     if request.verbose:
         _explain_reads(report)
-    if request.output_format in ("json", "sarif"):
-        from composefix.fixes import with_fixes
-
-        report.findings = with_fixes(report.findings, report.projects, targets)
 
     color = request.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render_options = RenderOptions(

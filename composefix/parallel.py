@@ -1,0 +1,74 @@
+"""`--jobs N`: check chunks of projects in worker processes; the report is the same as with one process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from composefix.document import Document
+from composefix.engine import Options, Report, check_projects
+from composefix.model import Finding
+
+# Below this many projects a pool costs more than it saves (measured: pool start-up is ~60 ms on 2 cores).
+MIN_PROJECTS = 40
+
+
+def default_jobs(projects: int) -> int:
+    return (os.cpu_count() or 1) if projects >= MIN_PROJECTS else 1
+
+
+def _work(
+    args: tuple[list[list[str]], Options, Callable[[Path], bytes] | None, bool],
+) -> tuple[list[str], list[Finding], dict[str, tuple[str, bool]]]:
+    from composefix.project import Reader
+
+    projects, options, read, fixes = args
+    report = check_projects([[Path(p) for p in group] for group in projects], options, Reader(read))
+    findings = report.findings
+    if fixes:
+        from composefix.fixes import with_fixes
+
+        findings = with_fixes(findings, report.projects, options.targets)
+    # Send back only the text of files that have findings (source frames), not the parsed trees.
+    texts = {
+        f.file: (report.documents[f.file].text, report.documents[f.file].bom)
+        for f in findings
+        if f.file in report.documents
+    }
+    return report.files, findings, texts
+
+
+def check_parallel(
+    projects: list[list[Path]],
+    options: Options,
+    jobs: int,
+    *,
+    read: Callable[[Path], bytes] | None = None,
+    fixes: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Like check_projects, split over ``jobs`` processes; chunks keep the order of the projects."""
+    size = max(1, len(projects) // (jobs * 4))
+    chunks = [[[str(p) for p in group] for group in projects[i : i + size]] for i in range(0, len(projects), size)]
+    files: list[str] = []
+    findings: dict[tuple[str, str, int, int, str], Finding] = {}
+    texts: dict[str, tuple[str, bool]] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for done, (chunk_files, chunk_findings, chunk_texts) in enumerate(
+            pool.map(_work, [(chunk, options, read, fixes) for chunk in chunks])
+        ):
+            if progress is not None:
+                progress(min((done + 1) * size, len(projects)) - 1, len(projects))
+            files += [f for f in chunk_files if f not in files]
+            for f in chunk_findings:
+                findings.setdefault((f.code, f.file, f.span.start.offset, f.span.end.offset, f.message), f)
+            texts.update(chunk_texts)
+    order = {path: index for index, path in enumerate(files)}
+    ordered = sorted(
+        findings.values(),
+        key=lambda f: (order.get(f.file, len(order)), f.file, f.span.start.offset, f.span.end.offset, f.code),
+    )
+    documents = {path: Document(path=path, text=text, bom=bom) for path, (text, bom) in texts.items()}
+    return Report(files, documents, ordered, options.targets)
