@@ -294,3 +294,18 @@ def test_option_typos_get_a_suggestion(project):
     result = run("check", "--selct", "CF101")
     assert result.exit_code == 2
     assert "--select" in result.output
+
+
+def test_jobs_give_the_same_report_in_the_same_order(project):
+    for i in range(45):
+        folder = project / f"p{i:02d}"
+        folder.mkdir()
+        mode = "    network_mode: host\n" if i % 3 == 0 else ""
+        (folder / "compose.yaml").write_text(
+            f"services:\n  s{i}:\n    image: x\n{mode}    environment:\n      U: http://localhost:{4000 + i}\n"
+        )
+    one = run("check", "--jobs", "1", "--format", "json", ".")
+    two = run("check", "--jobs", "2", "--format", "json", ".")
+    assert one.exit_code == two.exit_code == 1
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    assert run("check", "--jobs", "2", ".").stdout == run("check", "--jobs", "1", ".").stdout

@@ -67,3 +67,12 @@ def test_files_compose_accepts_have_no_parse_or_schema_error(corpus_report):
     accepted = {str(CORPUS / r["local_path"]) for r in rows if r["compose_ok"] == "yes"}
     rejected_by_us = {f["file"] for f in report["findings"] if f["code"] in ("CF001", "CF002", "CF003")}
     assert rejected_by_us & accepted == set()
+
+
+def test_jobs_two_gives_the_same_report(corpus_report, tmp_path):
+    rows, report = corpus_report
+    out = tmp_path / "two.json"
+    paths = [str(CORPUS / row["local_path"]) for row in rows]
+    result = CliRunner().invoke(app, ["check", "--jobs", "2", "--format", "json", "-o", str(out), *paths])
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(out.read_text(encoding="utf-8")) == report
