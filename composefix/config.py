@@ -30,6 +30,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     bridge_ips: tuple[str, ...] = ()
     publish: dict[str, list[int]] = field(default_factory=dict)
+    inspect_images: bool = False
+    # `targets = ["auto", ...]`: ask the Docker engine (see `composefix doctor`).
+    targets_auto: bool = False
 
     @property
     def root(self) -> Path:
@@ -140,7 +143,10 @@ def _from_raw(raw: dict[str, Any], path: Path, text: str, table: str) -> Config:
         per_file.append((glob, frozenset(code for n in names for code in expand(n))))
     return Config(
         path=path,
-        targets=frozenset(Target(t) for t in raw["targets"]) if "targets" in raw else DEFAULT_TARGETS,
+        targets=frozenset(Target(t) for t in raw["targets"] if t != "auto") or DEFAULT_TARGETS
+        if "targets" in raw
+        else DEFAULT_TARGETS,
+        targets_auto="auto" in raw.get("targets", []),
         select=tuple(raw.get("select", ["ALL"])),
         ignore=tuple(raw.get("ignore", [])),
         severity=severity,
@@ -150,4 +156,5 @@ def _from_raw(raw: dict[str, Any], path: Path, text: str, table: str) -> Config:
         exclude=tuple(raw.get("exclude", [])),
         bridge_ips=tuple(raw.get("bridge-ips", [])),
         publish={name: list(ports) for name, ports in raw.get("publish", {}).items()},
+        inspect_images=bool(raw.get("inspect-images", False)),
     )

@@ -27,7 +27,7 @@ from composefix.addresses import (
 )
 from composefix.document import Scalar
 from composefix.model import Applicability, Edit, Finding, Span, Target
-from composefix.project import Project, Service
+from composefix.project import Project, Service, text_of
 from composefix.texts import Source
 from composefix.topology import Analysis, Listener, Reach, analyse, known_image
 
@@ -110,8 +110,11 @@ class Planner:
         host_mode: bool = False,
         publish: dict[str, list[int]] | None = None,
         bridge_ips: tuple[str, ...] = (),
+        image_ports: dict[str, list[int]] | None = None,
     ) -> None:
         self.project = project
+        # `--inspect-images`: EXPOSE ports of local images, by image reference (from the engine).
+        self.image_ports = image_ports or {}
         # Override mode plans CF101 (unsafe) by default: taking services out of host networking for the
         # VM-backed machines only is what the override file is for.
         self.host_mode = host_mode or unsafe
@@ -228,6 +231,10 @@ class Planner:
             # hints, then the image's known defaults.
             for rank in (1, 2, 3, 4):
                 ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
+                image = text_of(service.get("image")) or ""
+                if not ports and rank == 4 and self.image_ports.get(image):
+                    # The engine's EXPOSE comes after the file's own hints, before known_images.toml.
+                    ports = [(port, f"EXPOSE of image {image} (engine)") for port in self.image_ports[image]]
                 if ports:
                     break
         if not ports and not already:
@@ -263,11 +270,10 @@ class Planner:
                         port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
                         if port_match and int(port_match.group(1)) in own_ports:
                             location = _location_range(self.project, ref, start, end)
-                            related = [self._finding(code, *location) for code in ("CF105", "CF107") if location]
-                            if self._replace(other, ref, start, end, service.name, related[0] or related[1]):
-                                for item in related:
-                                    if item is not None:
-                                        self._done(item, f"reach `{service.name}` by its service name")
+                            # CF107 is settled later, by what remains of the service's uses of the alias.
+                            bridge = self._finding("CF105", *location) if location else None
+                            if self._replace(other, ref, start, end, service.name, bridge) and bridge is not None:
+                                self._done(bridge, f"reach `{service.name}` by its service name")
 
     def _loopback(
         self,
@@ -427,9 +433,17 @@ def plan_fixes(
     host_mode: bool = False,
     publish: dict[str, list[int]] | None = None,
     bridge_ips: tuple[str, ...] = (),
+    image_ports: dict[str, list[int]] | None = None,
 ) -> Plan:
     planner = Planner(
-        project, findings, targets, unsafe=unsafe, host_mode=host_mode, publish=publish, bridge_ips=bridge_ips
+        project,
+        findings,
+        targets,
+        unsafe=unsafe,
+        host_mode=host_mode,
+        publish=publish,
+        bridge_ips=bridge_ips,
+        image_ports=image_ports,
     )
     return planner.make()
 

@@ -13,7 +13,7 @@ from composefix.document import Document, load, parse
 from composefix.engine import Checker, Options
 from composefix.fixes import EditConflict, Plan, apply_edits, plan_fixes, unified_diff
 from composefix.model import Edit, Finding
-from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path
+from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path, text_of
 
 DEFAULT_OUTPUT = "compose.desktop.yaml"
 
@@ -77,11 +77,31 @@ def rewrite(
     publish: dict[str, list[int]],
     force: bool,
     compose: list[str] | None,
+    inspect_images: bool = False,
 ) -> Outcome:
     """Plan and render the rewrite of one project; verification failures raise RewriteError."""
     checker = Checker(options)
     project = checker.check(files)
     report = checker.report(project.compose_files)
+    image_ports: dict[str, list[int]] = {}
+    notes: list[str] = []
+    if inspect_images:
+        from composefix.engine_info import EngineUnreachable
+        from composefix.engine_info import image_ports as engine_ports
+
+        images = sorted(
+            {
+                image
+                for s in project.services.values()
+                if s.network_mode == "host"
+                for image in [text_of(s.get("image"))]
+                if image
+            }
+        )
+        try:
+            image_ports = engine_ports(images)
+        except EngineUnreachable as exc:
+            notes.append(f"--inspect-images: {exc}; image ports not used")
     plan = plan_fixes(
         project,
         report.findings,
@@ -90,8 +110,9 @@ def rewrite(
         host_mode=not in_place,
         publish=publish,
         bridge_ips=options.bridge_ips,
+        image_ports=image_ports,
     )
-    outcome = Outcome(plan, fixed=list(plan.fixed), unfixed=list(plan.unfixed))
+    outcome = Outcome(plan, fixed=list(plan.fixed), unfixed=list(plan.unfixed), notes=notes)
     if in_place:
         _in_place(outcome, options, files, checker.reader)
     else:
