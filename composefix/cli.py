@@ -293,12 +293,12 @@ def _check(request: CheckRequest) -> int:
         io_errors += problems
         if not problems:
             readable.append(paths)
-    from composefix.parallel import check_parallel, default_jobs
-
-    jobs = request.jobs or default_jobs(len(readable))
+    jobs = request.jobs or (os.cpu_count() or 1 if len(readable) >= PARALLEL_FROM else 1)
     fixes = request.output_format in ("json", "sarif")
     try:
         if jobs > 1 and STDIN not in reader.documents and not request.verbose:
+            from composefix.parallel import check_parallel  # multiprocessing costs ~5 ms to import
+
             report = check_parallel(
                 readable,
                 options,
@@ -510,6 +510,8 @@ def _rewrite(
 
 
 STDIN = "<stdin>"
+# From this many projects on, --jobs defaults to one process per CPU (a pool costs ~60 ms to start on 2 cores).
+PARALLEL_FROM = 40
 
 
 def _progress_bar(total: int) -> Callable[[int, int], None] | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +87,8 @@ def _line_of(text: str, table: str, key_path: tuple[str | int, ...]) -> int:
 
 
 def load_config(path: Path) -> Config:
+    import tomllib  # only when there is a configuration file
+
     text = _read(path)
     try:
         document = tomllib.loads(text)

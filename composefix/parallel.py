@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -10,13 +9,6 @@ from pathlib import Path
 from composefix.document import Document
 from composefix.engine import Options, Report, check_projects
 from composefix.model import Finding
-
-# Below this many projects a pool costs more than it saves (measured: pool start-up is ~60 ms on 2 cores).
-MIN_PROJECTS = 40
-
-
-def default_jobs(projects: int) -> int:
-    return (os.cpu_count() or 1) if projects >= MIN_PROJECTS else 1
 
 
 def _work(

@@ -64,3 +64,13 @@ def test_valid_file_has_no_schema_finding():
 
 def test_no_schema_option_turns_it_off():
     assert lint("services: {}\nbanana: 1\n", schema=False) == []
+
+
+def test_vendored_schema_matches_its_recorded_digest():
+    import hashlib
+
+    from composefix.schema import bundled_schema_path
+
+    path = bundled_schema_path()
+    recorded = (path.parent / "sha256" / "compose-spec.sha256").read_text().strip()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded
