@@ -194,6 +194,22 @@ def _targets(names: list[str], default: frozenset[Target], auto: bool = False) -
     return chosen
 
 
+def _settings(request: CheckRequest) -> tuple[Config, frozenset[Target], tuple[str, ...], tuple[str, ...]]:
+    """The configuration, targets and rule selection that `check` and `rewrite` share (validated)."""
+    from composefix.rules import UnknownRuleError, expand
+
+    cfg = _load_config(request.config)
+    targets = _targets(request.targets, cfg.targets, cfg.targets_auto)
+    selected = tuple(request.select) or cfg.select
+    ignored = tuple(request.ignore) + cfg.ignore
+    try:
+        for selector in (*selected, *ignored):
+            expand(selector)
+    except UnknownRuleError as exc:
+        raise UsageError(str(exc)) from None
+    return cfg, targets, selected, ignored
+
+
 def _projects(request: CheckRequest, excludes: tuple[str, ...]) -> list[list[str]]:
     from composefix.discovery import (
         DiscoveryError,
@@ -234,20 +250,11 @@ def _check(request: CheckRequest) -> int:
     from composefix.model import Severity
     from composefix.project import Reader
     from composefix.report import REPORTERS, RenderOptions
-    from composefix.rules import UnknownRuleError, expand
     from composefix.schema import SchemaError
 
     if request.output_format not in REPORTERS:
         raise UsageError(f"unknown format `{request.output_format}`; choose one of: {', '.join(REPORTERS)}")
-    cfg = _load_config(request.config)
-    targets = _targets(request.targets, cfg.targets, cfg.targets_auto)
-    selected = tuple(request.select) or cfg.select
-    ignored = tuple(request.ignore) + cfg.ignore
-    try:
-        for selector in (*selected, *ignored):
-            expand(selector)
-    except UnknownRuleError as exc:
-        raise UsageError(str(exc)) from None
+    cfg, targets, selected, ignored = _settings(request)
     level = cfg.fail_on
     if request.fail_on is not None:
         try:
@@ -426,17 +433,8 @@ def _rewrite(
     from composefix.compose_cli import find_compose
     from composefix.engine import Options
     from composefix.rewrite import RewriteError, rewrite, write
-    from composefix.rules import UnknownRuleError, expand
 
-    cfg = _load_config(request.config)
-    targets = _targets(request.targets, cfg.targets, cfg.targets_auto)
-    selected = tuple(request.select) or cfg.select
-    ignored = tuple(request.ignore) + cfg.ignore
-    try:
-        for selector in (*selected, *ignored):
-            expand(selector)
-    except UnknownRuleError as exc:
-        raise UsageError(str(exc)) from None
+    cfg, targets, selected, ignored = _settings(request)
     if in_place and output is not None:
         raise UsageError("--in-place patches the files themselves: it takes no --output")
     publish = _parse_publish(publish_values, cfg.publish)
