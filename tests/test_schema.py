@@ -74,3 +74,14 @@ def test_vendored_schema_matches_its_recorded_digest():
     path = bundled_schema_path()
     recorded = (path.parent / "sha256" / "compose-spec.sha256").read_text().strip()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded
+
+
+def test_same_problems_without_the_fast_validator(monkeypatch):
+    from composefix import schema
+
+    text = "services:\n  web:\n    image: nginx\n    enviroment: {A: 1}\n    ports: 8080\n"
+    with_fast = lint(text, select=("CF002",))
+    monkeypatch.setattr(schema, "_fast_validator", lambda path: None)
+    without = lint(text, select=("CF002",))
+    assert [(f.line, f.column, f.message) for f in with_fast] == [(f.line, f.column, f.message) for f in without]
+    assert len(without) == 2
