@@ -74,14 +74,9 @@ class Plan:
     services: dict[str, ServicePlan] = field(default_factory=dict)
     # CF900: (file, start, end) of suppression comments to delete (in-place only).
     removals: list[tuple[str, int, int]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def service(self, name: str) -> ServicePlan:
         return self.services.setdefault(name, ServicePlan(name))
-
-    @property
-    def empty(self) -> bool:
-        return not self.fixed
 
 
 def _key(finding: Finding) -> tuple[str, str, int, int]:

@@ -111,9 +111,6 @@ class Project:
     # Per-project results that several rules share (the address analysis).
     cache: dict[str, object] = field(default_factory=dict)
 
-    def position(self, file: str, offset: int) -> Position:
-        return self.documents[file].position(offset)
-
     def span_of(self, source: Source) -> Span | None:
         doc = self.documents.get(source.file) if source.file else None
         if doc is None:
