@@ -328,8 +328,9 @@ class Planner:
                 for start, end, _ in matches(ref, pattern):
                     location = _location_range(self.project, ref, start, end)
                     finding = self._finding(code, *location) if location else None
-                    if finding is None or _key(finding) in self.used:
-                        continue
+                    if finding is None or self._replaced(service, ref, start, end):
+                        continue  # already planned for this service (e.g. CF101's fix: its service name)
+                    # Text shared through an anchor is planned for each service that uses it (same finding).
                     if self._replace(service, ref, start, end, HOST_ALIAS, finding):
                         self._gateway(service)
                         self._done(finding, f"use `{HOST_ALIAS}` (with its host-gateway entry)")
@@ -339,8 +340,9 @@ class Planner:
         for ref, start, end in uses:
             location = _location_range(self.project, ref, start, end)
             finding = self._finding("CF107", *location) if location else None
-            if finding is None or _key(finding) in self.used:
+            if finding is None:
                 continue
+            # One finding may stand for several services sharing the text: each gets its own entry if it lacks one.
             if any(not self._replaced(service, r, s, e) for r, s, e in uses):
                 self._gateway(service)
             self._done(finding, f'add `extra_hosts: ["{GATEWAY_ENTRY}"]`')

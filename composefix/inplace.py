@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from composefix.addresses import extra_hosts
+from composefix.addresses import extra_hosts, service_strings
 from composefix.document import Document, Mapping, Node, Scalar, Sequence
 from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
 from composefix.model import Edit, Finding
@@ -179,8 +179,39 @@ class _Builder:
         self.edit(doc.path, start, len(doc.text) if after < 0 else after + 1, "", service.name)
         return True
 
-    def build(self) -> InPlace:
+    def _shared_conflicts(self) -> dict[tuple[str, int, int], str]:
+        """Ranges of text that several services use (an anchor, an `extends` base, a `.env` variable) but that
+        not all of them want changed the same way: editing them in place would change a service that is fine."""
+        wanted: dict[tuple[str, int, int], dict[str, str]] = {}
         for item in self.plan.replacements:
+            wanted.setdefault((item.file, item.start, item.end), {})[item.service] = item.text
+        if not wanted:
+            return {}
+        users: dict[tuple[str, int, int], set[str]] = {key: set() for key in wanted}
+        for service in self.project.services.values():
+            for ref in service_strings(service):
+                for piece in ref.node.interp.pieces if ref.node.interp is not None else ():
+                    source = piece.source
+                    for key in wanted:
+                        if source.file == key[0] and source.start <= key[1] and key[2] <= source.end:
+                            users[key].add(service.name)
+        conflicts = {}
+        for key, texts in wanted.items():
+            others = sorted(users[key] - set(texts))
+            if others:
+                conflicts[key] = f"the text is shared with service `{others[0]}`, which needs it as it is"
+            elif len(set(texts.values())) > 1:
+                conflicts[key] = "the text is shared by services that need different values"
+        return conflicts
+
+    def build(self) -> InPlace:
+        conflicts = self._shared_conflicts()
+        for item in self.plan.replacements:
+            reason = conflicts.get((item.file, item.start, item.end))
+            if reason is not None:
+                if item.finding is not None:
+                    self.result.dropped.append((item.finding, f"{reason}; the override file can still change it"))
+                continue
             self.edit(item.file, item.start, item.end, item.text)
         for file, start, end in self.plan.removals:
             self.edit(file, start, end, "")

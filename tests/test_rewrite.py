@@ -301,3 +301,48 @@ def test_bad_publish_value_is_a_usage_error(project):
     put(project, "compose.yaml", HOST_MODE)
     result = run("--publish", "api")
     assert result.exit_code == 2 and "--publish takes SERVICE=PORT[,PORT], not `api`" in result.stderr
+
+
+def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
+    put(
+        project,
+        "compose.yaml",
+        """\
+        x-env: &env
+          UPSTREAM: http://localhost:4000
+        services:
+          api:
+            image: x
+            environment: *env
+          tool:
+            image: y
+            network_mode: host
+            environment: *env
+        """,
+    )
+    result = run("--in-place")
+    assert "CF103 not fixed: the text is shared with service `tool`, which needs it as it is" in result.output
+    assert "http://localhost:4000" in (project / "compose.yaml").read_text()
+    assert run().exit_code == 1  # CF101 for `tool` needs --publish; the override still changes api
+    text = (project / "compose.desktop.yaml").read_text()
+    assert 'UPSTREAM: "http://host.docker.internal:4000"' in text
+
+
+def test_in_place_edits_shared_text_when_every_user_wants_the_same(project):
+    put(
+        project,
+        "compose.yaml",
+        """\
+        x-env: &env
+          UPSTREAM: http://172.17.0.1:4000
+        services:
+          api:
+            image: x
+            environment: *env
+          worker:
+            image: y
+            environment: *env
+        """,
+    )
+    assert run("--in-place").exit_code == 0
+    assert "UPSTREAM: http://host.docker.internal:4000" in (project / "compose.yaml").read_text()

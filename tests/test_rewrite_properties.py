@@ -33,7 +33,11 @@ def projects(draw: st.DrawFn) -> tuple[str, bool]:
     names = draw(
         st.lists(st.sampled_from(["api", "web", "worker", "db", "cache"]), min_size=1, max_size=4, unique=True)
     )
-    lines = ["# generated", "services:"]
+    lines = ["# generated"]
+    shared = draw(st.booleans())
+    if shared:  # text several services share through an anchor
+        lines += ["x-env: &env", f"  SHARED: {draw(st.sampled_from(ADDRESSES)).format(port=4000)}"]
+    lines.append("services:")
     for name in names:
         lines.append(f"  {name}:  # the {name} service")
         lines.append(f"    image: example/{name}:1")
@@ -44,7 +48,9 @@ def projects(draw: st.DrawFn) -> tuple[str, bool]:
         elif draw(st.booleans()):
             lines.append(f'    ports: ["{draw(st.integers(8000, 8010))}:80"]')
         values = draw(st.lists(st.sampled_from(ADDRESSES), max_size=3))
-        if values:
+        if shared and draw(st.booleans()):
+            lines.append("    environment: *env")
+        elif values:
             form = draw(st.sampled_from(["map", "list", "flow"]))
             items = [
                 (f"V{i}", v.format(port=draw(st.sampled_from([4000, 5432, 6379, 9000])))) for i, v in enumerate(values)
