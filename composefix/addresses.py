@@ -25,10 +25,13 @@ class Where(StrEnum):
     DNS = "dns"
     BUILD_ARG = "build_arg"
     LOGGING = "logging"
+    CONFIG = "config"
 
 
-# Strings that a process inside the container uses to connect somewhere.
-CONTAINER_SIDE = frozenset({Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.HEALTHCHECK, Where.HOOK})
+# Strings that a process inside the container uses to connect somewhere (an inline config file it mounts too).
+CONTAINER_SIDE = frozenset(
+    {Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.HEALTHCHECK, Where.HOOK, Where.CONFIG}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,10 @@ def service_strings(svc: Service) -> Iterator[StringRef]:
     logging = service.get("logging")
     if isinstance(logging, Mapping):
         yield from _pairs(logging.get("options"), "logging.options", Where.LOGGING)
+    for name, content in svc.configs:
+        text = text_of(content)
+        if text is not None:
+            yield StringRef(Where.CONFIG, f"configs.{name}.content", content, text)
 
 
 @dataclass(frozen=True, slots=True)

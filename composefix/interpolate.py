@@ -19,6 +19,10 @@ def located_text(doc: Document, node: Scalar, value: str) -> Text:
         start += len(source) - len(stripped)
         source = stripped
     via = node.via
+    if node.style == "|":
+        literal = _literal_text(doc, start, source, value, via)
+        if literal is not None:
+            return literal
     content = raw_content(source, value)
     if content is not None:
         offset = content
@@ -26,6 +30,36 @@ def located_text(doc: Document, node: Scalar, value: str) -> Text:
             value, (Piece(0, len(value), Source(doc.path, start + offset, start + offset + len(value), True, via)),)
         )
     return Text(value, (Piece(0, len(value), Source(doc.path, start, end, False, via)),))
+
+
+def _literal_text(doc: Document, start: int, source: str, value: str, via: str | None) -> Text | None:
+    """A literal block scalar (`|`): each line of the value is a line of the source without its indentation."""
+    header_end = source.find("\n")
+    if header_end < 0:
+        return None
+    pieces: list[Piece] = []
+    offset = start + header_end + 1
+    value_at = 0
+    for line in value.split("\n"):
+        if value_at >= len(value):
+            break
+        while True:  # find the next source line holding this value line
+            end = doc.text.find("\n", offset)
+            end = len(doc.text) if end < 0 else end
+            raw = doc.text[offset:end].rstrip("\r")
+            if not line or raw.strip() or offset >= start + len(source):
+                break
+            offset = end + 1
+        if line:
+            at = raw.find(line)
+            if at < 0 or raw[:at].strip():
+                return None
+            pieces.append(
+                Piece(value_at, value_at + len(line), Source(doc.path, offset + at, offset + at + len(line), True, via))
+            )
+        value_at += len(line) + 1
+        offset = end + 1
+    return Text(value, tuple(pieces)) if pieces else None
 
 
 def raw_content(source: str, value: str) -> int | None:

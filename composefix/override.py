@@ -124,11 +124,13 @@ class _Writer:
                 lines.append(f"        {item.ref.name}: {q(value)}")
             if lines:
                 out += ["    build:", "      args:", *lines]
+        configs = [r for r in items if r.ref is not None and r.ref.where is Where.CONFIG]
+        self.drop(configs, "a config's content is changed in place only: use --in-place")
         others = [
             r
             for r in items
             if r.ref is not None
-            and r.ref.where not in (Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.BUILD_ARG)
+            and r.ref.where not in (Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.BUILD_ARG, Where.CONFIG)
         ]
         self.drop(others, "an override file cannot change one item of this list: use --in-place")
         return out

@@ -65,6 +65,8 @@ class Service:
     key: Scalar
     # The container's environment: env_file values overridden by `environment`, one Scalar per name.
     env: dict[str, Scalar] = field(default_factory=dict)
+    # Inline top-level configs (`configs.NAME.content`) the service mounts: (name, content scalar).
+    configs: list[tuple[str, Scalar]] = field(default_factory=list)
 
     def get(self, key: str) -> Node | None:
         return self.node.get(key)
@@ -604,8 +606,26 @@ def load_project(
         service.env = _environment(loader, service, directory, variables)
         project.services[name] = service
     project.top = top
+    _attach_configs(project)
     _check_references(loader, project)
     return project
+
+
+def _attach_configs(project: Project) -> None:
+    """Give each service the inline config files it mounts: the process in it reads them (platform-facts §7)."""
+    configs = project.top.get("configs")
+    if not isinstance(configs, Mapping):
+        return
+    for service in project.services.values():
+        used = service.get("configs")
+        if not isinstance(used, Sequence):
+            continue
+        for item in used.items:
+            name = text_of(item.get("source")) if isinstance(item, Mapping) else text_of(item)
+            definition = configs.get(name) if name else None
+            content = definition.get("content") if isinstance(definition, Mapping) else None
+            if name and isinstance(content, Scalar) and text_of(content) is not None:
+                service.configs.append((name, content))
 
 
 def _environment(loader: _Loader, service: Service, directory: Path, variables: dict[str, Text]) -> dict[str, Scalar]:

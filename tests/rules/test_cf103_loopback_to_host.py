@@ -116,3 +116,31 @@ services:
 
 def test_must_not_flag_list():
     assert lint(MUST_NOT_FLAG, select=("CF103", "CF104", "CF108"), targets=set(Target)) == []
+
+
+def test_inline_config_content_mounted_by_the_service():
+    text = """\
+    configs:
+      nginx_conf:
+        content: |
+          server {
+            listen 80;
+            location / { proxy_pass http://localhost:3000; }
+            location /api { proxy_pass http://127.0.0.1:8000; }
+          }
+    services:
+      web:
+        image: nginx
+        configs:
+          - source: nginx_conf
+            target: /etc/nginx/conf.d/default.conf
+        ports: ["8080:80"]
+      api:
+        image: x
+        expose: ["8000"]
+    """
+    found = lint(text, select=("CF103", "CF104"))
+    assert [(f.code, f.line, f.path) for f in found] == [
+        ("CF103", 6, "services.web.configs.nginx_conf.content"),
+        ("CF104", 7, "services.web.configs.nginx_conf.content"),
+    ]
