@@ -2,7 +2,8 @@
 Reports a loopback address (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`) that a service uses to connect to
 something that no service of the project listens on, so it can only mean a server on the host machine. It
 looks in `environment` (and the `.env`/`env_file` values and interpolation defaults behind it), `command`,
-`entrypoint` and lifecycle hooks, and reports the finding in the file where the address is written.
+`entrypoint`, lifecycle hooks and the inline config files (`configs.*.content`) the service mounts, and reports
+the finding in the file where the address is written.
 
 The port is the one written (`localhost:4000`), the URL scheme's default (`postgres://localhost` is 5432), or a
 client program's (`redis-cli -h 127.0.0.1` is 6379). Without any port the finding is informational: composefix
