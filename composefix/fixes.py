@@ -22,6 +22,7 @@ from composefix.addresses import (
     Where,
     bridge_ip_pattern,
     extra_hosts,
+    locate,
     matches,
     service_strings,
 )
@@ -264,9 +265,8 @@ class Planner:
                     for start, end, _ in matches(ref, pattern):
                         port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
                         if port_match and int(port_match.group(1)) in own_ports:
-                            location = _location_range(self.project, ref, start, end)
                             # CF107 is settled later, by what remains of the service's uses of the alias.
-                            bridge = self._finding("CF105", *location) if location else None
+                            bridge = self._finding("CF105", *locate(self.project, ref, start, end))
                             if self._replace(other, ref, start, end, service.name, bridge) and bridge is not None:
                                 self._done(bridge, f"reach `{service.name}` by its service name")
 
@@ -281,9 +281,9 @@ class Planner:
     ) -> None:
         host_mode = service.network_mode == "host"
         fixing_host_mode = host_mode and self.plan.service(service.name).reset_network_mode
-        location = _location(self.project, ref, address)
+        location = locate(self.project, ref, address.start, address.end)
         if bind:
-            finding = self._finding("CF108", *location) if location else None
+            finding = self._finding("CF108", *location)
             if finding is None or not self._allowed(finding):
                 return
             replacement = "::" if address.host in ("::1", "[::1]") else "0.0.0.0"
@@ -293,7 +293,7 @@ class Planner:
                 self._skip(finding, "the address is not written verbatim in a file (escaped or from the environment)")
             return
         if reach is Reach.SERVICE and targets:
-            finding = self._finding("CF104", *location) if location else None
+            finding = self._finding("CF104", *location)
             if finding is None or (host_mode and not fixing_host_mode):
                 return  # a host-mode service keeps localhost until it leaves host mode
             target = targets[0]
@@ -309,7 +309,7 @@ class Planner:
                 self._skip(finding, "the address is not written verbatim in a file (escaped or from the environment)")
             return
         if reach is Reach.HOST:
-            finding = self._finding("CF103", *location) if location else None
+            finding = self._finding("CF103", *location)
             if finding is None:
                 return
             if host_mode and not fixing_host_mode:
@@ -326,8 +326,7 @@ class Planner:
         for ref in service_strings(service):
             for code, pattern in (("CF105", self.bridge), ("CF109", LEGACY_RE)):
                 for start, end, _ in matches(ref, pattern):
-                    location = _location_range(self.project, ref, start, end)
-                    finding = self._finding(code, *location) if location else None
+                    finding = self._finding(code, *locate(self.project, ref, start, end))
                     if finding is None or self._replaced(service, ref, start, end):
                         continue  # already planned for this service (e.g. CF101's fix: its service name)
                     # Text shared through an anchor is planned for each service that uses it (same finding).
@@ -338,8 +337,7 @@ class Planner:
                         self._skip(finding, "the address is not written verbatim in a file")
         uses = [(ref, start, end) for ref in service_strings(service) for start, end, _ in matches(ref, HOST_ALIAS_RE)]
         for ref, start, end in uses:
-            location = _location_range(self.project, ref, start, end)
-            finding = self._finding("CF107", *location) if location else None
+            finding = self._finding("CF107", *locate(self.project, ref, start, end))
             if finding is None:
                 continue
             # One finding may stand for several services sharing the text: each gets its own entry if it lacks one.
@@ -409,40 +407,6 @@ def _rank(reason: str) -> int:
     if reason.startswith("image "):
         return 4
     return 3 if reason != "ports" else 0
-
-
-def _location_range(project: Project, ref: StringRef, start: int, end: int) -> tuple[str, Span] | None:
-    from composefix.addresses import locate
-
-    return locate(project, ref, start, end)
-
-
-def _location(project: Project, ref: StringRef, address: Address) -> tuple[str, Span] | None:
-    return _location_range(project, ref, address.start, address.end)
-
-
-def plan_fixes(
-    project: Project,
-    findings: Iterable[Finding],
-    targets: frozenset[Target],
-    *,
-    unsafe: bool,
-    host_mode: bool = False,
-    publish: dict[str, list[int]] | None = None,
-    bridge_ips: tuple[str, ...] = (),
-    image_ports: dict[str, list[int]] | None = None,
-) -> Plan:
-    planner = Planner(
-        project,
-        findings,
-        targets,
-        unsafe=unsafe,
-        host_mode=host_mode,
-        publish=publish,
-        bridge_ips=bridge_ips,
-        image_ports=image_ports,
-    )
-    return planner.make()
 
 
 # --- text edits -----------------------------------------------------------------------------------------------
@@ -516,7 +480,7 @@ def with_fixes(findings: list[Finding], projects: Iterable[Project], targets: fr
         mine = [f for f in findings if f.file in project.documents]
         if not mine:
             continue
-        plan = plan_fixes(project, mine, targets, unsafe=True, host_mode=True)
+        plan = Planner(project, mine, targets, unsafe=True, host_mode=True).make()
         built = in_place(plan)
         dropped = {id(f) for f, _ in built.dropped}
         for finding, title in plan.fixed:

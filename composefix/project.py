@@ -691,15 +691,11 @@ def _check_references(loader: _Loader, project: Project) -> None:
         if isinstance(depends, Sequence):
             targets = [(text_of(n) or "", n) for n in depends.items]
         elif isinstance(depends, Mapping):
-            targets = [(name, entry.key) for name, entry in depends.entries.items()]
+            # `required: false` (Compose 2.20+) makes a missing dependency a warning in Compose, not an error.
             targets = [
-                (name, node)
-                for (name, node), entry in zip(targets, depends.entries.values(), strict=True)
-                if not (
-                    isinstance(entry.value, Mapping)
-                    and entry.value.get("required") is not None
-                    and text_of(entry.value.get("required")) == "false"
-                )
+                (name, entry.key)
+                for name, entry in depends.entries.items()
+                if not (isinstance(entry.value, Mapping) and text_of(entry.value.get("required")) == "false")
             ]
         for name, node in targets:
             if name and name not in names:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from composefix.document import Document, load, parse
 from composefix.engine import Checker, Options
-from composefix.fixes import EditConflict, Plan, apply_edits, plan_fixes, unified_diff
+from composefix.fixes import EditConflict, Plan, Planner, apply_edits, unified_diff
 from composefix.model import Edit, Finding
 from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path, text_of
 
@@ -102,7 +102,7 @@ def rewrite(
             image_ports = engine_ports(images)
         except EngineUnreachable as exc:
             notes.append(f"--inspect-images: {exc}; image ports not used")
-    plan = plan_fixes(
+    plan = Planner(
         project,
         report.findings,
         options.targets,
@@ -111,7 +111,7 @@ def rewrite(
         publish=publish,
         bridge_ips=options.bridge_ips,
         image_ports=image_ports,
-    )
+    ).make()
     outcome = Outcome(plan, fixed=list(plan.fixed), unfixed=list(plan.unfixed), notes=notes)
     if in_place:
         _in_place(outcome, options, files, checker.reader)

@@ -71,9 +71,6 @@ class Analysis:
     def listening(self, service: str, port: int) -> Listener | None:
         return next((item for item in self.listeners.get(service, []) if item.port == port), None)
 
-    def reached_by_others(self, service: str) -> bool:
-        return any(use.reach is Reach.SERVICE and any(t.service == service for t in use.targets) for use in self.uses)
-
 
 @functools.cache
 def known_images() -> dict[str, dict[str, Any]]:
