@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -74,6 +73,8 @@ class Analysis:
 
 @functools.cache
 def known_images() -> dict[str, dict[str, Any]]:
+    import tomllib  # only when an image is looked up
+
     data = (files("composefix") / "data" / "known_images.toml").read_text(encoding="utf-8")
     images: dict[str, dict[str, Any]] = tomllib.loads(data)["images"]
     return images
