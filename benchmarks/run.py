@@ -2,8 +2,8 @@
 
     python benchmarks/run.py [--runs 5] [--skip-peers] [--quick]
 
-Peers are installed into a temporary folder (dclint with npm, compose-lint and check-jsonschema with pip in their
-own venv). Each measurement runs the tools in turn (alternating, so a slow moment of the machine hits all of
+composefix is installed from this checkout, and the peers from their registries, into a temporary folder
+(composefix, compose-lint and check-jsonschema with pip, each in its own venv; dclint with npm). Each measurement runs the tools in turn (alternating, so a slow moment of the machine hits all of
 them), through a small wrapper that reports the child's wall time (time.perf_counter) and peak memory
 (resource.getrusage). The corpus comes from ../shared/corpus (or $COMPOSEFIX_CORPUS).
 """
@@ -43,6 +43,19 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int]:
         [sys.executable, "-c", WRAPPER, *command], cwd=cwd, capture_output=True, text=True, check=True
     ).stdout.split()
     return float(out[0]), int(out[1])
+
+
+def install_composefix(folder: Path) -> Path:
+    """Install this checkout into its own venv in ``folder``, as a user would (pip compiles the bytecode).
+
+    Running ``python -m composefix`` from the checkout instead would import the source tree, and with
+    PYTHONDONTWRITEBYTECODE set (as on some CI machines) recompile every module on every run (~30 ms).
+    """
+    venv = folder / "composefix-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(ROOT)], check=True)
+    return venv / "bin" / "composefix"
 
 
 def install_peers(folder: Path) -> dict[str, list[str]]:
@@ -110,9 +123,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 5k/10k monorepos and the corpus rewrite")
     args = parser.parse_args()
 
-    composefix = [sys.executable, "-m", "composefix", "check"]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
+        executable = str(install_composefix(folder))
+        composefix = [executable, "check"]
         peers = {} if args.skip_peers else install_peers(folder)
         small = str(ROOT / "examples" / "clean" / "compose.yaml")
         awesome = sorted(str(p) for p in (CORPUS / "docker__awesome-compose").rglob("*.y*ml"))
@@ -149,7 +163,7 @@ def main() -> None:
         one = [
             median_of(
                 [
-                    measure([sys.executable, "-m", "composefix", "rewrite", "--diff", "compose.yaml"], project)
+                    measure([executable, "rewrite", "--diff", "compose.yaml"], project)
                     for _ in range(args.runs)
                 ]
             )
