@@ -1,7 +1,5 @@
 """The `composefix` command line: wiring, options and exit codes only."""
 
-from __future__ import annotations
-
 import functools
 import json
 import os
@@ -160,7 +158,7 @@ class CheckRequest:
     jobs: int = 0
 
 
-def _load_config(path: Path | None) -> Config:
+def _load_config(path: Path | None) -> "Config":
     from composefix.config import Config, ConfigError, find_config, load_config
 
     try:
@@ -174,7 +172,7 @@ def _load_config(path: Path | None) -> Config:
         raise UsageError(str(exc)) from None
 
 
-def _targets(names: list[str], default: frozenset[Target], auto: bool = False) -> frozenset[Target]:
+def _targets(names: list[str], default: "frozenset[Target]", auto: bool = False) -> "frozenset[Target]":
     """The targets named on the command line (or the configured ones); `auto` asks the Docker engine."""
     from composefix.model import Target
 
@@ -194,7 +192,7 @@ def _targets(names: list[str], default: frozenset[Target], auto: bool = False) -
     return chosen
 
 
-def _settings(request: CheckRequest, *, schema: bool) -> tuple[Config, Options]:
+def _settings(request: "CheckRequest", *, schema: bool) -> "tuple[Config, Options]":
     """The configuration and the checking options that `check` and `rewrite` share (validated)."""
     from composefix.engine import Options
     from composefix.rules import UnknownRuleError, expand
@@ -500,7 +498,7 @@ STDIN = "<stdin>"
 PARALLEL_FROM = 40
 
 
-def _progress_bar(total: int) -> Callable[[int, int], None] | None:
+def _progress_bar(total: int) -> "Callable[[int, int], None] | None":
     """A one-line progress bar on stderr, only on a terminal and never in CI logs or pipes."""
     if total < 20 or not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("NO_COLOR"):
         return None
@@ -515,7 +513,7 @@ def _progress_bar(total: int) -> Callable[[int, int], None] | None:
     return show
 
 
-def _explain_reads(report: Report) -> None:
+def _explain_reads(report: "Report") -> None:
     """`--verbose`: the files each project read, marking those outside its folder (Compose reads them too)."""
     for project in report.projects:
         base = project.directory.resolve()
