@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from composefix.document import Mapping, Node, Scalar, Sequence
 from composefix.model import Span
@@ -34,8 +34,7 @@ CONTAINER_SIDE = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StringRef:
+class StringRef(NamedTuple):
     """One string value: the scalar holding it, where it is, and where its value starts inside the scalar."""
 
     where: Where
@@ -126,8 +125,7 @@ def service_strings(svc: Service) -> Iterator[StringRef]:
             yield StringRef(Where.CONFIG, f"configs.{name}.content", content, text)
 
 
-@dataclass(frozen=True, slots=True)
-class HostEntry:
+class HostEntry(NamedTuple):
     """One `extra_hosts` entry, list (`name:ip`, `name=ip`) or mapping (`name: ip`) form."""
 
     name: str
@@ -289,8 +287,7 @@ _PORT_FLAG = re.compile(r"(?:--(?:port|http-port|listen-port)|\bPORT)(?:=|\s+)['
 _SEGMENT = re.compile(r"(?:&&|\|\||[;&|\n]|-c\s+['\"]?)")
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """A loopback host inside a string: where it is, its port (explicit or the scheme's), and whether the
     string configures a server to listen there (bind) rather than a client to connect."""
 

@@ -4,16 +4,16 @@ import functools
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
 from composefix import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from composefix.config import Config
     from composefix.engine import Options, Report
@@ -135,19 +135,20 @@ def check(
     raise typer.Exit(code)
 
 
-@dataclass(frozen=True)
-class CheckRequest:
+class CheckRequest(NamedTuple):
+    """The options of `check` (and of `rewrite`'s analysis), as typed on the command line."""
+
     paths: list[str]
     files: list[Path]
     output_format: str = "text"
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    targets: Sequence[str] = ()
     fail_on: str | None = None
     schema: bool = True
     schema_path: Path | None = None
     config: Path | None = None
-    profiles: list[str] = field(default_factory=list)
+    profiles: Sequence[str] = ()
     project_directory: Path | None = None
     env_files: list[Path] | None = None
     output: Path | None = None
@@ -172,7 +173,7 @@ def _load_config(path: Path | None) -> "Config":
         raise UsageError(str(exc)) from None
 
 
-def _targets(names: list[str], default: "frozenset[Target]", auto: bool = False) -> "frozenset[Target]":
+def _targets(names: Sequence[str], default: "frozenset[Target]", auto: bool = False) -> "frozenset[Target]":
     """The targets named on the command line (or the configured ones); `auto` asks the Docker engine."""
     from composefix.model import Target
 
@@ -404,7 +405,7 @@ def rewrite(
     raise typer.Exit(code)
 
 
-def _parse_publish(values: list[str], configured: dict[str, list[int]]) -> dict[str, list[int]]:
+def _parse_publish(values: list[str], configured: "Mapping[str, list[int]]") -> dict[str, list[int]]:
     result = {name: list(ports) for name, ports in configured.items()}
     for value in values:
         name, sep, ports = value.partition("=")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from composefix.model import DEFAULT_TARGETS, Severity, Target
 from composefix.resources import load_schema
@@ -16,19 +16,20 @@ class ConfigError(Exception):
     """An invalid configuration file; the message names the file and line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
+    """`[tool.composefix]` / `.composefix.toml`, validated; every field has the default of an empty file."""
+
     path: Path | None = None
     targets: frozenset[Target] = DEFAULT_TARGETS
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = {}  # never mutated (a NamedTuple)
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     fail_on: Severity = Severity.WARNING
     desktop_host_networking: bool = False
     exclude: tuple[str, ...] = ()
     bridge_ips: tuple[str, ...] = ()
-    publish: dict[str, list[int]] = field(default_factory=dict)
+    publish: Mapping[str, list[int]] = {}  # never mutated (a NamedTuple)
     inspect_images: bool = False
     # `targets = ["auto", ...]`: ask the Docker engine (see `composefix doctor`).
     targets_auto: bool = False

@@ -9,7 +9,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from composefix.model import Position, Span
 from composefix.texts import Text
@@ -36,6 +36,8 @@ class DocumentError(Exception):
 
 @dataclass(slots=True)
 class Node:
+    """A located YAML node: its file, span, tag (`!reset`, `!override`) and how it was reached."""
+
     file: str
     span: Span
     tag: str | None
@@ -45,6 +47,8 @@ class Node:
 
 @dataclass(slots=True)
 class Scalar(Node):
+    """A scalar with its resolved value, its source text and its style."""
+
     value: Any
     # The scalar's string before type resolution (`0755`, `8080`, `yes`).
     text: str
@@ -56,12 +60,16 @@ class Scalar(Node):
 
 @dataclass(slots=True)
 class Entry:
+    """A mapping entry: the key scalar (with its own span) and the value node."""
+
     key: Scalar
     value: Node
 
 
 @dataclass(slots=True)
 class Mapping(Node):
+    """A mapping in key order, after merge keys are applied."""
+
     entries: dict[str, Entry]
     flow: bool
 
@@ -72,12 +80,13 @@ class Mapping(Node):
 
 @dataclass(slots=True)
 class Sequence(Node):
+    """A sequence of nodes."""
+
     items: list[Node]
     flow: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A parse-level problem: CF001 (syntax/encoding) or CF003 (duplicate key)."""
 
     code: str
@@ -87,6 +96,8 @@ class Problem:
 
 @dataclass(slots=True)
 class Document:
+    """One parsed file: its decoded text, encoding details, located tree and parse problems."""
+
     path: str
     text: str
     bom: bool = False

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from composefix import suppress
 from composefix.document import Document, to_data
@@ -18,12 +19,13 @@ from composefix.schema import SchemaProblem, validate
 UNUSED_SUPPRESSION = "CF900"
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(NamedTuple):
+    """What to check and how: targets, rule selection, severities and project-loading options."""
+
     targets: frozenset[Target] = DEFAULT_TARGETS
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = {}  # never mutated (a NamedTuple)
     # (glob, codes): globs match the file's path as reported, or its name.
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     desktop_host_networking: bool = False
@@ -49,6 +51,8 @@ class Options:
 
 @dataclass(slots=True)
 class Report:
+    """The result of a check: files read, their documents, the findings and the projects."""
+
     # The files the user asked to check, in order; findings may also point at files they reach (env files...).
     files: list[str]
     documents: dict[str, Document]
@@ -126,7 +130,7 @@ class Checker:
             others = self.also.get(key)
             if others:
                 names = ", ".join(f"`{name}`" for name in others[:5]) + (" ..." if len(others) > 5 else "")
-                finding = replace(finding, message=f"{finding.message} (the same text also serves {names})")
+                finding = finding._replace(message=f"{finding.message} (the same text also serves {names})")
             by_file.setdefault(finding.file, []).append(finding)
         documents = dict(self.reader.documents)
         for path in sorted(set(by_file) | set(self.compose_docs), key=lambda p: (p not in files, p)):
@@ -152,7 +156,7 @@ class Checker:
         level = self.options.severity.get(finding.code)
         if level is None or level == finding.severity:
             return finding
-        return replace(finding, severity=level)
+        return finding._replace(severity=level)
 
 
 def check_projects(

@@ -30,6 +30,8 @@ class EngineUnreachable(Exception):
 
 @dataclass(slots=True)
 class Engine:
+    """The Docker engine a client talks to, as `doctor` and `--target auto` see it."""
+
     kind: Target
     label: str
     engine_version: str
@@ -149,6 +151,8 @@ def inspect_engine(timeout: int = 3) -> Engine:
 
 @dataclass(slots=True)
 class ComposeInfo:
+    """The Compose command found on this machine and its version."""
+
     command: str
     version: str
 

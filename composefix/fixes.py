@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from composefix.addresses import (
     HOST_ALIAS,
@@ -39,8 +40,7 @@ SAFE = frozenset({"CF103", "CF104", "CF105", "CF106", "CF107", "CF109", "CF900"}
 UNSAFE = frozenset({"CF101", "CF108", "CF110", "CF111"})
 
 
-@dataclass(frozen=True, slots=True)
-class Replacement:
+class Replacement(NamedTuple):
     """Replace ``doc.text[start:end]`` of ``file`` with ``text``, inside the string ``ref`` of ``service``."""
 
     file: str
@@ -54,6 +54,8 @@ class Replacement:
 
 @dataclass(slots=True)
 class ServicePlan:
+    """The changes planned for one service."""
+
     name: str
     reset_network_mode: bool = False
     # (container port, where we learnt it) to publish as "PORT:PORT".
@@ -67,6 +69,8 @@ class ServicePlan:
 
 @dataclass(slots=True)
 class Plan:
+    """Every change planned for one project, and the findings it fixes or leaves."""
+
     project: Project
     targets: frozenset[Target]
     fixed: list[tuple[Finding, str]] = field(default_factory=list)
@@ -470,7 +474,6 @@ SERVICE_LEVEL = frozenset({"CF101", "CF103", "CF105", "CF106", "CF107", "CF109",
 
 def with_fixes(findings: list[Finding], projects: Iterable[Project], targets: frozenset[Target]) -> list[Finding]:
     """``findings`` with `fix` set to the in-place edits that would fix each one (safe and unsafe alike)."""
-    from dataclasses import replace
 
     from composefix.inplace import in_place
     from composefix.model import Fix
@@ -497,4 +500,4 @@ def with_fixes(findings: list[Finding], projects: Iterable[Project], targets: fr
             if edits:
                 applicability = Applicability.UNSAFE if finding.code in UNSAFE else Applicability.SAFE
                 fixes[id(finding)] = Fix(title, applicability, tuple(dict.fromkeys(edits)))
-    return [replace(f, fix=fixes[id(f)]) if id(f) in fixes else f for f in findings]
+    return [f._replace(fix=fixes[id(f)]) if id(f) in fixes else f for f in findings]

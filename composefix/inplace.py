@@ -14,6 +14,8 @@ from composefix.project import Project, Service
 
 @dataclass(slots=True)
 class InPlace:
+    """The in-place edits of a plan, grouped by service, and the changes that cannot be made in place."""
+
     edits: list[Edit] = field(default_factory=list)
     # The structural edits (keys and items added or removed) of each service.
     by_service: dict[str, list[Edit]] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from composefix.document import Document, Scalar
 from composefix.texts import Piece, Source, Text, join
@@ -203,8 +204,7 @@ def _closing_brace(value: str, i: int) -> int:
 # --- the .env format ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EnvProblem:
+class EnvProblem(NamedTuple):
     message: str
     start: int
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -57,8 +57,7 @@ class Applicability(StrEnum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     """1-based line and column (in characters) and 0-based offset in the decoded text."""
 
     line: int
@@ -66,8 +65,7 @@ class Position:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     start: Position
     end: Position
 
@@ -75,17 +73,7 @@ class Span:
         return self.start.offset <= other.start.offset and other.end.offset <= self.end.offset
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where a value's text lives, and how it reached the place that uses it."""
-
-    file: str
-    span: Span
-    via: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace ``text[start:end]`` of ``file`` with ``text``; start == end inserts."""
 
     file: str
@@ -94,15 +82,13 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     title: str
     applicability: Applicability
     edits: tuple[Edit, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """Another location that explains a finding."""
 
     file: str
@@ -110,8 +96,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     code: str
     name: str
     severity: Severity
@@ -122,7 +107,7 @@ class Finding:
     service: str | None = None
     help: str | None = None
     fix: Fix | None = None
-    related: tuple[Related, ...] = field(default=())
+    related: tuple[Related, ...] = ()
 
     @property
     def line(self) -> int:

@@ -26,6 +26,8 @@ def q(text: str) -> str:
 
 @dataclass(slots=True)
 class Rendered:
+    """A generated override file, the Compose file-format features it needs, and what it left out."""
+
     text: str
     version: tuple[int, int, int]
     # Fixes the override file cannot express (the text lives in a .env/env_file file, a hook, a label...).

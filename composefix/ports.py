@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from composefix.document import Mapping, Node, Scalar, scalar_text
 
 
-@dataclass(frozen=True, slots=True)
-class Port:
+class Port(NamedTuple):
     """One published (or only declared) container port; ``published`` is a string as in `compose config`."""
 
     target: int

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from composefix.document import (
     RESET_TAG,
@@ -46,8 +47,7 @@ BY_NAME = frozenset({"environment", "labels", "annotations"})
 APPENDED_UNIQUE = frozenset({"expose", "dns", "dns_search", "dns_opt", "tmpfs"})
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectProblem:
+class ProjectProblem(NamedTuple):
     """A problem found while loading: CF001 (unreadable env file), CF002 (invalid), CF004 (missing reference)."""
 
     code: str
@@ -100,6 +100,8 @@ def text_of(node: Node | None) -> str | None:
 
 @dataclass(slots=True)
 class Project:
+    """A Compose project: its files merged as Compose merges them, its services and variables."""
+
     name: str
     directory: Path
     compose_files: list[str]

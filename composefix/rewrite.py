@@ -24,6 +24,8 @@ class RewriteError(Exception):
 
 @dataclass(slots=True)
 class Outcome:
+    """What a rewrite would write, and what it fixed, left unfixed and needs explained."""
+
     plan: Plan
     # path -> (old text or None for a new file, new text, bom)
     writes: dict[str, tuple[str | None, str, bool]] = field(default_factory=dict)

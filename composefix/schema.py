@@ -8,9 +8,8 @@ import importlib.util
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from composefix.document import Document, Mapping, Node, find, find_key
 from composefix.model import Span
@@ -22,8 +21,7 @@ class SchemaError(Exception):
     """The compose-spec schema cannot be found or read."""
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaProblem:
+class SchemaProblem(NamedTuple):
     message: str
     span: Span
     path: str

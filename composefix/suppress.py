@@ -16,6 +16,8 @@ _PRAGMA = re.compile(r"#[ \t]*composefix:[ \t]*(ignore|file-ignore)[ \t]*=[ \t]*
 
 @dataclass(slots=True)
 class Token:
+    """One code of a `# composefix: ignore=` comment, and whether it suppressed anything."""
+
     text: str
     code: str | None
     span: Span
@@ -24,6 +26,8 @@ class Token:
 
 @dataclass(slots=True)
 class Suppression:
+    """One `# composefix:` comment: the lines it covers and its codes."""
+
     file_level: bool
     first_line: int
     last_line: int
@@ -37,6 +41,8 @@ class Suppression:
 
 @dataclass(slots=True)
 class Suppressions:
+    """Every suppression comment of one file."""
+
     path: str
     items: list[Suppression] = field(default_factory=list)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """Where a run of characters came from: a range of a file's text, or the process environment (file None)."""
 
     file: str | None
@@ -18,8 +18,7 @@ class Source:
     via: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     start: int
     end: int
     source: Source

@@ -11,8 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib.resources import files
-from typing import Any
+from typing import Any, NamedTuple
 
 from composefix.addresses import (
     CONTAINER_SIDE,
@@ -32,8 +31,7 @@ from composefix.ports import PortError, expose_ports, parse_entry
 from composefix.project import Project, Service, command_words, text_of
 
 
-@dataclass(frozen=True, slots=True)
-class Listener:
+class Listener(NamedTuple):
     """A container port a service listens on, why we think so, and the host ports published for it."""
 
     service: str
@@ -50,8 +48,7 @@ class Reach(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Use:
+class Use(NamedTuple):
     """One loopback address written in a service, and what it reaches."""
 
     service: Service
@@ -64,6 +61,8 @@ class Use:
 
 @dataclass(slots=True)
 class Analysis:
+    """Who listens on which port, and which addresses each service uses."""
+
     listeners: dict[str, list[Listener]] = field(default_factory=dict)
     uses: list[Use] = field(default_factory=list)
 
@@ -75,7 +74,9 @@ class Analysis:
 def known_images() -> dict[str, dict[str, Any]]:
     import tomllib  # only when an image is looked up
 
-    data = (files("composefix") / "data" / "known_images.toml").read_text(encoding="utf-8")
+    from composefix.resources import data_path
+
+    data = data_path("known_images.toml").read_text(encoding="utf-8")
     images: dict[str, dict[str, Any]] = tomllib.loads(data)["images"]
     return images
 

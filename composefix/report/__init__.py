@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from composefix.engine import Report
 
 
-@dataclass(frozen=True, slots=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     color: bool = False
     # The same Report can be rendered for a terminal with source frames, or terse for a quick look.
     show_source: bool = True

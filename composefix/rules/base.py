@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from composefix.document import Node
 from composefix.model import Finding, Related, Severity, Span, Target
@@ -14,8 +15,7 @@ from composefix.schema import SchemaProblem
 ALL_TARGETS: frozenset[Target] = frozenset(Target)
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """The parts of the configuration that change what rules report."""
 
     targets: frozenset[Target]
@@ -23,8 +23,7 @@ class Settings:
     bridge_ips: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Unused:
+class Unused(NamedTuple):
     """An inline suppression token that suppressed nothing (reported by CF900)."""
 
     file: str
@@ -56,6 +55,8 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule: its code, name, default severity, the engines it concerns, docs and check function."""
+
     code: str
     name: str
     severity: Severity
