@@ -233,7 +233,7 @@ class Planner:
                 ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
                 image = text_of(service.get("image")) or ""
                 if not ports and rank == 4 and self.image_ports.get(image):
-                    # The engine's EXPOSE comes after the file's own hints, before known_images.toml.
+                    # The engine's EXPOSE comes after the file's own hints, before data/known_images.py.
                     ports = [(port, f"EXPOSE of image {image} (engine)") for port in self.image_ports[image]]
                 if ports:
                     break

@@ -1,4 +1,4 @@
-"""composefix's own data files (JSON schemas, data/), from the wheel or from a source checkout.
+"""composefix's own data files (JSON schemas), from the wheel or from a source checkout.
 
 Paths are made from `__file__` (composefix is never imported from a zip): `importlib.resources` costs ~2 ms of
 imports per run.
@@ -12,11 +12,6 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent
-
-
-def data_path(name: str) -> Path:
-    """`composefix/data/NAME`."""
-    return PACKAGE / "data" / name
 
 
 def schema_path(name: str) -> Path:

@@ -1,12 +1,11 @@
 """Who listens where, and what each loopback address in a service reaches: itself, another service, the host.
 
 Design §6.5–6.7. The ports a service listens on come from `ports` targets, `expose`, healthcheck addresses,
-`PORT`-like variables, `--port`-like flags, and the defaults of well-known images (data/known_images.toml).
+`PORT`-like variables, `--port`-like flags, and the defaults of well-known images (data/known_images.py).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,15 +69,10 @@ class Analysis:
         return next((item for item in self.listeners.get(service, []) if item.port == port), None)
 
 
-@functools.cache
 def known_images() -> dict[str, dict[str, Any]]:
-    import tomllib  # only when an image is looked up
+    from composefix.data.known_images import IMAGES  # only when an image is looked up
 
-    from composefix.resources import data_path
-
-    data = data_path("known_images.toml").read_text(encoding="utf-8")
-    images: dict[str, dict[str, Any]] = tomllib.loads(data)["images"]
-    return images
+    return IMAGES
 
 
 def image_name(image: str) -> list[str]:
