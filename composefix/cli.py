@@ -1,7 +1,6 @@
 """The `composefix` command line: wiring, options and exit codes only."""
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -596,6 +595,8 @@ def doctor(
             },
             "targets": targets,
         }
+        import json
+
         typer.echo(json.dumps(payload, indent=2))
         return
     if output_format != "text":
@@ -647,6 +648,8 @@ def rules(
             }
             for r in chosen
         ]
+        import json
+
         typer.echo(json.dumps(payload if rule is None else payload[0], indent=2))
     elif output_format == "markdown":
         from composefix.rulesdoc import markdown

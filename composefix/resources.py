@@ -7,7 +7,6 @@ imports per run.
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,4 +23,6 @@ def schema_path(name: str) -> Path:
 
 @functools.cache
 def load_schema(name: str) -> Any:
+    import json  # only when a schema is needed
+
     return json.loads(schema_path(name).read_text(encoding="utf-8"))

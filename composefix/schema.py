@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +44,8 @@ def bundled_schema_path() -> Path:
 
 @functools.cache
 def _schema(path: str) -> Any:
+    import json  # not at the top: `--no-schema` runs never need it (~3 ms)
+
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -172,6 +173,8 @@ def _describe(doc: Document, error: Any, root: Any) -> Iterator[SchemaProblem]:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         message = f'missing required key "{missing}" {_where(path)}'
     elif kind == "enum":
+        import json
+
         allowed = ", ".join(json.dumps(v) for v in error.validator_value)
         message = f"`{_dotted(path)}` is {json.dumps(error.instance)}; allowed values: {allowed}"
     elif kind == "uniqueItems":
