@@ -152,12 +152,28 @@ class Reader:
         return doc
 
 
+def real_path(path: Path) -> str:
+    """``path`` absolute, with symlinks resolved (cached: each `resolve()` stats every folder on the way)."""
+    return _real_path(str(path), os.getcwd())
+
+
 def display_path(path: Path) -> str:
     """A path as the user would write it: relative to the current folder when below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    return _display_path(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=8192)
+def _real_path(path: str, cwd: str) -> str:
+    return os.path.realpath(os.path.join(cwd, path))
+
+
+@functools.lru_cache(maxsize=8192)
+def _display_path(path: str, cwd: str) -> str:
+    # os.getcwd() is already free of symlinks (the kernel reports the real folder).
+    real = _real_path(path, cwd)
+    if real == cwd:
+        return "."
+    return real[len(cwd) :].lstrip(os.sep) if real.startswith(cwd.rstrip(os.sep) + os.sep) else path
 
 
 # --- one file -------------------------------------------------------------------------------------------------
@@ -229,7 +245,7 @@ class _Loader:
         return env
 
     def compose_file(self, path: Path, variables: dict[str, Text], referrer: Node | None) -> _File | None:
-        key = (str(path.resolve()), id(variables))
+        key = (real_path(path), id(variables))
         if key in self.files:
             return self.files[key]
         self.files[key] = None  # a file that includes itself stops here
@@ -358,7 +374,7 @@ class _Loader:
                 if not relative:
                     continue
                 path = file.directory / relative
-                if str(path.resolve()) in stack or display_path(path) in stack:
+                if real_path(path) in stack or display_path(path) in stack:
                     self.problem("CF004", path_node, f"`include` cycle: `{relative}` includes itself")
                     continue
                 if index == 0:
@@ -561,7 +577,9 @@ def load_project(
     environ = dict(os.environ if environ is None else environ)
     directory = project_directory or files[0].parent
     project = Project(
-        name=directory.resolve().name.lower(), directory=directory, compose_files=[display_path(f) for f in files]
+        name=Path(real_path(directory)).name.lower(),
+        directory=directory,
+        compose_files=[display_path(f) for f in files],
     )
     loader = _Loader(project, reader, environ)
     variables = loader.variables_for(directory, env_files, None)
@@ -584,7 +602,7 @@ def load_project(
                 top[name] = merge_mapping(top[name], entry.value, nested=True)  # type: ignore[arg-type]
             else:
                 top[name] = entry.value
-        for included, inc_vars in loader.includes(loaded, (str(path.resolve()),)):
+        for included, inc_vars in loader.includes(loaded, (real_path(path),)):
             for name in included.services:
                 if name in merged and name not in loaded.services:
                     continue

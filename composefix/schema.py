@@ -26,6 +26,7 @@ class SchemaProblem(NamedTuple):
     path: str
 
 
+@functools.cache
 def bundled_schema_path() -> Path:
     """compose-spec.json as vendored (with license and sha256) by the check-jsonschema package."""
     spec = importlib.util.find_spec("check_jsonschema")
