@@ -34,7 +34,7 @@ class DocumentError(Exception):
         self.position = position
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Node:
     """A located YAML node: its file, span, tag (`!reset`, `!override`) and how it was reached."""
 
@@ -45,7 +45,7 @@ class Node:
     via: str | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Scalar(Node):
     """A scalar with its resolved value, its source text and its style."""
 
@@ -58,7 +58,7 @@ class Scalar(Node):
     interp: Text | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Entry:
     """A mapping entry: the key scalar (with its own span) and the value node."""
 
@@ -66,7 +66,7 @@ class Entry:
     value: Node
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Mapping(Node):
     """A mapping in key order, after merge keys are applied."""
 
@@ -78,7 +78,7 @@ class Mapping(Node):
         return entry.value if entry is not None else None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Sequence(Node):
     """A sequence of nodes."""
 
@@ -94,7 +94,7 @@ class Problem(NamedTuple):
     span: Span
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Document:
     """One parsed file: its decoded text, encoding details, located tree and parse problems."""
 

@@ -49,7 +49,7 @@ class Options(NamedTuple):
         return Settings(self.targets, self.desktop_host_networking, self.bridge_ips)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Report:
     """The result of a check: files read, their documents, the findings and the projects."""
 

@@ -28,7 +28,7 @@ class EngineUnreachable(Exception):
     """No Docker engine answered; the message says what was tried and how to fix it."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Engine:
     """The Docker engine a client talks to, as `doctor` and `--target auto` see it."""
 
@@ -149,7 +149,7 @@ def inspect_engine(timeout: int = 3) -> Engine:
     return engine
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class ComposeInfo:
     """The Compose command found on this machine and its version."""
 

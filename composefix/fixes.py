@@ -52,7 +52,7 @@ class Replacement(NamedTuple):
     finding: Finding | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class ServicePlan:
     """The changes planned for one service."""
 
@@ -67,7 +67,7 @@ class ServicePlan:
     moved: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Plan:
     """Every change planned for one project, and the findings it fixes or leaves."""
 

@@ -12,7 +12,7 @@ from composefix.model import Edit, Finding
 from composefix.project import Project, Service
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class InPlace:
     """The in-place edits of a plan, grouped by service, and the changes that cannot be made in place."""
 

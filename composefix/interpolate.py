@@ -87,7 +87,7 @@ class InterpolationError(Exception):
         self.required = required
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Interpolator:
     """Interpolates Texts with a set of variables; records variables used but not set (Compose warns)."""
 
@@ -209,7 +209,7 @@ class EnvProblem(NamedTuple):
     start: int
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class EnvFile:
     """Variables of a `.env`/`env_file` file, in order; None for a name given without `=` (left unset)."""
 

@@ -24,7 +24,7 @@ def q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Rendered:
     """A generated override file, the Compose file-format features it needs, and what it left out."""
 

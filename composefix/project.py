@@ -56,7 +56,7 @@ class ProjectProblem(NamedTuple):
     message: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Service:
     """A service of the merged model."""
 
@@ -98,7 +98,7 @@ def text_of(node: Node | None) -> str | None:
     return None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Project:
     """A Compose project: its files merged as Compose merges them, its services and variables."""
 
@@ -179,7 +179,7 @@ def _display_path(path: str, cwd: str) -> str:
 # --- one file -------------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _File:
     """One compose file, interpolated, with its services resolved (extends) and its includes loaded."""
 

@@ -22,7 +22,7 @@ class RewriteError(Exception):
     """The rewrite was refused; nothing was written."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Outcome:
     """What a rewrite would write, and what it fixed, left unfixed and needs explained."""
 

@@ -14,7 +14,7 @@ from composefix.rules.base import Unused
 _PRAGMA = re.compile(r"#[ \t]*composefix:[ \t]*(ignore|file-ignore)[ \t]*=[ \t]*([^\r\n]*)")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Token:
     """One code of a `# composefix: ignore=` comment, and whether it suppressed anything."""
 
@@ -24,7 +24,7 @@ class Token:
     used: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Suppression:
     """One `# composefix:` comment: the lines it covers and its codes."""
 
@@ -39,7 +39,7 @@ class Suppression:
         return self.file_level or self.first_line <= line <= self.last_line
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Suppressions:
     """Every suppression comment of one file."""
 

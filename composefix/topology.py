@@ -58,7 +58,7 @@ class Use(NamedTuple):
     targets: tuple[Listener, ...] = ()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Analysis:
     """Who listens on which port, and which addresses each service uses."""
 

@@ -31,7 +31,7 @@ class Unused(NamedTuple):
     message: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Context:
     """What a rule reads: the merged project, each compose file's schema problems, and the settings."""
 
