@@ -3,9 +3,10 @@
     python benchmarks/run.py [--runs 5] [--skip-peers] [--quick]
 
 composefix is installed from this checkout, and the peers from their registries, into a temporary folder
-(composefix, compose-lint and check-jsonschema with pip, each in its own venv; dclint with npm). Each measurement runs the tools in turn (alternating, so a slow moment of the machine hits all of
-them), through a small wrapper that reports the child's wall time (time.perf_counter) and peak memory
-(resource.getrusage). The corpus comes from ../shared/corpus (or $COMPOSEFIX_CORPUS).
+(composefix, compose-lint and check-jsonschema with pip, each in its own venv; dclint with npm). Each
+measurement runs the tools in turn (alternating, so a slow moment of the machine hits all of them), through a
+small wrapper that reports the child's wall time (time.perf_counter) and peak memory (resource.getrusage).
+The corpus comes from ../shared/corpus (or $COMPOSEFIX_CORPUS).
 """
 
 from __future__ import annotations
@@ -161,12 +162,7 @@ def main() -> None:
         project = folder / "rewrite-one"
         shutil.copytree(ROOT / "examples" / "sidecar-host-network", project, ignore=shutil.ignore_patterns("expected*"))
         one = [
-            median_of(
-                [
-                    measure([executable, "rewrite", "--diff", "compose.yaml"], project)
-                    for _ in range(args.runs)
-                ]
-            )
+            median_of([measure([executable, "rewrite", "--diff", "compose.yaml"], project) for _ in range(args.runs)])
         ]
         rewrite_rows.append(("rewrite --diff, 1 file (with real Compose verification)", *one[0]))
         if not args.quick:

@@ -665,4 +665,27 @@ def rules(
 
 
 def main() -> None:
-    app()
+    """The console script: run the command, flush its output, and leave without finalising the interpreter.
+
+    Tearing the interpreter down (freeing every module and object) took ~14 ms after a check of one small file,
+    more than the check itself. By the time `app` returns every file is closed and every worker process joined
+    (nothing here relies on `atexit`), so only the standard streams need flushing. An exception other than
+    `SystemExit` (an internal error under `--debug`) still takes the ordinary way out, traceback and all.
+    """
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`composefix check | head`) or a full disk: the report did not get out
+        code = EXIT_ERROR
+    os._exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -205,6 +206,39 @@ def test_real_process_exit_codes_and_masking(tmp_path: Path):
     assert result.returncode == 1
     assert "TopSecret1" not in result.stdout + result.stderr
     assert "postgres://u:****@172.17.0.1" in result.stdout
+
+
+def test_real_process_leaves_nothing_unwritten(tmp_path: Path):
+    """`main` ends with os._exit: every byte must be out first, whatever the stream, and exit codes kept."""
+    compose = tmp_path / "compose.yaml"
+    services = "".join(
+        f"  s{i}:\n    network_mode: host\n    environment:\n      U: http://localhost:{i}\n" for i in range(300)
+    )
+    compose.write_text("services:\n" + services)
+    command = [sys.executable, "-m", "composefix", "check", "--format", "json", str(compose)]
+    piped = subprocess.run(command, capture_output=True, check=False)
+    in_process = CliRunner().invoke(app, ["check", "--format", "json", str(compose)])
+    assert piped.returncode == in_process.exit_code == 1
+    assert len(piped.stdout) > 200_000  # far beyond any pipe or stdio buffer
+    assert piped.stdout.decode() == in_process.stdout
+    report = tmp_path / "report.json"
+    to_file = subprocess.run([*command, "-o", str(report)], capture_output=True, check=False)
+    assert to_file.returncode == 1
+    assert report.read_text(encoding="utf-8") == in_process.stdout
+    usage = subprocess.run([sys.executable, "-m", "composefix", "check", "--bogus"], capture_output=True, check=False)
+    assert usage.returncode == 2
+    assert b"No such option: --bogus" in usage.stderr
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        broken = subprocess.run(command, stdout=write_end, stderr=subprocess.PIPE, check=False)
+    finally:
+        os.close(write_end)
+    assert broken.returncode == 2
+    assert b"Traceback" not in broken.stderr
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("services:\n  api:\n    image: x\n")
+    assert subprocess.run([*command[:-1], str(clean)], capture_output=True, check=False).returncode == 0
 
 
 def test_dash_f_merges_files_in_order(project):
