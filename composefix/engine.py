@@ -64,9 +64,6 @@ class Report:
         """0 when nothing is at or above ``fail_on``, else 1 (2 is for errors, decided by the caller)."""
         return 1 if any(f.severity.rank >= fail_on.rank for f in self.findings) else 0
 
-    def findings_in(self, path: str) -> list[Finding]:
-        return [f for f in self.findings if f.file == path]
-
 
 def _ignored_here(path: str, options: Options) -> frozenset[str]:
     codes: set[str] = set()
@@ -133,7 +130,8 @@ class Checker:
                 finding = finding._replace(message=f"{finding.message} (the same text also serves {names})")
             by_file.setdefault(finding.file, []).append(finding)
         documents = dict(self.reader.documents)
-        for path in sorted(set(by_file) | set(self.compose_docs), key=lambda p: (p not in files, p)):
+        asked = set(files)
+        for path in sorted(set(by_file) | set(self.compose_docs), key=lambda p: (p not in asked, p)):
             found = by_file.get(path, [])
             ignored = _ignored_here(path, self.options)
             found = [f for f in found if f.code not in ignored]
@@ -167,15 +165,13 @@ def check_projects(
 ) -> Report:
     """Check each project (a list of files merged in order); the report lists every first file."""
     checker = Checker(options, reader)
-    checked: list[str] = []
+    checked: dict[str, None] = {}  # ordered and without repeats, in linear time
     for index, files in enumerate(projects):
         if progress is not None:
             progress(index, len(projects))
         project = checker.check(files)
-        for path in project.compose_files:
-            if path not in checked:
-                checked.append(path)
-    return checker.report(checked)
+        checked.update(dict.fromkeys(project.compose_files))
+    return checker.report(list(checked))
 
 
 def check_text(text: str, path: str, options: Options) -> Report:

@@ -44,7 +44,7 @@ def check_parallel(
     """Like check_projects, split over ``jobs`` processes; chunks keep the order of the projects."""
     size = max(1, len(projects) // (jobs * 4))
     chunks = [[[str(p) for p in group] for group in projects[i : i + size]] for i in range(0, len(projects), size)]
-    files: list[str] = []
+    files: dict[str, None] = {}  # ordered and without repeats
     findings: dict[tuple[str, str, int, int, str], Finding] = {}
     texts: dict[str, tuple[str, bool]] = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -53,7 +53,7 @@ def check_parallel(
         ):
             if progress is not None:
                 progress(min((done + 1) * size, len(projects)) - 1, len(projects))
-            files += [f for f in chunk_files if f not in files]
+            files.update(dict.fromkeys(chunk_files))
             for f in chunk_findings:
                 findings.setdefault((f.code, f.file, f.span.start.offset, f.span.end.offset, f.message), f)
             texts.update(chunk_texts)
@@ -63,4 +63,4 @@ def check_parallel(
         key=lambda f: (order.get(f.file, len(order)), f.file, f.span.start.offset, f.span.end.offset, f.code),
     )
     documents = {path: Document(path=path, text=text, bom=bom) for path, (text, bom) in texts.items()}
-    return Report(files, documents, ordered, options.targets)
+    return Report(list(files), documents, ordered, options.targets)

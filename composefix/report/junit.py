@@ -6,11 +6,14 @@ import xml.etree.ElementTree as ET
 
 from composefix.addresses import mask
 from composefix.engine import Report
+from composefix.model import Finding
 
 
 def render(report: Report) -> str:
     files = list(report.files) + sorted({f.file for f in report.findings} - set(report.files))
-    by_file = {path: report.findings_in(path) for path in files}
+    by_file: dict[str, list[Finding]] = {path: [] for path in files}
+    for finding in report.findings:
+        by_file[finding.file].append(finding)
     failures = sum(len(items) for items in by_file.values())
     suites = ET.Element("testsuites", name="composefix", tests=str(len(files)), failures=str(failures), errors="0")
     suite = ET.SubElement(
