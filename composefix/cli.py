@@ -1,6 +1,7 @@
 """The `composefix` command line: wiring, options and exit codes only."""
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -671,7 +672,11 @@ def main() -> None:
     more than the check itself. By the time `app` returns every file is closed and every worker process joined
     (nothing here relies on `atexit`), so only the standard streams need flushing. An exception other than
     `SystemExit` (an internal error under `--debug`) still takes the ordinary way out, traceback and all.
+
+    The cyclic garbage collector is off for the whole (short) process, rendering included: see
+    `engine.paused_gc`, which does the same for library callers of `check_projects`.
     """
+    gc.disable()
     try:
         app()
     except SystemExit as exc:

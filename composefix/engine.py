@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -157,6 +159,21 @@ class Checker:
         return finding._replace(severity=level)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: checking builds trees that stay alive until the report is out, and
+    the collector kept walking them (1.06 s of a 2.22 s check of the 943 corpus files in one process; peak
+    memory is the same without it, as nearly all garbage is freed by reference counting). Restores the
+    collector's state on the way out."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check_projects(
     projects: list[list[Path]],
     options: Options,
@@ -166,12 +183,13 @@ def check_projects(
     """Check each project (a list of files merged in order); the report lists every first file."""
     checker = Checker(options, reader)
     checked: dict[str, None] = {}  # ordered and without repeats, in linear time
-    for index, files in enumerate(projects):
-        if progress is not None:
-            progress(index, len(projects))
-        project = checker.check(files)
-        checked.update(dict.fromkeys(project.compose_files))
-    return checker.report(list(checked))
+    with paused_gc():
+        for index, files in enumerate(projects):
+            if progress is not None:
+                progress(index, len(projects))
+            project = checker.check(files)
+            checked.update(dict.fromkeys(project.compose_files))
+        return checker.report(list(checked))
 
 
 def check_text(text: str, path: str, options: Options) -> Report:

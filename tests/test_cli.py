@@ -343,3 +343,32 @@ def test_jobs_give_the_same_report_in_the_same_order(project):
     assert one.exit_code == two.exit_code == 1
     assert json.loads(one.stdout) == json.loads(two.stdout)
     assert run("check", "--jobs", "2", ".").stdout == run("check", "--jobs", "1", ".").stdout
+
+
+def test_checking_pauses_the_garbage_collector_and_restores_it(project, monkeypatch):
+    import gc
+
+    from composefix import engine
+
+    (project / "compose.yaml").write_text("services:\n  api:\n    image: x\n")
+    seen: list[bool] = []
+    original = engine.Checker.check
+
+    def spy(self, files):
+        seen.append(gc.isenabled())
+        return original(self, files)
+
+    monkeypatch.setattr(engine.Checker, "check", spy)
+    assert gc.isenabled()
+    engine.check_projects([[project / "compose.yaml"]], engine.Options())
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        engine.check_projects([[project / "compose.yaml"]], engine.Options())
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), engine.paused_gc():
+        raise RuntimeError
+    assert gc.isenabled()
