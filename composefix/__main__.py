@@ -1,5 +1,5 @@
 """Allow `python -m composefix`."""
 
-from composefix.cli import main
+from composefix.entry import main
 
 main()

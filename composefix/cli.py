@@ -1,7 +1,6 @@
 """The `composefix` command line: wiring, options and exit codes only."""
 
 import functools
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -663,34 +662,3 @@ def rules(
         width = max(len(r.name) for r in chosen)
         for r in chosen:
             typer.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}")
-
-
-def main() -> None:
-    """The console script: run the command, flush its output, and leave without finalising the interpreter.
-
-    Tearing the interpreter down (freeing every module and object) took ~14 ms after a check of one small file,
-    more than the check itself. By the time `app` returns every file is closed and every worker process joined
-    (nothing here relies on `atexit`), so only the standard streams need flushing. An exception other than
-    `SystemExit` (an internal error under `--debug`) still takes the ordinary way out, traceback and all.
-
-    The cyclic garbage collector is off for the whole (short) process, rendering included: see
-    `engine.paused_gc`, which does the same for library callers of `check_projects`.
-    """
-    gc.disable()
-    try:
-        app()
-    except SystemExit as exc:
-        code = exc.code
-    else:
-        code = 0
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe (`composefix check | head`) or a full disk: the report did not get out
-        code = EXIT_ERROR
-    os._exit(code)
