@@ -194,7 +194,7 @@ def parse(text: str, path: str, *, bom: bool = False) -> Document:
         return doc
     builder = _Builder(doc)
     try:
-        if _expanded_size(raw, {}) > MAX_EXPANDED_NODES:
+        if "*" in text and _expanded_size(raw, {}) > MAX_EXPANDED_NODES:  # no `*`, no alias to expand
             raise DocumentError(
                 f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (a 'billion laughs' document?)",
                 Position(1, 1, 0),
@@ -230,8 +230,13 @@ def _expanded_size(raw: Any, memo: dict[int, int]) -> int:
 
 def _rough_depth(text: str) -> int:
     """An upper bound on nesting, cheap enough to run before the C parser (which recurses in C)."""
+    brackets = text.count("[") + text.count("{")
+    widest = max(map(len, text.splitlines()), default=0)
+    if brackets <= MAX_DEPTH and widest <= MAX_DEPTH:
+        # Block nesting never exceeds a line's width (indentation plus `- ` indicators): the usual case.
+        return max(brackets, widest)
     best = 0
-    if text.count("[") + text.count("{") > MAX_DEPTH:
+    if brackets > MAX_DEPTH:
         depth = 0
         for char in re.sub(r"[^\[\]{}]+", "", text):
             depth += 1 if char in "[{" else -1
@@ -421,9 +426,8 @@ class _Builder:
             entries[name] = Entry(key_node, self.build(value_raw, via, depth + 1))
         for merge in merges:
             self._merge(entries, merge, depth)
-        mapping = Mapping(self.doc.path, self._span(raw), tag, via, entries, bool(raw.flow_style))
-        mapping.span = self._span_of_collection(raw, [e.value for e in entries.values()])
-        return mapping
+        span = self._span_of_collection(raw, [e.value for e in entries.values()])
+        return Mapping(self.doc.path, span, tag, via, entries, bool(raw.flow_style))
 
     def _merge(self, entries: dict[str, Entry], raw: Any, depth: int) -> None:
         sources = raw.value if raw.id == "sequence" else [raw]
