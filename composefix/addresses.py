@@ -78,8 +78,16 @@ def _pairs(node: Node | None, base: str, where: Where) -> Iterator[StringRef]:
                 yield StringRef(where, f"{base}.{name}", item, text, len(name) + 1, name)
 
 
-def service_strings(svc: Service) -> Iterator[StringRef]:
-    """Every string of a service definition that reaches the container or the engine."""
+def service_strings(svc: Service) -> tuple[StringRef, ...]:
+    """Every string of a service definition that reaches the container or the engine (worked out once per
+    service: five rules and analyses read them)."""
+    strings: tuple[StringRef, ...] | None = svc.memo.get("strings")
+    if strings is None:
+        strings = svc.memo["strings"] = tuple(_service_strings(svc))
+    return strings
+
+
+def _service_strings(svc: Service) -> Iterator[StringRef]:
     for name, scalar in svc.env.items():
         text = text_of(scalar)
         if text is not None:

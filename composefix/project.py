@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from composefix.document import (
     RESET_TAG,
@@ -67,6 +67,8 @@ class Service:
     env: dict[str, Scalar] = field(default_factory=dict)
     # Inline top-level configs (`configs.NAME.content`) the service mounts: (name, content scalar).
     configs: list[tuple[str, Scalar]] = field(default_factory=list)
+    # What analyses derive from the (never modified) service once and several rules read: see addresses.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def get(self, key: str) -> Node | None:
         return self.node.get(key)
