@@ -85,3 +85,18 @@ def test_same_problems_without_the_fast_validator(monkeypatch):
     without = lint(text, select=("CF002",))
     assert [(f.line, f.column, f.message) for f in with_fast] == [(f.line, f.column, f.message) for f in without]
     assert len(without) == 2
+
+
+def test_a_schema_file_that_is_not_json_is_a_usage_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from composefix.cli import app
+
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  api:\n    image: x\n")
+    bad = tmp_path / "schema.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--schema", str(bad), str(compose)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"composefix: error: cannot read the compose schema {bad}: Expecting property")
+    assert result.stderr.count("\n") == 1
