@@ -1,6 +1,6 @@
 """Where one `composefix check` run spends its time: start-up, imports, checking, garbage collection, exit.
 
-    python benchmarks/anatomy.py [--runs 9] [CHECK ARGUMENTS ...]   (default: examples/clean/compose.yaml)
+    .venv/bin/python benchmarks/anatomy.py [--runs 9] [CHECK ARGUMENTS ...]   (default: examples/clean/compose.yaml)
 
 Each figure is the median of --runs fresh processes (the interpreter under test is this one):
 - interpreter: `python -c pass`;
