@@ -10,8 +10,6 @@ import gc
 import os
 import sys
 
-EXIT_ERROR = 2
-
 
 def main() -> None:
     """Run the command line, flush its output, and leave without finalising the interpreter.
@@ -26,7 +24,7 @@ def main() -> None:
       `SystemExit` (an internal error under `--debug`) still takes the ordinary way out, traceback and all.
     """
     gc.disable()
-    from composefix.cli import app
+    from composefix.cli import EXIT_ERROR, app
 
     try:
         app()
