@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -293,6 +294,7 @@ _CONNECT_NAME = re.compile(r"(HOST|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPO
 _BOUND_PORT = re.compile(r"(?:^|[\s,;=/@\]]|://)(?:[\w.\-]*|\[[0-9a-f:]*\])?:(\d{2,5})\b", re.IGNORECASE)
 _PORT_FLAG = re.compile(r"(?:--(?:port|http-port|listen-port)|\bPORT)(?:=|\s+)['\"]?(\d{2,5})\b")
 _SEGMENT = re.compile(r"(?:&&|\|\||[;&|\n]|-c\s+['\"]?)")
+_PORT_AFTER = re.compile(r":(\d{1,5})(?!\d)")
 
 
 class Address(NamedTuple):
@@ -326,14 +328,34 @@ def bound_ports(value: str) -> Iterator[int]:
         yield int(match.group(1))
 
 
+class _Segments:
+    """Where each shell segment of a string starts, found once: the program for any offset is then a bisection
+    and a few words, not a split of everything before it (which made long commands quadratic)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.ends = [match.end() for match in _SEGMENT.finditer(value)]
+
+    def program(self, start: int) -> str:
+        """The program of the shell segment that contains ``start`` (`redis-cli` in `sh -c "redis-cli -h ..."`)."""
+        at = bisect.bisect_right(self.ends, start) - 1
+        begin = self.ends[at] if at >= 0 else 0
+        words: list[str] = []
+        for match in _WORD.finditer(self.value, begin, start):
+            word = match.group()
+            if not words and ("=" in word or word in ("exec", "sudo", "env", "time", "nohup")):
+                continue
+            words.append(word)
+            break
+        return words[0].rsplit("/", 1)[-1] if words else ""
+
+
+_WORD = re.compile(r"\S+")
+
+
 def _program(value: str, start: int) -> str:
     """The program of the shell segment that contains ``start`` (`redis-cli` in `sh -c "redis-cli -h ..."`)."""
-    head = value[:start]
-    segments = _SEGMENT.split(head)
-    words = segments[-1].split() if segments else []
-    while words and ("=" in words[0] or words[0] in ("exec", "sudo", "env", "time", "nohup")):
-        words = words[1:]
-    return words[0].rsplit("/", 1)[-1] if words else ""
+    return _Segments(value).program(start)
 
 
 def _first_program(value: str) -> str:
@@ -344,6 +366,7 @@ def _first_program(value: str) -> str:
 def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Address]:
     """Loopback hosts in ``value`` (from ``start_at``), with their ports and whether they are bind addresses;
     ``prefix`` is the command text before ``value`` when it is one item of a list-form command."""
+    segments: _Segments | None = None
     for match in _LOOPBACK.finditer(value, start_at):
         host = match.group(1)
         if host.lower() in LEGACY_DESKTOP_NAMES:
@@ -354,21 +377,25 @@ def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Addre
                 continue
         port: int | None = None
         explicit = False
-        port_match = re.match(r":(\d{1,5})(?!\d)", value[match.end() :])
+        port_match = _PORT_AFTER.match(value, match.end())
         if port_match:
             port, explicit = int(port_match.group(1)), True
         scheme_match = _SCHEME_BEFORE.search(value[max(0, match.start() - 200) : match.start()])
         scheme = scheme_match.group(1).lower().rsplit(":", 1)[-1] if scheme_match else None
         if port is None and scheme is not None:
             port = SCHEME_PORTS.get(scheme.split("+", 1)[0])
-        before = (prefix + value[: match.start()])[-80:]
+        head = value[max(0, match.start() - 80) : match.start()]
+        before = (prefix[-80:] + head)[-80:] if len(head) < 80 else head
         if _ADVERTISE_FLAG.search(before):
             continue
         before = before[-40:]
-        program = _program(prefix + value, len(prefix) + match.start())
+        if segments is None:
+            segments = _Segments(prefix + value)
+        program = segments.program(len(prefix) + match.start())
         bind = _BIND_FLAG.search(before) is not None and program not in CLIENTS
         if port is None and program in CLIENTS:
-            rest = _SEGMENT.split(value[match.end() :], maxsplit=1)[0]
+            cut = _SEGMENT.search(value, match.end())
+            rest = value[match.end() : cut.start() if cut is not None else len(value)]
             flag = re.search(r"(?:^|\s)(?:-p|--port)(?:=|\s+)(\d{1,5})\b", rest)
             port = int(flag.group(1)) if flag else CLIENT_PORTS.get(program)
         yield Address(host, port, match.start(), match.end(), scheme, explicit, bind)
@@ -378,8 +405,9 @@ def port_flags(value: str) -> Iterator[int]:
     """Ports a server command says it listens on: `--port 8080`, `--port=8080`, `PORT=8080`."""
     if _first_program(value) in CLIENTS:
         return
+    segments = _Segments(value)
     for match in _PORT_FLAG.finditer(value):
-        if _program(value, match.start()) not in CLIENTS:
+        if segments.program(match.start()) not in CLIENTS:
             yield int(match.group(1))
 
 

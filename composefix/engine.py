@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,14 +12,13 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from composefix import suppress
-from composefix.document import Document, to_data
-from composefix.model import DEFAULT_TARGETS, Finding, Severity, Target
-from composefix.project import Project, Reader, load_project
+from composefix.document import Document, Kind, to_data
+from composefix.document import Mapping as YamlMapping
+from composefix.model import DEFAULT_TARGETS, Finding, Position, Severity, Span, Target
+from composefix.project import Project, ProjectProblem, Reader, load_project, real_path
 from composefix.rules import RULES, expand
 from composefix.rules.base import Context, Rule, Settings
 from composefix.schema import SchemaProblem, validate
-
-UNUSED_SUPPRESSION = "CF900"
 
 
 class Options(NamedTuple):
@@ -91,27 +91,44 @@ class Checker:
         self.also: dict[tuple[str, str, int, int], list[str]] = {}
         self.compose_docs: dict[str, Document] = {}
         self.projects: list[Project] = []
+        # Files whose contents are never shown (why, by path): read outside the project folder, or reached through
+        # a reference and not a compose file. Their findings say where and what, not which text.
+        self.private: dict[str, str] = {}
 
     def check(self, files: list[Path]) -> Project:
+        try:
+            return self._check(files, None)
+        except RecursionError:
+            # The reader's limits keep every step well inside the recursion limit; should one still be reached,
+            # the file gets a finding and the run goes on.
+            return self._check(files, "the file is nested too deeply to check")
+
+    def _check(self, files: list[Path], failure: str | None) -> Project:
         opts = self.options
-        project = load_project(
-            files,
-            reader=self.reader,
-            project_directory=opts.project_directory,
-            environ=opts.environ,
-            env_files=list(opts.env_files) if opts.env_files is not None else None,
-            profiles=list(opts.profiles),
-        )
+        if failure is None:
+            project = load_project(
+                files,
+                reader=self.reader,
+                project_directory=opts.project_directory,
+                environ=opts.environ,
+                env_files=list(opts.env_files) if opts.env_files is not None else None,
+                profiles=list(opts.profiles),
+            )
+        else:
+            project = Project(name="", directory=files[0].parent, compose_files=[str(files[0])])
+            start = Position(1, 1, 0)
+            project.problems.append(ProjectProblem(Kind.SYNTAX, str(files[0]), Span(start, start), failure))
         self.projects.append(project)
         compose_docs = {path: doc for path, doc in project.documents.items() if path not in project.env_files}
         self.compose_docs.update(compose_docs)
-        if opts.schema and "CF002" in self.enabled:
+        self._find_private(project, compose_docs)
+        if opts.schema and any(rule.uses_schema for rule in self.rules):
             for path, doc in compose_docs.items():
                 if path not in self.schema:
-                    self.schema[path] = validate(doc, to_data(doc.root), opts.schema_path) if doc.ok else []
+                    self.schema[path] = validate(doc, to_data(doc.root), opts.schema_path) if doc.readable else []
         ctx = Context(project, opts.settings(), {p: self.schema.get(p, []) for p in compose_docs})
         for rule in self.rules:
-            if rule.code == UNUSED_SUPPRESSION:
+            if rule.after_suppressions:
                 continue
             for finding in rule.check(ctx):
                 key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset)
@@ -122,6 +139,27 @@ class Checker:
                         others.append(finding.service)
         return project
 
+    def _find_private(self, project: Project, compose_docs: dict[str, Document]) -> None:
+        roots = [real_path(project.directory)]
+        cwd = os.getcwd()
+        if cwd != os.sep:
+            roots.append(cwd)
+        asked = set(project.compose_files)
+        for path, doc in project.documents.items():
+            real = real_path(Path(path))
+            if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+                self.private.setdefault(path, "outside the project folder")
+            elif path in compose_docs and path not in asked and not isinstance(doc.root, YamlMapping):
+                self.private.setdefault(path, "not a compose file")
+
+    def _hide(self, finding: Finding) -> Finding:
+        """A finding on a private file: where and which rule, never the file's text."""
+        why = self.private[finding.file]
+        rule = next((r for r in RULES if r.code == finding.code), None)
+        summary = rule.summary if rule is not None else "problem"
+        message = f"{summary} (details not shown: the file is {why})"
+        return finding._replace(message=message, help=None, path="", related=(), fix=None)
+
     def report(self, files: list[str]) -> Report:
         findings: list[Finding] = []
         by_file: dict[str, list[Finding]] = {}
@@ -130,8 +168,10 @@ class Checker:
             if others:
                 names = ", ".join(f"`{name}`" for name in others[:5]) + (" ..." if len(others) > 5 else "")
                 finding = finding._replace(message=f"{finding.message} (the same text also serves {names})")
+            if finding.file in self.private:
+                finding = self._hide(finding)
             by_file.setdefault(finding.file, []).append(finding)
-        documents = dict(self.reader.documents)
+        documents = {path: doc for path, doc in self.reader.documents.items() if path not in self.private}
         asked = set(files)
         for path in sorted(set(by_file) | set(self.compose_docs), key=lambda p: (p not in asked, p)):
             found = by_file.get(path, [])
@@ -141,10 +181,10 @@ class Checker:
             if doc is not None and path in self.compose_docs:
                 pragmas = suppress.parse(doc)
                 found = pragmas.apply(found)
-                if UNUSED_SUPPRESSION in self.enabled and UNUSED_SUPPRESSION not in ignored:
-                    rule = next(r for r in self.rules if r.code == UNUSED_SUPPRESSION)
-                    unused = pragmas.unused(self.enabled - ignored)
-                    found += pragmas.apply(list(rule.check(Context.for_unused(path, unused))))
+                for rule in self.rules:
+                    if rule.after_suppressions and rule.code not in ignored:
+                        unused = pragmas.unused(self.enabled - ignored)
+                        found += pragmas.apply(list(rule.check(Context.for_unused(path, unused))))
             findings.extend(self._severity(f) for f in found)
         order = {path: index for index, path in enumerate(files)}
         findings.sort(

@@ -87,17 +87,31 @@ class InterpolationError(Exception):
         self.required = required
 
 
+# How deeply `${A:-${B:-...}}` defaults may nest (hostile input; real files nest two or three levels).
+MAX_NESTING = 32
+
+
 @dataclass(slots=True, eq=False)
 class Interpolator:
     """Interpolates Texts with a set of variables; records variables used but not set (Compose warns)."""
 
     variables: Mapping[str, Text]
     unset: list[tuple[str, Source | None]] = field(default_factory=list)
+    depth: int = 0
 
     def interpolate(self, text: Text) -> Text:
         if "$" not in text.value:
             return text
-        return join(self._parts(text))
+        if self.depth >= MAX_NESTING:
+            raise InterpolationError(
+                f"interpolation nested deeper than {MAX_NESTING} levels (`${{A:-${{B:-...}}}}`)",
+                text.origin(0, len(text)),
+            )
+        self.depth += 1
+        try:
+            return join(self._parts(text))
+        finally:
+            self.depth -= 1
 
     def _parts(self, text: Text) -> list[Text]:
         value = text.value

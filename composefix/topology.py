@@ -26,7 +26,7 @@ from composefix.addresses import (
     service_strings,
 )
 from composefix.document import Node, Sequence
-from composefix.ports import PortError, expose_ports, parse_entry
+from composefix.ports import PortError, expose_range, parse_range
 from composefix.project import Project, Service, command_words, text_of
 
 
@@ -38,6 +38,26 @@ class Listener(NamedTuple):
     reason: str
     node: Node | None = None
     published: tuple[int, ...] = ()
+    # A port range (`ports: ["8000-8100:8000-8100"]`, `expose: ["5000-5010"]`) is one listener: its last port,
+    # and the host port minus the container port when the range is published port by port.
+    last: int = 0
+    shift: int | None = None
+
+    def covers(self, port: int) -> bool:
+        return self.port == port or self.port <= port <= self.last
+
+    def publishes(self, host_port: int) -> bool:
+        if host_port in self.published:
+            return True
+        return self.shift is not None and self.port + self.shift <= host_port <= self.last + self.shift
+
+    def at(self, port: int) -> Listener:
+        """The listener for one container port of a range (itself for a single port)."""
+        if self.last <= self.port:
+            return self
+        shift = self.shift
+        published = (port + shift,) if shift is not None else ()
+        return self._replace(port=port, published=published, last=0, shift=None)
 
 
 class Reach(StrEnum):
@@ -64,9 +84,51 @@ class Analysis:
 
     listeners: dict[str, list[Listener]] = field(default_factory=dict)
     uses: list[Use] = field(default_factory=list)
+    # Indexes over `listeners` (built on first use, after every service's listeners are known): single ports by
+    # service and port, and the ranges, so that classifying an address does not scan every listener.
+    _single: dict[str, dict[int, Listener]] = field(default_factory=dict)
+    _ranges: dict[str, list[Listener]] = field(default_factory=dict)
+    _by_port: dict[int, list[Listener]] = field(default_factory=dict)
+    _by_published: dict[int, list[Listener]] = field(default_factory=dict)
+    _order: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _indexed: bool = False
+
+    def _index(self) -> None:
+        if self._indexed:
+            return
+        self._indexed = True
+        for number, (name, items) in enumerate(self.listeners.items()):
+            single = self._single.setdefault(name, {})
+            for position, item in enumerate(items):
+                self._order[id(item)] = (number, position)
+                if item.last > item.port:
+                    self._ranges.setdefault(name, []).append(item)
+                    continue
+                single.setdefault(item.port, item)
+                self._by_port.setdefault(item.port, []).append(item)
+                for host_port in dict.fromkeys(item.published):
+                    self._by_published.setdefault(host_port, []).append(item)
 
     def listening(self, service: str, port: int) -> Listener | None:
-        return next((item for item in self.listeners.get(service, []) if item.port == port), None)
+        self._index()
+        found = self._single.get(service, {}).get(port)
+        if found is not None:
+            return found
+        return next((item.at(port) for item in self._ranges.get(service, []) if item.covers(port)), None)
+
+    def candidates(self, port: int) -> list[Listener]:
+        """Listeners that listen on or publish ``port``, in service order (ranges concretised to that port)."""
+        self._index()
+        chosen = {id(item): item for item in (*self._by_port.get(port, ()), *self._by_published.get(port, ()))}
+        found = [(self._order[key], item) for key, item in chosen.items()]
+        for items in self._ranges.values():
+            for item in items:
+                if item.covers(port):
+                    found.append((self._order[id(item)], item.at(port)))
+                elif item.publishes(port) and item.shift is not None:
+                    found.append((self._order[id(item)], item.at(port - item.shift)))
+        found.sort(key=lambda pair: pair[0])
+        return [item for _, item in found]
 
 
 def known_images() -> dict[str, dict[str, Any]]:
@@ -110,10 +172,18 @@ _PORT_VARIABLE = re.compile(
 
 def _listeners(service: Service) -> list[Listener]:
     found: list[Listener] = []
+    seen: set[int] = set()
+    ranges: set[tuple[int, int, int | None, str]] = set()
 
     def add(port: int, reason: str, node: Node | None, published: tuple[int, ...] = ()) -> None:
-        if 0 < port < 65536 and not any(item.port == port for item in found):
+        if 0 < port < 65536 and port not in seen:
+            seen.add(port)
             found.append(Listener(service.name, port, reason, node, published))
+
+    def add_range(low: int, high: int, reason: str, node: Node, shift: int | None) -> None:
+        if (low, high, shift, reason) not in ranges and low > 0:
+            ranges.add((low, high, shift, reason))
+            found.append(Listener(service.name, low, reason, node, (), high, shift))
 
     ports = service.get("ports")
     if isinstance(ports, Sequence):
@@ -121,22 +191,27 @@ def _listeners(service: Service) -> list[Listener]:
         nodes: dict[int, Node] = {}
         for item in ports.items:
             try:
-                entries = parse_entry(item)
+                entry = parse_range(item)
             except PortError:
                 continue
-            for entry in entries:
-                nodes.setdefault(entry.target, item)
-                if entry.published and entry.published.isdigit():
-                    published_for.setdefault(entry.target, []).append(int(entry.published))
-                else:
-                    published_for.setdefault(entry.target, [])
+            if entry.high > entry.low:
+                add_range(entry.low, entry.high, "ports", item, entry.shift)
+                continue
+            nodes.setdefault(entry.low, item)
+            if entry.published and entry.published.isdigit():
+                published_for.setdefault(entry.low, []).append(int(entry.published))
+            else:
+                published_for.setdefault(entry.low, [])
         for target, hosts in published_for.items():
             add(target, "ports", nodes[target], tuple(hosts))
     expose = service.get("expose")
     if isinstance(expose, Sequence):
         for item in expose.items:
-            for port in expose_ports(item):
-                add(port, "expose", item)
+            span = expose_range(item)
+            if span is not None and span[1] > span[0]:
+                add_range(span[0], span[1], "expose", item, None)
+            elif span is not None:
+                add(span[0], "expose", item)
     for ref in service_strings(service):
         if ref.where is Where.HEALTHCHECK:
             for address in loopbacks(ref.value, ref.value_start):
@@ -176,16 +251,16 @@ def _classify(
         return Reach.SELF, ()
     others: list[Listener] = []
     in_host_mode = service.name in host_mode
-    for name, listeners in analysis.listeners.items():
+    for listener in analysis.candidates(port):
+        name = listener.service
         if name == service.name:
             continue
-        for listener in listeners:
-            # A published host port means T (the author thought localhost was the host); a bridge-mode service
-            # also means T by T's container port. In host mode (Linux), localhost reaches T's container port only
-            # when T is in host mode too.
-            same_port = listener.port == port and (not in_host_mode or name in host_mode)
-            if port in listener.published or same_port:
-                others.append(listener)
+        # A published host port means T (the author thought localhost was the host); a bridge-mode service
+        # also means T by T's container port. In host mode (Linux), localhost reaches T's container port only
+        # when T is in host mode too.
+        same_port = listener.port == port and (not in_host_mode or name in host_mode)
+        if port in listener.published or same_port:
+            others.append(listener)
     if others:
         return Reach.SERVICE, tuple(others)
     return Reach.HOST, ()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from composefix.addresses import extra_hosts
 from composefix.discovery import compose_file_variable, group_projects
-from composefix.document import Mapping, Sequence
+from composefix.document import Kind, Mapping, Sequence
 from composefix.ports import parse_entry
 from composefix.project import command_words, load_project, text_of
 
@@ -194,7 +194,8 @@ def test_missing_references_are_cf004_at_the_reference(tmp_path):
         """,
     )
     project = load_project([compose], environ={})
-    found = sorted((p.code, p.span.start.line, p.message) for p in project.problems)
+    assert {p.kind for p in project.problems} == {Kind.MISSING_REFERENCE}
+    found = sorted(("CF004", p.span.start.line, p.message) for p in project.problems)
     assert found == [
         ("CF004", 4, "env file `missing.env` not found (service `app`)"),
         ("CF004", 5, "service `app` uses the network of service `vpn`, which is not defined"),

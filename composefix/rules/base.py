@@ -65,6 +65,10 @@ class Rule:
     summary: str
     doc: str
     check: Callable[[Context], Iterator[Finding]] = field(compare=False)
+    # Reads `Context.schema_problems`: the engine validates files against the schema only when such a rule runs.
+    uses_schema: bool = False
+    # Runs once per file after inline suppressions are applied, on `Context.unused_suppressions` (not on projects).
+    after_suppressions: bool = False
 
     def concerns(self, targets: frozenset[Target]) -> bool:
         return bool(self.targets & targets)

@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from composefix.addresses import Where, locate
 from composefix.document import Node, Sequence
 from composefix.model import Finding, Severity
-from composefix.ports import PortError, parse_entry
+from composefix.ports import PortError, PortRange, parse_range
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.topology import Reach, analyse
 
@@ -62,15 +62,27 @@ GENERIC = re.compile(
 )
 
 
-def _published_targets(node: Node | None) -> set[int]:
-    targets: set[int] = set()
-    if isinstance(node, Sequence):
-        for item in node.items:
-            try:
-                targets.update(port.target for port in parse_entry(item))
-            except PortError:
-                continue
-    return targets
+class _Targets:
+    """The container ports of `ports:` entries, kept as ranges (`1-65535` is one entry, not 65,535)."""
+
+    def __init__(self, node: Node | None) -> None:
+        self.ranges: list[PortRange] = []
+        if isinstance(node, Sequence):
+            for item in node.items:
+                try:
+                    self.ranges.append(parse_range(item))
+                except PortError:
+                    continue
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and any(r.covers(port) for r in self.ranges)
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+
+def _published_targets(node: Node | None) -> _Targets:
+    return _Targets(node)
 
 
 def check(ctx: Context) -> Iterator[Finding]:

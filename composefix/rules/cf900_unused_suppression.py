@@ -52,4 +52,5 @@ RULE = Rule(
     summary="An inline suppression that suppressed nothing",
     doc=__doc__ or "",
     check=check,
+    after_suppressions=True,
 )
