@@ -425,6 +425,7 @@ def resolve_plain(value: str) -> Any:
 
 
 _STYLES = {"'": "'", '"': '"', "|": "|", ">": ">"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Builder:
@@ -522,6 +523,10 @@ class _Builder:
     def _scalar(self, raw: Any, tag: str | None, via: str | None) -> Scalar:
         text = raw.value
         style = _STYLES.get(raw.style or "")
+        if style == '"' and not text.isascii() and _SURROGATE.search(text):
+            # `"\ud800"` escapes a lone surrogate, which no UTF-8 text can hold: Go (and so Compose) reads it
+            # as U+FFFD, and printing it would fail in every output format.
+            text = _SURROGATE.sub("\ufffd", text)
         value: Any
         if tag is None or tag in (RESET_TAG, OVERRIDE_TAG, "!"):
             value = resolve_plain(text) if style is None and tag != "!" else text

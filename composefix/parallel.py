@@ -44,6 +44,7 @@ def check_parallel(
     """Like check_projects, split over ``jobs`` processes; chunks keep the order of the projects."""
     size = max(1, len(projects) // (jobs * 4))
     chunks = [[[str(p) for p in group] for group in projects[i : i + size]] for i in range(0, len(projects), size)]
+    jobs = max(1, min(jobs, len(chunks)))  # a worker process per chunk at most
     files: dict[str, None] = {}  # ordered and without repeats
     findings: dict[tuple[str, str, int, int, str], Finding] = {}
     texts: dict[str, tuple[str, bool]] = {}

@@ -487,7 +487,14 @@ class _Loader:
 
 @functools.lru_cache(maxsize=4096)
 def _env_text(name: str, value: str) -> Text:
-    """A process environment variable as a Text (cached: every project of a run reads the same environment)."""
+    """A process environment variable as a Text (cached: every project of a run reads the same environment).
+    Bytes that are not UTF-8 (Python keeps them as lone surrogates) become U+FFFD, as they would in Go."""
+    if not value.isascii():
+        try:
+            data = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = value.encode("utf-8", "surrogatepass")
+        value = data.decode("utf-8", "replace")
     return Text(value, (Piece(0, len(value), Source(None, 0, 0, False, f"environment:{name}")),))
 
 
