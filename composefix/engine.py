@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -140,10 +141,11 @@ class Checker:
         return project
 
     def _find_private(self, project: Project, compose_docs: dict[str, Document]) -> None:
+        """Inside means below the project folder or the repository (the nearest folder with `.git`) holding it."""
         roots = [real_path(project.directory)]
-        cwd = os.getcwd()
-        if cwd != os.sep:
-            roots.append(cwd)
+        repository = _repository_root(roots[0])
+        if repository is not None:
+            roots.append(repository)
         asked = set(project.compose_files)
         for path, doc in project.documents.items():
             real = real_path(Path(path))
@@ -197,6 +199,19 @@ class Checker:
         if level is None or level == finding.severity:
             return finding
         return finding._replace(severity=level)
+
+
+@functools.lru_cache(maxsize=1024)
+def _repository_root(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that holds `.git` (never the filesystem root)."""
+    here = folder
+    while True:
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        here = parent
 
 
 @contextmanager

@@ -229,6 +229,15 @@ def test_lone_surrogate_prints_in_every_format(project):
     assert findings("compose.yaml") == [("CF002", "compose.yaml", 4, 'unknown key "\ufffd" at the top level')]
 
 
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_internal_error_never_appears(project, name):
+    (project / name).write_text(HOSTILE[name], encoding="utf-8")
+    for fmt in FORMATS:
+        result = CliRunner().invoke(app, ["check", "--format", fmt, name])
+        assert "internal error" not in result.output and "Traceback" not in result.output, (fmt, result.output)
+        assert result.exit_code in (0, 1), (fmt, result.output[-300:])
+
+
 def test_every_hostile_file_in_one_run(project):
     names = write_hostile(project)
     (project / "compose.yaml").write_text(GOOD)
