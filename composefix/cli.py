@@ -531,10 +531,10 @@ def _progress_bar(total: int) -> "Callable[[int, int], None] | None":
 def _explain_reads(report: "Report") -> None:
     """`--verbose`: the files each project read, marking those outside its folder (Compose reads them too)."""
     for project in report.projects:
-        base = project.directory.resolve()
+        base = Path(os.path.realpath(project.directory))
         typer.echo(f"project {', '.join(project.compose_files)}:", err=True)
         for path in project.documents:
-            resolved = Path(path).resolve()
+            resolved = Path(os.path.realpath(path))  # never raises on a symlink loop
             outside = base not in resolved.parents and resolved != base
             typer.echo(f"  read {path}{' (outside the project folder)' if outside else ''}", err=True)
 

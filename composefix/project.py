@@ -309,8 +309,9 @@ class _Loader:
         self.project.env_files[doc.path] = env
         for problem in env.problems:
             position = doc.position(problem.start)
+            kind, message = (Kind.TOO_DEEP, problem.message) if problem.limit else (Kind.SYNTAX, problem.message)
             self.project.problems.append(
-                ProjectProblem(Kind.SYNTAX, doc.path, Span(position, position), f"env file: {problem.message}")
+                ProjectProblem(kind, doc.path, Span(position, position), f"env file: {message}")
             )
         return env
 
@@ -355,8 +356,8 @@ class _Loader:
                 interpolated = interpolator.interpolate(located)
             except InterpolationError as exc:
                 span = self.project.span_of(exc.source) if exc.source else None
-                kind = Kind.MISSING_REFERENCE if exc.required else Kind.INVALID
-                if exc.required:
+                kind = Kind.MISSING_REFERENCE if exc.required else Kind.TOO_DEEP if exc.limit else Kind.INVALID
+                if exc.required or exc.limit:
                     seen = (doc.path, exc.message)
                     if seen in self.reported:
                         return replace(node, interp=located)

@@ -176,6 +176,8 @@ def _build(root: Path, entries: list[tuple[str, str, str, str]]) -> None:
     names = [name for _, name, _, _ in entries]
     for index, (folder, name, kind, reference) in enumerate(entries):
         where = root / folder
+        if os.path.lexists(where) and not where.is_dir():
+            continue  # `sub` was made a file (or a link) by an earlier entry
         where.mkdir(exist_ok=True)
         path = where / name
         if os.path.lexists(path) or (folder and name == "sub"):

@@ -200,6 +200,24 @@ def test_extends_chain_is_limited(project):
     assert all("`extends` chain longer than 64 services" in f[3] for f in found)
 
 
+def test_interpolation_growth_is_bounded(project):
+    # Each `.env` line doubles the one before: 40 lines would be a terabyte; `${A}` repeated in the compose file
+    # multiplies a long value again.
+    lines = ["V0=" + "x" * 1000] + [f"V{i}=${{V{i - 1}}}${{V{i - 1}}}" for i in range(1, 40)]
+    (project / ".env").write_text("\n".join(lines) + "\n")
+    (project / "compose.yaml").write_text(
+        "services:\n  web:\n    image: x\n    command: " + "${V9}" * 5000 + "\n    network_mode: host\n"
+    )
+    found, seconds = timed(findings, "compose.yaml")
+    assert seconds < 20
+    limit = "variables substitute more than 2,000,000 characters into this file: composefix stops interpolating here"
+    assert sorted((f[0], f[1], f[3]) for f in found if f[0] == "CF004") == [
+        ("CF004", ".env", f"env file: {limit}"),
+        ("CF004", "compose.yaml", limit),
+    ]
+    assert ("CF101", "compose.yaml", 5) in [f[:3] for f in found]
+
+
 # --- one bad file never stops the others ---------------------------------------------------------------------
 
 

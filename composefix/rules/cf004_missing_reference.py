@@ -12,7 +12,8 @@ Reports a reference that points at nothing, at the reference itself:
 It also reports, on the file itself, a file the project refers to that exists but cannot be used: an `env_file`
 or `.env`, `extends.file` or `include` target that cannot be read (permissions), is larger than `--max-file-size`,
 or is not a regular file (a folder, a FIFO, a device); and an `extends` chain longer than 64 services or an
-`include` nesting deeper than 32 files, which composefix stops following.
+`include` nesting deeper than 32 files, which composefix stops following; and variables that substitute more than
+2,000,000 characters into one file (a `.env` whose lines double the previous one), where it stops interpolating.
 
 ## Why is this bad?
 `docker compose` refuses the project (`service "app" depends on undefined service "db"`, `open ...: no such file
