@@ -82,6 +82,14 @@ def alias_growth(folder: Path, n: int) -> Path:
     return path
 
 
+def shared_anchor(folder: Path, n: int) -> Path:
+    """n host-mode services sharing one anchored environment: one finding naming the services that share it."""
+    services = "".join(f"  s{i}:\n    image: x\n    network_mode: host\n    environment: *env\n" for i in range(n))
+    path = folder / "compose.yaml"
+    path.write_text(f"x-env: &env\n  URL: http://localhost:5432\nservices:\n{services}")
+    return path
+
+
 # name: (what grows, builder, size at x1)
 CASES: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
     "long command": ("`localhost:1` words", long_command, 2000),
@@ -91,6 +99,7 @@ CASES: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
     "nested defaults": ("`${A:-` levels", nested_defaults, 50),
     "deep nesting": ("`[` levels", deep_nesting, 500),
     "alias growth": ("services sharing 1.9 MB", alias_growth, 25),
+    "shared anchor": ("services sharing one finding", shared_anchor, 500),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import gc
+import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -89,7 +90,8 @@ class Checker:
         # One finding per rule and place: text shared through an anchor or `extends` is reported once, naming
         # every service that uses it.
         self.findings: dict[tuple[str, str, int, int], Finding] = {}
-        self.also: dict[tuple[str, str, int, int], list[str]] = {}
+        # Ordered and without repeats (a dict used as a set): thousands of services sharing one anchor stay linear.
+        self.also: dict[tuple[str, str, int, int], dict[str, None]] = {}
         self.compose_docs: dict[str, Document] = {}
         self.projects: list[Project] = []
         # Files whose contents are never shown (why, by path): read outside the project folder, or reached through
@@ -135,9 +137,7 @@ class Checker:
                 key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset)
                 first = self.findings.setdefault(key, finding)
                 if first is not finding and finding.service and finding.service != first.service:
-                    others = self.also.setdefault(key, [])
-                    if finding.service not in others:
-                        others.append(finding.service)
+                    self.also.setdefault(key, {})[finding.service] = None
         return project
 
     def _find_private(self, project: Project, compose_docs: dict[str, Document]) -> None:
@@ -168,7 +168,8 @@ class Checker:
         for key, finding in self.findings.items():
             others = self.also.get(key)
             if others:
-                names = ", ".join(f"`{name}`" for name in others[:5]) + (" ..." if len(others) > 5 else "")
+                first = list(itertools.islice(others, 5))
+                names = ", ".join(f"`{name}`" for name in first) + (" ..." if len(others) > 5 else "")
                 finding = finding._replace(message=f"{finding.message} (the same text also serves {names})")
             if finding.file in self.private:
                 finding = self._hide(finding)
