@@ -42,6 +42,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         for problem in doc.problems:
             if problem.kind is Kind.DUPLICATE_KEY:
                 yield RULE.finding((doc.path, problem.span), problem.message)
+    for found in ctx.project.problems:
+        if found.kind is Kind.DUPLICATE_KEY:
+            yield RULE.finding((found.file, found.span), found.message)
 
 
 RULE = Rule(
