@@ -125,9 +125,14 @@ def compose_file_variable(environ: dict[str, str], cwd: Path) -> list[str] | Non
     """`COMPOSE_FILE` from the environment, or from `.env` in the current folder (platform-facts §6.6)."""
     value = environ.get("COMPOSE_FILE")
     if value is None:
-        dotenv = cwd / ".env"
-        if dotenv.is_file():
-            for line in dotenv.read_text(encoding="utf-8", errors="replace").splitlines():
+        from composefix.project import read_regular
+
+        try:
+            text = read_regular(cwd / ".env").decode("utf-8", errors="replace")
+        except OSError:  # missing, unreadable, too large or not a regular file: the loader reports it if it matters
+            text = ""
+        if text:
+            for line in text.splitlines():
                 key, sep, rest = line.strip().partition("=")
                 if sep and key.strip() == "COMPOSE_FILE":
                     value = rest.strip().strip("'\"")
