@@ -7,7 +7,6 @@ import functools
 import math
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -519,20 +518,6 @@ def to_data(node: Node | None) -> Any:
         return [to_data(item) for item in node.items if item.tag != RESET_TAG]
     assert isinstance(node, Mapping)
     return {name: to_data(e.value) for name, e in node.entries.items() if e.value.tag != RESET_TAG}
-
-
-def walk(node: Node | None, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
-    """Every node with its path, depth first in document order."""
-    if node is None:
-        return
-    stack: list[tuple[tuple[str, ...], Node]] = [(path, node)]
-    while stack:
-        here, current = stack.pop()
-        yield here, current
-        if isinstance(current, Mapping):
-            stack.extend(((*here, k), e.value) for k, e in reversed(current.entries.items()))
-        elif isinstance(current, Sequence):
-            stack.extend(((*here, str(i)), item) for i, item in reversed(list(enumerate(current.items))))
 
 
 def find(node: Node | None, path: tuple[str | int, ...]) -> Node | None:
