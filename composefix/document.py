@@ -406,7 +406,7 @@ class _Builder:
         entries: dict[str, Entry] = {}
         merges: list[Any] = []
         for key_raw, value_raw in raw.value:
-            key_node = self._scalar_key(key_raw, via, depth)
+            key_node = self._scalar_key(key_raw, via)
             if key_node.value == "<<" and key_node.style is None and key_node.tag is None:
                 merges.append(value_raw)
                 continue
@@ -475,7 +475,7 @@ class _Builder:
             value = resolve_plain(text) if style is None else text
         return Scalar(self.doc.path, self._span(raw), tag, via, value, text, style)
 
-    def _scalar_key(self, raw: Any, via: str | None, depth: int) -> Scalar:
+    def _scalar_key(self, raw: Any, via: str | None) -> Scalar:
         if raw.id == "scalar":
             return self._scalar(raw, _tag_of(raw), via)
         raise DocumentError("a mapping key must be a plain value, not a list or mapping", self._span(raw).start)
