@@ -142,7 +142,7 @@ class Document:
         return self._line_starts
 
 
-def decode(data: bytes, path: str) -> tuple[str, bool]:
+def decode(data: bytes) -> tuple[str, bool]:
     """Decode UTF-8 (with or without BOM); raise DocumentError naming the bad byte's offset."""
     bom = data.startswith(b"\xef\xbb\xbf")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -170,7 +170,7 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
 def load(data: bytes, path: str) -> Document:
     """Decode and parse ``data``; problems are recorded on the document, never raised."""
     try:
-        text, bom = decode(data, path)
+        text, bom = decode(data)
     except DocumentError as exc:
         doc = Document(path=path, text="")
         pos = exc.position or Position(1, 1, 0)

@@ -144,7 +144,7 @@ class Reader:
             doc = load(data, key)
         else:
             try:
-                text, bom = decode(data, key)
+                text, bom = decode(data)
                 doc = Document(path=key, text=text, bom=bom)
             except DocumentError as exc:
                 position = exc.position or Position(1, 1, 0)
