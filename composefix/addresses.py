@@ -21,7 +21,6 @@ class Where(StrEnum):
     HEALTHCHECK = "healthcheck"
     HOOK = "hook"
     LABEL = "label"
-    EXTRA_HOSTS = "extra_hosts"
     DNS = "dns"
     BUILD_ARG = "build_arg"
     LOGGING = "logging"
