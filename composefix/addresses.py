@@ -302,7 +302,6 @@ class Address(NamedTuple):
     port: int | None
     start: int
     end: int
-    scheme: str | None
     explicit_port: bool
     bind: bool = False
 
@@ -370,7 +369,7 @@ def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Addre
             rest = _SEGMENT.split(value[match.end() :], maxsplit=1)[0]
             flag = re.search(r"(?:^|\s)(?:-p|--port)(?:=|\s+)(\d{1,5})\b", rest)
             port = int(flag.group(1)) if flag else CLIENT_PORTS.get(program)
-        yield Address(host, port, match.start(), match.end(), scheme, explicit, bind)
+        yield Address(host, port, match.start(), match.end(), explicit, bind)
 
 
 def port_flags(value: str) -> Iterator[int]:
