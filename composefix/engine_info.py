@@ -36,7 +36,6 @@ class Engine:
     label: str
     engine_version: str
     evidence: list[str] = field(default_factory=list)
-    endpoint: str = ""
     host_gateway: bool | None = None
 
 
@@ -58,7 +57,7 @@ def detect(info: dict[str, Any], version: dict[str, Any], endpoint: str, client_
     host_os = {"darwin": "Mac", "windows": "Windows", "linux": "Linux"}.get(client_os.lower(), client_os)
 
     def found(kind: Target, label: str, *evidence: str) -> Engine:
-        return Engine(kind, label, engine_version, [e for e in evidence if e], endpoint)
+        return Engine(kind, label, engine_version, [e for e in evidence if e])
 
     if "Podman Engine" in components:
         podman = components["Podman Engine"].get("Version") or ""
