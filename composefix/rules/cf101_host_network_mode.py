@@ -45,8 +45,9 @@ Unsafe: the service leaves host networking, so its ports become published ports 
 changes. `composefix rewrite` applies it by default in override mode (the override file is loaded only by the
 machines that need it: `network_mode: !reset null`, Compose 2.18.0+), and in place only with `--unsafe-fixes`.
 The ports published are, in this order: `--publish SERVICE=PORT` or config `publish`, the service's own `ports`,
-`expose`, healthcheck ports, `--port`-like flags and `PORT`-like variables, then the image's known defaults
-(host port = container port, as host networking had them). With none of these, nothing is written for the
+`expose`, healthcheck ports, `--port`-like flags and `PORT`-like variables, then the image: the `EXPOSE` ports of
+the local image with `--inspect-images`, else the defaults composefix knows for the image's name (host port =
+container port, as host networking had them). With none of these, nothing is written for the
 service and the finding stays. Images that need the host's network (mDNS/SSDP discovery, DHCP, host metrics)
 are left alone with a note pointing at Docker Desktop's host networking (4.34+). The service's loopback
 addresses are rewritten in the same plan (`host.docker.internal`, or the name of the service that listens), and
