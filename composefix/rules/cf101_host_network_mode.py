@@ -4,7 +4,7 @@ Reports a service with `network_mode: host`.
 ## Why is this bad?
 On Linux Docker Engine the service shares the host's network: it reaches the host's servers on `localhost`, and
 the host reaches it on the ports it listens on. On VM-backed engines "host" is the Linux VM, not your machine
-(platform-facts §1.2, §4.2):
+(docs/platforms.md#host-networking-per-engine; https://docs.docker.com/engine/network/drivers/host/):
 
 - Docker Desktop before 4.29, or 4.34+ with *Settings → Resources → Network → Enable host networking* off: the
   service cannot reach your machine through `localhost`, and nothing is forwarded, so your machine cannot reach
@@ -38,7 +38,7 @@ services:
 ```
 
 Keep the Linux setup and add an override for the VM-backed engines instead: `network_mode: !reset null`
-(Compose 2.18.0+) with the ports published at the same numbers (platform-facts §6.4).
+(Compose 2.18.0+) with the ports published at the same numbers (docs/platforms.md#leaving-host-mode).
 
 ## Fix safety
 Unsafe: the service leaves host networking, so its ports become published ports and its view of `localhost`
