@@ -3,7 +3,7 @@
 The only module that imports the Docker SDK (`docker`), and only when called.
 
 Engine kinds are told apart by fields of `docker version` and `docker info` and by the socket path. These are
-identification heuristics, not platform behaviour: platform-facts does not list them, so each marker below names
+identification heuristics, not platform behaviour (docs/platforms.md does not cover them), so each marker below names
 the public report it was read from (the same sources are named in tests/test_engine_info.py).
 """
 
@@ -18,10 +18,10 @@ from typing import Any
 
 from composefix.model import Target
 
-HOST_GATEWAY_ENGINE = (20, 10, 0)  # platform-facts §2.2
-HOST_GATEWAY_PODMAN = (4, 7, 0)  # platform-facts §8.4
-RESET_COMPOSE = (2, 18, 0)  # platform-facts §6.3
-OVERRIDE_COMPOSE = (2, 24, 4)  # platform-facts §6.3
+HOST_GATEWAY_ENGINE = (20, 10, 0)  # docs/platforms.md#the-host-gateway-value
+HOST_GATEWAY_PODMAN = (4, 7, 0)  # docs/platforms.md#where-the-host-name-resolves
+RESET_COMPOSE = (2, 18, 0)  # docs/platforms.md#minimum-compose-versions
+OVERRIDE_COMPOSE = (2, 24, 4)  # docs/platforms.md#minimum-compose-versions
 
 
 class EngineUnreachable(Exception):

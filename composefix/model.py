@@ -22,7 +22,7 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class Target(StrEnum):
-    """An engine the project must work on (design §5 "Targets")."""
+    """An engine the project must work on (docs/platforms.md#engines-and-targets)."""
 
     LINUX = "linux"
     DESKTOP = "desktop"
