@@ -11,9 +11,10 @@ from pathlib import Path
 
 from composefix.document import Document, load, parse
 from composefix.engine import Checker, Options
-from composefix.fixes import EditConflict, Plan, Planner, apply_edits, unified_diff
-from composefix.model import Edit, Finding
+from composefix.fixes import EditConflict, Plan, apply_edits, plan, unified_diff
+from composefix.model import Applicability, Edit, Finding
 from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path, text_of
+from composefix.rules import BY_CODE
 
 DEFAULT_OUTPUT = "compose.desktop.yaml"
 
@@ -82,10 +83,10 @@ def rewrite(
     inspect_images: bool = False,
 ) -> Outcome:
     """Plan and render the rewrite of one project; verification failures raise RewriteError."""
+    options = options._replace(publish={name: tuple(ports) for name, ports in publish.items()})
     checker = Checker(options)
     project = checker.check(files)
     report = checker.report(project.compose_files)
-    image_ports: dict[str, list[int]] = {}
     notes: list[str] = []
     if inspect_images:
         from composefix.engine_info import EngineUnreachable
@@ -100,21 +101,19 @@ def rewrite(
                 if image
             }
         )
+        image_ports: dict[str, list[int]] = {}
         try:
             image_ports = engine_ports(images)
         except EngineUnreachable as exc:
             notes.append(f"--inspect-images: {exc}; image ports not used")
-    plan = Planner(
-        project,
-        report.findings,
-        options.targets,
-        unsafe=unsafe,
-        host_mode=not in_place,
-        publish=publish,
-        bridge_ips=options.bridge_ips,
-        image_ports=image_ports,
-    ).make()
-    outcome = Outcome(plan, fixed=list(plan.fixed), unfixed=list(plan.unfixed), notes=notes)
+        if image_ports:
+            # The rules' fixes read the ports: check again with them.
+            options = options._replace(image_ports={image: tuple(ports) for image, ports in image_ports.items()})
+            checker = Checker(options)
+            project = checker.check(files)
+            report = checker.report(project.compose_files)
+    planned = plan(project, report.findings, options.targets, unsafe=unsafe, override=not in_place)
+    outcome = Outcome(planned, fixed=list(planned.fixed), unfixed=list(planned.unfixed), notes=notes)
     if in_place:
         _in_place(outcome, options, files, checker.reader)
     else:
@@ -180,10 +179,15 @@ def _override(
         ]
     if rendered.version > (0, 0, 0):
         outcome.notes.append(f"{target.name} needs Docker Compose >= {'.'.join(map(str, rendered.version))}")
-    if any(f.code == "CF101" for f, _ in outcome.fixed):
+    vm_only = [
+        f.code
+        for f, _ in outcome.fixed
+        if outcome.plan.chosen[id(f)].vm_only and outcome.plan.chosen[id(f)].applicability is Applicability.UNSAFE
+    ]
+    if vm_only:
         outcome.notes.append(
-            "CF101's fix is unsafe (the service leaves host networking): it is applied in the override file only, "
-            "which Linux machines need not load"
+            f"the unsafe fix of {', '.join(dict.fromkeys(vm_only))} is applied in the override file only, which Linux "
+            "machines need not load"
         )
 
 
@@ -221,7 +225,7 @@ def _verify_findings(
     after = _recheck(options, check_files, seeded)
     fixed = _fixed_keys(outcome.fixed)
     remaining = [f for f in after if (f.code, f.service, f.path) in fixed]
-    broken = [f for f in after if f.code in ("CF001", "CF002", "CF003") and f.file in texts]
+    broken = [f for f in after if f.code in BY_CODE and BY_CODE[f.code].invalid_file and f.file in texts]
     if broken:
         f = broken[0]
         raise RewriteError(f"the rewritten {f.file} would be invalid ({f.code} at line {f.line}: {f.message})")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from composefix.cli import app
-from composefix.model import Target
+from composefix.model import Applicability, Target
 from composefix.rules import RULES
 from composefix.rulesdoc import markdown
 from tests.helpers import ROOT, lint
@@ -41,11 +41,9 @@ def test_example_triggers_the_rule_and_use_instead_does_not(rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_fixable_rules_document_their_fix_safety(rule):
-    from composefix.fixes import SAFE, UNSAFE
-
-    if rule.code in SAFE | UNSAFE:
+    if rule.fixable is not None:
         section = rule.doc.split("## Fix safety", 1)[1].split("## Platforms", 1)[0]
-        assert section.strip().startswith("Unsafe" if rule.code in UNSAFE else "Safe")
+        assert section.strip().startswith("Unsafe" if rule.fixable is Applicability.UNSAFE else "Safe")
         assert rule.doc.index("## Use instead") < rule.doc.index("## Fix safety") < rule.doc.index("## Platforms")
     else:
         assert "## Fix safety" not in rule.doc

@@ -55,4 +55,5 @@ RULE = Rule(
     summary="The file breaks the compose-spec JSON schema",
     doc=__doc__ or "",
     check=check,
+    invalid_file=True,
 )

@@ -44,6 +44,7 @@ from collections.abc import Iterator
 
 from composefix.addresses import (
     CONTAINER_SIDE,
+    HOST_ALIAS,
     LEGACY_RE,
     Where,
     extra_hosts,
@@ -51,8 +52,9 @@ from composefix.addresses import (
     matches,
     service_strings,
 )
-from composefix.model import Finding, Severity, Target, describe_targets
+from composefix.model import Applicability, Finding, Fix, Severity, Target, describe_targets
 from composefix.rules.base import Context, Rule
+from composefix.rules.fixing import gateway, replace
 
 SCANNED = CONTAINER_SIDE | {Where.LABEL, Where.BUILD_ARG, Where.DNS}
 
@@ -74,6 +76,16 @@ def check(ctx: Context) -> Iterator[Finding]:
                     service=service.name,
                     path=f"services.{service.name}.{ref.path}",
                     help='use `host.docker.internal` with `extra_hosts: ["host.docker.internal:host-gateway"]`',
+                    fix=(
+                        Fix(
+                            f"use `{HOST_ALIAS}` (with its host-gateway entry)",
+                            Applicability.SAFE,
+                            changes=(change, *gateway(ctx, service)),
+                        )
+                        if (change := replace(ctx, service, ref, start, end, HOST_ALIAS)) is not None
+                        else None
+                    ),
+                    no_fix="the address is not written verbatim in a file",
                 )
 
 
@@ -85,4 +97,5 @@ RULE = Rule(
     summary="A Docker Desktop-only host name (`docker.for.mac.localhost`, `gateway.docker.internal`, ...)",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )
