@@ -108,7 +108,7 @@ class Plan:
         return list(found.values())
 
     def codes(self, changes: Iterable[Change]) -> str:
-        """The codes of the findings that own ``changes`` (`CF101, CF110`), for comments in generated files."""
+        """The codes of the findings that own ``changes``, for the comments of generated files."""
         return ", ".join(dict.fromkeys(f.code for f in self.findings(changes)))
 
 

@@ -250,3 +250,21 @@ def _fields(change: ReplaceText) -> dict[str, object]:
         "text": change.text,
         "ref": change.ref,
     }
+
+
+def test_an_unused_suppression_does_not_block_the_override_file(project):
+    """Override mode cannot remove a comment: CF900 stays unfixed there (the rewrite used to be refused)."""
+    put(
+        project,
+        """\
+        services:
+          web:
+            image: nginx  # composefix: ignore=CF101
+            environment:
+              PAYMENTS_URL: http://localhost:4000
+        """,
+    )
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "CF900 not fixed: comments are removed in place only: use --in-place" in result.output
+    assert "CF103 fixed" in result.output
+    assert 'PAYMENTS_URL: "http://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
