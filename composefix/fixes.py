@@ -158,6 +158,8 @@ def plan(
     result = Plan(project, targets)
     ordered = list(findings)
     why: dict[int, str] = {}
+    # Findings with a fix (for one of the services sharing it) that cannot be made.
+    failed: set[int] = set()
     units: list[_Unit] = []
     for finding in ordered:
         if finding.fix is None:
@@ -170,6 +172,7 @@ def plan(
             allowed = [alt for alt in chain if not _refused(alt, unsafe=unsafe, override=override)]
             if not allowed:
                 why.setdefault(id(finding), _refused(chain[0], unsafe=unsafe, override=override))
+                failed.add(id(finding))
                 continue
             units.append(_Unit(finding, allowed))
     # Settle the fixes that need another fix's changes: each step moves a unit whose requirements no other unit
@@ -199,6 +202,7 @@ def plan(
     seen: dict[Change, None] = {}
     for unit, index in zip(units, choice, strict=True):
         if index >= len(unit.alternatives):
+            failed.add(id(unit.finding))
             continue
         fix = unit.alternatives[index]
         clash = None
@@ -209,6 +213,7 @@ def plan(
                     clash = before[1]
         if clash is not None:
             why.setdefault(id(unit.finding), f"conflicts with the fix of {clash.code} at the same place")
+            failed.add(id(unit.finding))
             continue
         for change in fix.changes:
             if isinstance(change, ReplaceText):
@@ -221,7 +226,9 @@ def plan(
         result.chosen.setdefault(id(unit.finding), fix)
     for finding in ordered:
         applied = result.chosen.get(id(finding))
-        if applied is not None:
+        # A finding that several services share is fixed when it is fixed for each of them (the changes made for
+        # some are still written).
+        if applied is not None and id(finding) not in failed:
             result.fixed.append((finding, applied.title))
         else:
             result.unfixed.append((finding, why.get(id(finding), NO_FIX)))

@@ -63,7 +63,7 @@ from collections.abc import Iterator
 from composefix.model import Applicability, Change, Finding, Fix, PublishPorts, Severity, Target, describe_targets
 from composefix.project import Service
 from composefix.rules.base import Context, Rule
-from composefix.rules.fixing import host_mode_exit, leaving_host_mode, replace
+from composefix.rules.fixing import host_mode_exit, leaving_host_mode, reached_through_host, replace
 
 
 def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:
@@ -76,6 +76,8 @@ def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:
     if plan.ports:
         changes.append(PublishPorts(service.name, plan.ports))
     for other, ref, start, end in plan.reached:
+        if reached_through_host(ctx, other, ref, start, end) is not service:
+            continue  # an address two host-mode services listen behind goes to the first
         change = replace(ctx, other, ref, start, end, service.name)
         if change is not None:
             changes.append(change)

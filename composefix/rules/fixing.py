@@ -130,7 +130,7 @@ def reached_through_host(ctx: Context, service: Service, ref: StringRef, start: 
     """The host-mode service that ``service`` reaches at ``ref.value[start:end]`` through the host, if any: that
     address becomes the host-mode service's name when it leaves host mode."""
     for other in ctx.project.services.values():
-        if other.network_mode != "host" or other is service:
+        if other.network_mode != "host" or other is service or host_mode_exit(ctx, other).reason:
             continue
         for who, where, s, e in host_mode_exit(ctx, other).reached:
             if who is service and where is ref and (s, e) == (start, end):
