@@ -32,6 +32,8 @@ class Rendered:
     version: tuple[int, int, int]
     # Fixes the override file cannot express (the text lives in a .env/env_file file, a hook, a label...).
     dropped: list[tuple[Finding, str]] = field(default_factory=list)
+    # No service changes: the file says `services: {}`.
+    empty: bool = False
 
 
 def _apply(content: str, content_start: int, replacements: list[Replacement]) -> str:
@@ -287,4 +289,4 @@ def render(plan: Plan, *, base_files: list[str], output_name: str, targets: froz
         f"# Regenerate: composefix rewrite {' '.join(base_files)} -o {output_name}",
     ]
     text = "\n".join([*header, "services:" if body else "services: {}", *body]) + "\n"
-    return Rendered(text, version, writer.dropped)
+    return Rendered(text, version, writer.dropped, not body)

@@ -268,3 +268,42 @@ def test_an_unused_suppression_does_not_block_the_override_file(project):
     assert "CF900 not fixed: comments are removed in place only: use --in-place" in result.output
     assert "CF103 fixed" in result.output
     assert 'PAYMENTS_URL: "http://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
+
+
+def test_no_empty_override_is_written(project):
+    """A fix the override file cannot express (a value in an env_file) leaves no `services: {}` file behind."""
+    put(project, "services:\n  api:\n    image: example/api\n    env_file: api.env\n")
+    (project / "api.env").write_text("PAYMENTS_URL=http://localhost:4000\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "CF103 not fixed: the value is in an env_file: use --in-place to edit that file" in result.output
+    assert "nothing the override file can change: no override file written" in result.output
+    assert result.exit_code == 1
+    assert not (project / "compose.desktop.yaml").exists()
+
+
+def test_the_usage_says_which_machines_load_the_override(project):
+    put(project, "services:\n  api:\n    image: example/api\n    environment:\n      URL: http://localhost:4000\n")
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "in the .env of every machine (the fixes of CF103 concern every engine)" in result.output
+    put(
+        project,
+        """\
+        services:
+          api:
+            image: example/api
+            network_mode: host
+            expose: ["8000"]
+            environment:
+              URL: http://localhost:4000
+          web:
+            image: example/web
+            environment:
+              URL: http://172.17.0.1:5432
+        """,
+    )
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "in the .env of the machines that need it" in result.output
+    assert (
+        "the unsafe fix of CF101 belongs in this file only, which also holds fixes every engine needs (CF105): on "
+        "Linux, apply those with `composefix rewrite --in-place` and leave the file out"
+    ) in result.output
