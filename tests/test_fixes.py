@@ -307,3 +307,15 @@ def test_the_usage_says_which_machines_load_the_override(project):
         "the unsafe fix of CF101 belongs in this file only, which also holds fixes every engine needs (CF105): on "
         "Linux, apply those with `composefix rewrite --in-place` and leave the file out"
     ) in result.output
+
+
+def test_the_planner_and_the_writers_name_no_rule():
+    """Fixes belong to rules: planning, rendering and rewriting know no rule code (a new rule touches only its
+    module, its tests and the registry)."""
+    import re
+
+    from tests.helpers import ROOT
+
+    for name in ("fixes", "inplace", "override", "rewrite"):
+        text = (ROOT / "composefix" / f"{name}.py").read_text(encoding="utf-8")
+        assert re.findall(r"CF\d{3}", text) == [], name
