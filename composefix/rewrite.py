@@ -203,7 +203,7 @@ def _override(
             outcome.notes.append("nothing to fix: no override file written")
         return
     outcome.writes[display_path(target)] = (old, rendered.text, False)
-    # Fixes meant for VM-backed engines only (CF101's way out of host mode, and the fixes that depend on it), and
+    # Fixes meant for VM-backed engines only (a service's way out of host mode, and the fixes that depend on it), and
     # fixes every engine needs (a host-gateway entry Linux needs, an address that is wrong everywhere).
     chosen = outcome.plan.chosen
     unsafe = Applicability.UNSAFE
