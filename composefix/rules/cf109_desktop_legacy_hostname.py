@@ -69,6 +69,16 @@ def check(ctx: Context) -> Iterator[Finding]:
             for start, end, name in matches(ref, LEGACY_RE):
                 if name.lower() in defined:
                     continue
+                change = replace(ctx, service, ref, start, end, HOST_ALIAS)
+                fix = (
+                    Fix(
+                        f"use `{HOST_ALIAS}` (with its host-gateway entry)",
+                        Applicability.SAFE,
+                        changes=(change, *gateway(ctx, service)),
+                    )
+                    if change is not None
+                    else None
+                )
                 yield RULE.finding(
                     locate(ctx.project, ref, start, end),
                     f"Service `{service.name}` uses `{name}` (in `{ref.path}`), a name only Docker Desktop "
@@ -76,16 +86,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                     service=service.name,
                     path=f"services.{service.name}.{ref.path}",
                     help='use `host.docker.internal` with `extra_hosts: ["host.docker.internal:host-gateway"]`',
-                    fix=(
-                        Fix(
-                            f"use `{HOST_ALIAS}` (with its host-gateway entry)",
-                            Applicability.SAFE,
-                            changes=(change, *gateway(ctx, service)),
-                        )
-                        if (change := replace(ctx, service, ref, start, end, HOST_ALIAS)) is not None
-                        else None
-                    ),
-                    no_fix="the address is not written verbatim in a file",
+                    fix=fix,
+                    no_fix="" if fix is not None else "the address is not written verbatim in a file",
                 )
 
 
