@@ -40,6 +40,9 @@ class Options(NamedTuple):
     environ: dict[str, str] | None = None
     env_files: tuple[Path, ...] | None = None
     project_directory: Path | None = None
+    # Fix inputs (rewrite): ports to publish per service, local images' EXPOSE ports by image reference.
+    publish: Mapping[str, tuple[int, ...]] = {}
+    image_ports: Mapping[str, tuple[int, ...]] = {}
 
     def enabled(self) -> list[Rule]:
         chosen: set[str] = set()
@@ -50,7 +53,7 @@ class Options(NamedTuple):
         return [rule for rule in RULES if rule.code in chosen and rule.concerns(self.targets)]
 
     def settings(self) -> Settings:
-        return Settings(self.targets, self.desktop_host_networking, self.bridge_ips)
+        return Settings(self.targets, self.desktop_host_networking, self.bridge_ips, self.publish, self.image_ports)
 
 
 @dataclass(slots=True, eq=False)
@@ -136,6 +139,10 @@ class Checker:
             for finding in rule.check(ctx):
                 key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset)
                 first = self.findings.setdefault(key, finding)
+                if first is not finding and finding.fix is not None:
+                    # The same text, fixed for another service that uses it.
+                    fix = finding.fix if first.fix is None else first.fix.merged(finding.fix)
+                    self.findings[key] = first = first._replace(fix=fix)
                 if first is not finding and finding.service and finding.service != first.service:
                     self.also.setdefault(key, {})[finding.service] = None
         return project
@@ -187,7 +194,7 @@ class Checker:
                 for rule in self.rules:
                     if rule.after_suppressions and rule.code not in ignored:
                         unused = pragmas.unused(self.enabled - ignored)
-                        found += pragmas.apply(list(rule.check(Context.for_unused(path, unused))))
+                        found += pragmas.apply(list(rule.check(Context.for_unused(path, unused, doc))))
             findings.extend(self._severity(f) for f in found)
         order = {path: index for index, path in enumerate(files)}
         findings.sort(

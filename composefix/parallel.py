@@ -23,6 +23,9 @@ def _work(
         from composefix.fixes import with_fixes
 
         findings = with_fixes(findings, report.projects, options.targets)
+    else:
+        # A rule's fix holds parsed nodes: send back only what a report shows.
+        findings = [f._replace(fix=None) for f in findings]
     # Send back only the text of files that have findings (source frames), not the parsed trees.
     texts = {
         f.file: (report.documents[f.file].text, report.documents[f.file].bom)

@@ -53,4 +53,5 @@ RULE = Rule(
     summary="The file is not valid YAML (or not UTF-8)",
     doc=__doc__ or "",
     check=check,
+    invalid_file=True,
 )

@@ -57,4 +57,5 @@ RULE = Rule(
     doc=__doc__ or "",
     check=check,
     uses_schema=True,
+    invalid_file=True,
 )

@@ -55,4 +55,5 @@ RULE = Rule(
     summary="A mapping key is repeated",
     doc=__doc__ or "",
     check=check,
+    invalid_file=True,
 )

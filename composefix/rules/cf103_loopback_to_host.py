@@ -64,9 +64,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import locate
-from composefix.model import Finding, Severity, Target, describe_targets
+from composefix.addresses import HOST_ALIAS, locate
+from composefix.model import Applicability, Finding, Fix, Severity, Target, describe_targets
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.fixing import LEAVES_HOST_MODE, NOT_VERBATIM, gateway, leaving_host_mode, replace
 from composefix.topology import Reach, analyse
 
 VM_TARGETS = frozenset({Target.DESKTOP, Target.COLIMA, Target.PODMAN})
@@ -98,6 +99,19 @@ def check(ctx: Context) -> Iterator[Finding]:
             )
         if use.reach is Reach.UNKNOWN:
             message += "; no port is given, so composefix cannot tell what it should reach"
+        fix, no_fix = None, ""
+        if use.reach is Reach.HOST:
+            change = replace(ctx, use.service, use.ref, address.start, address.end, HOST_ALIAS)
+            if change is None:
+                no_fix = NOT_VERBATIM
+            else:
+                fix = Fix(
+                    f"use `{HOST_ALIAS}` (with its host-gateway entry)",
+                    Applicability.SAFE,
+                    changes=(change, *gateway(ctx, use.service)),
+                    requires=(leaving_host_mode(use.service),) if host_mode else (),
+                    unmet=LEAVES_HOST_MODE,
+                )
         yield RULE.finding(
             locate(ctx.project, use.ref, address.start, address.end),
             message,
@@ -106,6 +120,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             severity=Severity.INFO if use.reach is Reach.UNKNOWN else None,
             help=f"to reach a server on your machine use `{target}` with `extra_hosts: "
             '["host.docker.internal:host-gateway"]`',
+            fix=fix,
+            no_fix=no_fix,
         )
 
 
@@ -117,4 +133,5 @@ RULE = Rule(
     summary="A loopback address used to connect to something on the host machine",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

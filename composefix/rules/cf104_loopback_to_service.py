@@ -48,8 +48,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.addresses import locate
-from composefix.model import Finding, Related, Severity
+from composefix.model import Applicability, Finding, Fix, Related, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.fixing import LEAVES_HOST_MODE, NOT_VERBATIM, leaving_host_mode, replace
 from composefix.topology import Reach, analyse
 
 
@@ -83,6 +84,22 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"Service `{use.service.name}` connects to `{address.shown}` (in `{use.ref.path}`), which is the "
                 f"container itself, not another service; {listens}{others}"
             )
+        end = address.end + (len(f":{address.port}") if address.explicit_port else 0)
+        text = (
+            f"{first.service}:{first.port}" if (address.explicit_port or first.port != address.port) else first.service
+        )
+        change = replace(ctx, use.service, use.ref, address.start, end, text)
+        fix = (
+            Fix(
+                f"use `{first.service}:{first.port}`",
+                Applicability.SAFE,
+                changes=(change,),
+                requires=(leaving_host_mode(use.service),) if use.service.network_mode == "host" else (),
+                unmet=LEAVES_HOST_MODE,
+            )
+            if change is not None
+            else None
+        )
         yield RULE.finding(
             locate(ctx.project, use.ref, address.start, address.end),
             message,
@@ -90,6 +107,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             path=f"services.{use.service.name}.{use.ref.path}",
             help=f"use the service name: `{first.service}:{first.port}`",
             related=related,
+            fix=fix,
+            no_fix="" if fix is not None else NOT_VERBATIM,
         )
 
 
@@ -101,4 +120,5 @@ RULE = Rule(
     summary="A loopback address whose port belongs to another service of the project",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

@@ -42,11 +42,23 @@ that depends on daemon settings on Linux.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
-from composefix.addresses import CONTAINER_SIDE, Where, bridge_ip_pattern, locate, matches, service_strings
-from composefix.model import Finding, Severity, Target
+from composefix.addresses import (
+    CONTAINER_SIDE,
+    HOST_ALIAS,
+    StringRef,
+    Where,
+    bridge_ip_pattern,
+    locate,
+    matches,
+    service_strings,
+)
+from composefix.model import Applicability, Finding, Fix, Severity, Target
+from composefix.project import Service
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.fixing import gateway, leaving_host_mode, reached_through_host, replace
 
 SCANNED = CONTAINER_SIDE | {Where.LABEL, Where.BUILD_ARG, Where.DNS}
 
@@ -58,6 +70,29 @@ def _why(targets: frozenset[Target]) -> str:
     if Target.LINUX in targets:
         reasons.append("on Linux it depends on the daemon's `bip` and address pools")
     return "; ".join(reasons)
+
+
+def fix(ctx: Context, service: Service, ref: StringRef, start: int, end: int) -> Fix | None:
+    """`host.docker.internal` with its host-gateway entry; the service's name when the address reached a host-mode
+    service that leaves host mode (CF101's fix)."""
+    change = replace(ctx, service, ref, start, end, HOST_ALIAS)
+    if change is None:
+        return None
+    own = Fix(
+        f"use `{HOST_ALIAS}` (with its host-gateway entry)",
+        Applicability.SAFE,
+        changes=(change, *gateway(ctx, service)),
+    )
+    target = reached_through_host(ctx, service, ref, start, end)
+    if target is None:
+        return own
+    return Fix(
+        f"reach `{target.name}` by its service name",
+        Applicability.SAFE,
+        changes=(dataclasses.replace(change, text=target.name),),
+        requires=(leaving_host_mode(target),),
+        fallback=own,
+    )
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -75,6 +110,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                     service=service.name,
                     path=f"services.{service.name}.{ref.path}",
                     help='use `host.docker.internal` and add `extra_hosts: ["host.docker.internal:host-gateway"]`',
+                    fix=(fixed := fix(ctx, service, ref, start, end)),
+                    no_fix="" if fixed is not None else "the address is not written verbatim in a file",
                 )
 
 
@@ -86,4 +123,5 @@ RULE = Rule(
     summary="A hard-coded docker0 gateway address used to reach the host",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

@@ -58,9 +58,28 @@ from composefix.addresses import (
     matches,
     service_strings,
 )
-from composefix.model import Finding, Severity, Target
+from composefix.fixes import GATEWAY_ENTRY
+from composefix.model import Applicability, Finding, Fix, Severity, Target
 from composefix.project import Service
 from composefix.rules.base import Context, Rule
+from composefix.rules.fixing import gateway, reached_through_host, replace
+
+
+def fix(ctx: Context, service: Service) -> Fix:
+    """The host-gateway entry; none when every use of the alias becomes a service name (CF101's fix)."""
+    title = f'add `extra_hosts: ["{GATEWAY_ENTRY}"]`'
+    own = Fix(title, Applicability.SAFE, changes=gateway(ctx, service))
+    uses = [(ref, start, end) for ref in service_strings(service) for start, end, _ in matches(ref, HOST_ALIAS_RE)]
+    renamed = []
+    for ref, start, end in uses:
+        target = reached_through_host(ctx, service, ref, start, end)
+        change = replace(ctx, service, ref, start, end, target.name) if target is not None else None
+        if change is None:
+            return own
+        renamed.append(change)
+    if not renamed:
+        return own
+    return Fix(title, Applicability.SAFE, requires=tuple(renamed), fallback=own)
 
 
 def _defines_alias(service: Service) -> bool:
@@ -103,6 +122,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             service=service.name,
             path=f"services.{service.name}.{ref.path}",
             help=help,
+            fix=fix(ctx, service),
         )
 
 
@@ -114,4 +134,5 @@ RULE = Rule(
     summary="`host.docker.internal` used without `extra_hosts: host.docker.internal:host-gateway`",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

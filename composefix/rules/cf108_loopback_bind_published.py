@@ -50,9 +50,10 @@ from collections.abc import Iterator
 
 from composefix.addresses import Where, locate
 from composefix.document import Node, Sequence
-from composefix.model import Finding, Severity
+from composefix.model import Applicability, Finding, Fix, Severity
 from composefix.ports import PortError, PortRange, parse_range
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.fixing import NOT_VERBATIM, replace
 from composefix.topology import Reach, analyse
 
 # Listen settings for the service's main server; a qualified one (`transport.host`, `HEALTH_SERVER_ADDRESS`)
@@ -111,6 +112,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not published and not reached:
             continue
         why = "publishes ports" if published else "is reached by other services"
+        listen = "::" if use.address.host in ("::1", "[::1]") else "0.0.0.0"
+        change = replace(ctx, service, use.ref, use.address.start, use.address.end, listen)
         yield RULE.finding(
             locate(ctx.project, use.ref, use.address.start, use.address.end),
             f"Service `{service.name}` listens on `{use.address.host}` (in `{use.ref.path}`) but {why}: "
@@ -118,6 +121,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             service=service.name,
             path=f"services.{service.name}.{use.ref.path}",
             help="listen on all interfaces: `0.0.0.0` (or `::`)",
+            fix=Fix(f"listen on `{listen}`", Applicability.UNSAFE, changes=(change,)) if change is not None else None,
+            no_fix=NOT_VERBATIM if change is None else "",
         )
 
 
@@ -129,4 +134,5 @@ RULE = Rule(
     summary="A server listens on 127.0.0.1/localhost in a service that publishes ports or is reached by others",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.UNSAFE,
 )
