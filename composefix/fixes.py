@@ -339,7 +339,13 @@ class Planner:
                         self._done(finding, f"use `{HOST_ALIAS}` (with its host-gateway entry)")
                     else:
                         self._skip(finding, "the address is not written verbatim in a file")
-        uses = [(ref, start, end) for ref in service_strings(service) for start, end, _ in matches(ref, HOST_ALIAS_RE)]
+        # A logging option is resolved by the daemon: the service's `extra_hosts` would not help it.
+        uses = [
+            (ref, start, end)
+            for ref in service_strings(service)
+            if ref.where is not Where.LOGGING
+            for start, end, _ in matches(ref, HOST_ALIAS_RE)
+        ]
         for ref, start, end in uses:
             finding = self._finding("CF107", *locate(self.project, ref, start, end))
             if finding is None:

@@ -37,7 +37,6 @@ import argparse
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -82,7 +82,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         targets = _published_targets(service.get("ports"))
         reached_ports = {
             t.port
-            for other in analysis.uses
+            for other in (*analysis.uses, *analysis.hints)
             if other.reach is Reach.SERVICE
             for t in other.targets
             if t.service == service.name
