@@ -202,8 +202,11 @@ def _listeners(service: Service) -> list[Listener]:
         image = text_of(service.get("image"))
         for port in known.get("ports", []):
             add(int(port), f"image {image}", service.get("image"))
-        for server, port in known.get("bundles", {}).items():
-            add(int(port), f"{server} bundled in image {image}", service.get("image"))
+        mode = known.get("bundles-command")
+        words = command_words(service.get("command")) or []
+        if mode is None or not words or mode in words:
+            for server, port in known.get("bundles", {}).items():
+                add(int(port), f"{server} bundled in image {image}", service.get("image"))
     return found
 
 
