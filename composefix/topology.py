@@ -146,6 +146,9 @@ _PORT_VARIABLE = re.compile(
 )
 
 
+_PROXY_PORT_LABEL = re.compile(r"^traefik\.(http|tcp|udp)\.services\.[^.]+\.loadbalancer\.server\.port$", re.IGNORECASE)
+
+
 def _listeners(service: Service) -> list[Listener]:
     found: list[Listener] = []
 
@@ -192,6 +195,9 @@ def _listeners(service: Service) -> list[Listener]:
             for address in loopbacks(ref.value, 0, ref.prefix):
                 if address.bind and address.port is not None:
                     add(address.port, ref.where.value, ref.node)
+        # A reverse proxy's label naming the container port it forwards to (Traefik's service port).
+        if ref.where is Where.LABEL and ref.name and _PROXY_PORT_LABEL.search(ref.name) and ref.value.strip().isdigit():
+            add(int(ref.value.strip()), f"label {ref.name}", ref.node)
     for key in ("command", "entrypoint"):
         words = command_words(service.get(key))
         if words:
@@ -230,6 +236,16 @@ def _classify(
             same_port = listener.port == port and (not in_host_mode or name in host_mode)
             if port in listener.published or same_port:
                 others.append(listener)
+    if not others and in_host_mode:
+        # A host-mode service naming a bridge service's container port: it means that service, which it reaches
+        # through localhost only while that port is published on the host (CF104 says so).
+        others = [
+            listener
+            for name, listeners in analysis.listeners.items()
+            if name != service.name and name not in host_mode
+            for listener in listeners
+            if listener.port == port
+        ]
     if others:
         return Reach.SERVICE, tuple(others)
     return Reach.HOST, ()
@@ -285,8 +301,8 @@ def _reads(service: Service, ref: StringRef, shared: dict[tuple[str, int], int])
     if shared.get((ref.node.file, ref.node.span.start.offset), 0) < 2:
         return True
     known = known_image(service)
-    prefixes = known.get("reads") if known is not None else None
-    if not prefixes:
+    prefixes: list[str] | None = known.get("reads") if known is not None else None
+    if prefixes is None:
         return True
     if any(ref.name.upper().startswith(prefix) for prefix in prefixes):
         return True

@@ -87,6 +87,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"Service `{use.service.name}` reaches another service through host networking: `{address.shown}` "
                 f"(in `{use.ref.path}`) works only while both share the host's network; {listens}{others}"
             )
+            target = ctx.project.services.get(first.service)
+            if target is not None and target.network_mode != "host" and address.port not in first.published:
+                message += ", but does not publish it on the host, so this does not connect on Linux either"
         elif hint:
             message = (
                 f"Service `{use.service.name}` has `{address.shown}` (in `{use.ref.path}`): if this container "
