@@ -523,6 +523,15 @@ def dsn_host(value: str, start: int) -> bool:
     )
 
 
+_DSN_PORT = re.compile(r"(?:^|[;\s])port\s*=\s*(\d{1,5})\b", re.IGNORECASE)
+
+
+def dsn_port(value: str) -> int | None:
+    """The `port=` of a keyword connection string (`host=localhost port=5433`), if any."""
+    match = _DSN_PORT.search(value)
+    return int(match.group(1)) if match else None
+
+
 def upstream(value: str, start: int) -> bool:
     """True when the address at ``start`` is a reverse proxy's upstream in a config file's text."""
     return _UPSTREAM_BEFORE.search(value[max(0, start - 120) : start]) is not None

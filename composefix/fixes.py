@@ -28,7 +28,7 @@ from composefix.addresses import (
     service_strings,
 )
 from composefix.document import Scalar
-from composefix.model import Applicability, Edit, Finding, Span, Target
+from composefix.model import Applicability, Edit, Finding, Severity, Span, Target
 from composefix.project import Project, Service, text_of
 from composefix.texts import Source
 from composefix.topology import Analysis, Listener, Reach, analyse, known_image
@@ -202,7 +202,9 @@ class Planner:
             if finding.code == "CF900":
                 self._pragma(finding)
             elif _key(finding) not in self.used:
-                self._skip(finding, "no automatic fix for this rule")
+                # An informational finding lacks the evidence a fix needs: it is left as written.
+                info = finding.severity is Severity.INFO
+                self._skip(finding, "information only: left as written" if info else "no automatic fix for this rule")
         return self.plan
 
     def _host_mode(self, service: Service) -> None:

@@ -40,6 +40,7 @@ from composefix.addresses import (
     backing_service,
     bound_ports,
     dsn_host,
+    dsn_port,
     extra_hosts,
     handed_out,
     is_bind_name,
@@ -316,7 +317,13 @@ def _reads(service: Service, ref: StringRef, shared: dict[tuple[str, int], int])
 def _with_port(service: Service, ref: StringRef, address: Address) -> Address:
     """A bare host in a variable that names a backing server gets the port from the variable beside it
     (`DB_HOST` and `DB_PORT`), else the server's usual port (`SMTP_HOST` is 25)."""
-    if address.port is not None or ref.where is not Where.ENVIRONMENT or ref.name is None:
+    if address.port is not None:
+        return address
+    if dsn_host(ref.value, address.start):
+        port = dsn_port(ref.value)
+        if port is not None:
+            return address._replace(port=port)
+    if ref.where is not Where.ENVIRONMENT or ref.name is None:
         return address
     for name in port_variable(ref.name):
         value = text_of(service.env.get(name))
@@ -382,6 +389,7 @@ def _loopback_uses(service: Service, shared: dict[tuple[str, int], int]) -> Iter
             if address.host.lower().strip("[]") in remapped:
                 continue
             bind = bind_variable or address.bind
-            if not bind and address.port is None and not (ref.where is Where.ENVIRONMENT and is_connect_name(ref.name)):
+            named = ref.where is Where.ENVIRONMENT and is_connect_name(ref.name)
+            if not bind and address.port is None and not named and not dsn_host(ref.value, address.start):
                 continue  # `ping localhost`, `SERVER_NAME=localhost`: no port, and nothing says it is a connection
             yield ref, address, bind
