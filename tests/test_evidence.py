@@ -161,7 +161,8 @@ def test_host_mode_reaching_an_unpublished_bridge_port_says_so():
     (finding,) = lint(text, select=LOOPBACK)
     assert finding.code == "CF104"
     assert finding.message.endswith(
-        "`hub` listens on 60072, but does not publish it on the host, so this does not connect on Linux either"
+        "`hub` listens on 60072, but does not publish it on the host: on Linux this reaches whatever listens on the "
+        "machine's port 60072, not `hub`"
     )
     assert finding.related[0].message == (
         "`hub` listens on 60072 (label traefik.http.services.hub.loadbalancer.server.port)"

@@ -50,7 +50,7 @@ services:
   api:
     image: example/api
     environment:
-      PAYMENTS_URL: http://localhost:4000
+      SMTP_URL: smtp://localhost:25
 ```
 
 ## Use instead
@@ -59,7 +59,7 @@ services:
   api:
     image: example/api
     environment:
-      PAYMENTS_URL: http://host.docker.internal:4000
+      SMTP_URL: smtp://host.docker.internal:25
     extra_hosts:
       - "host.docker.internal:host-gateway"
 ```

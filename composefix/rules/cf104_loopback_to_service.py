@@ -89,7 +89,10 @@ def check(ctx: Context) -> Iterator[Finding]:
             )
             target = ctx.project.services.get(first.service)
             if target is not None and target.network_mode != "host" and address.port not in first.published:
-                message += ", but does not publish it on the host, so this does not connect on Linux either"
+                message += (
+                    f", but does not publish it on the host: on Linux this reaches whatever listens on the machine's "
+                    f"port {address.port}, not `{first.service}`"
+                )
         elif hint:
             message = (
                 f"Service `{use.service.name}` has `{address.shown}` (in `{use.ref.path}`): if this container "
