@@ -316,6 +316,11 @@ class Address(NamedTuple):
         return f"{self.host}:{self.port}" if self.explicit_port else self.host
 
 
+def bind_context(text: str) -> bool:
+    """True when ``text`` (what precedes an address) ends with a listen flag: `--listen `, `--bind=`, `-b `."""
+    return _BIND_FLAG.search(text[-40:]) is not None
+
+
 def is_bind_name(name: str | None) -> bool:
     return name is not None and _BIND_NAME.search(name) is not None and not handed_out(name)
 
@@ -570,6 +575,9 @@ LEGACY_DESKTOP_NAMES = (
 # docker0's usual gateway, its pre-1.x default, and the addresses Desktop used behind host.docker.internal
 # (platform-facts §1.3, §3): all of them are VM addresses on VM-backed engines.
 DEFAULT_BRIDGE_IPS = ("172.17.0.1", "172.17.42.1", "192.168.65.2", "192.168.65.254")
+# The gateways of the networks Docker creates from its default address pools (172.17.0.0/16 ... 172.31.0.0/16):
+# Compose networks get 172.18.0.1, 172.19.0.1, ... On Linux they are the machine; on VM-backed engines, the VM.
+NETWORK_GATEWAY_IPS = tuple(f"172.{octet}.0.1" for octet in range(18, 32))
 
 
 def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
@@ -588,7 +596,7 @@ LEGACY_RE = _name_pattern(LEGACY_DESKTOP_NAMES)
 
 
 def bridge_ip_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
-    return _ip_pattern(tuple(dict.fromkeys(DEFAULT_BRIDGE_IPS + extra)))
+    return _ip_pattern(tuple(dict.fromkeys(DEFAULT_BRIDGE_IPS + NETWORK_GATEWAY_IPS + extra)))
 
 
 def locate(project: Project, ref: StringRef, start: int, end: int) -> tuple[str, Span]:

@@ -1,9 +1,11 @@
 """## What it does
-Reports a hard-coded docker0 gateway address (`172.17.0.1`, the old default `172.17.42.1`) or an address
-Docker Desktop used behind `host.docker.internal` (`192.168.65.2`, `192.168.65.254`) in the strings a service
-uses to connect: `environment`, `command`, `entrypoint`, `healthcheck`, lifecycle hooks, `labels`,
-`build.args` and `dns`. Addresses listed under `bridge-ips` in the configuration count too. A CIDR such as
-`172.17.0.1/16` names a network, not a host, and is not reported; `extra_hosts` entries are CF106's.
+Reports a hard-coded docker0 gateway address (`172.17.0.1`, the old default `172.17.42.1`), the gateway of a
+network made from Docker's default address pools (`172.18.0.1` ... `172.31.0.1`), or an address Docker Desktop
+used behind `host.docker.internal` (`192.168.65.2`, `192.168.65.254`) in the strings a service uses to connect:
+`environment`, `command`, `entrypoint`, `healthcheck`, lifecycle hooks, `labels`, `build.args` and `dns`.
+Addresses listed under `bridge-ips` in the configuration count too. A CIDR such as `172.17.0.1/16` names a
+network, not a host, and is not reported, nor is an address a server is told to listen on (`--listen
+172.24.0.1:8182`); `extra_hosts` entries are CF106's.
 
 ## Why is this bad?
 - On VM-backed engines docker0 lives inside the VM: `172.17.0.1` is the VM, not your machine. Docker Desktop
@@ -43,7 +45,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import CONTAINER_SIDE, Where, bridge_ip_pattern, locate, matches, service_strings
+from composefix.addresses import (
+    CONTAINER_SIDE,
+    NETWORK_GATEWAY_IPS,
+    Where,
+    bind_context,
+    bridge_ip_pattern,
+    locate,
+    matches,
+    service_strings,
+)
 from composefix.model import Finding, Severity, Target
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
@@ -59,6 +70,10 @@ def _why(targets: frozenset[Target]) -> str:
     return "; ".join(reasons)
 
 
+def _kind(address: str) -> str:
+    return "Docker network gateway address" if address in NETWORK_GATEWAY_IPS else "docker0 address"
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     pattern = bridge_ip_pattern(ctx.settings.bridge_ips)
     why = _why(ctx.settings.targets)
@@ -67,9 +82,11 @@ def check(ctx: Context) -> Iterator[Finding]:
             if ref.where not in SCANNED:
                 continue
             for start, end, address in matches(ref, pattern):
+                if bind_context(ref.prefix + ref.value[:start]):
+                    continue  # an address to listen on, not one to connect to
                 yield RULE.finding(
                     locate(ctx.project, ref, start, end),
-                    f"Service `{service.name}` reaches the host through the docker0 address `{address}` "
+                    f"Service `{service.name}` reaches the host through the {_kind(address)} `{address}` "
                     f"(in `{ref.path}`): {why}",
                     service=service.name,
                     path=f"services.{service.name}.{ref.path}",
