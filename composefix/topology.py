@@ -19,7 +19,8 @@ loopback values of bridge services are handed to browsers or other clients, or a
   server scheme or connection string (`postgres://`, `smtp://`, `@tcp(...)`, `host=... port=...`), a client
   program's argument, a reverse-proxy upstream in a mounted config, a variable that names a backing server
   (`DATABASE_URL`, `REDIS_HOST`, `SMTP_SERVER`), or a client variable the image is documented to read;
-- info otherwise ("if this container connects to it ..."): `hints`, never fixed automatically.
+- info otherwise ("if this container connects to it ..."), and also with that evidence when the command starts
+  several processes (the server may be one of them): `hints`, never fixed automatically.
 """
 
 from __future__ import annotations
@@ -277,6 +278,9 @@ def analyse(project: Project) -> Analysis:
             verdict, why = judge(service, ref, address, published)
             if verdict is Verdict.HANDED_OUT:
                 continue
+            connect_here = verdict is Verdict.CONNECT and reach is not Reach.SERVICE and why != "host networking"
+            if connect_here and _multi_process(service):
+                verdict = Verdict.UNSURE  # another process of the same container may be the server
             use = Use(service, ref, address, False, reach, targets, why)
             (analysis.uses if verdict is Verdict.CONNECT else analysis.hints).append(use)
     project.cache["analysis"] = analysis
@@ -333,6 +337,25 @@ def _with_port(service: Service, ref: StringRef, address: Address) -> Address:
     if backing is not None and backing[1] is not None:
         return address._replace(port=backing[1])
     return address
+
+
+# A command that starts several processes: a background `&` (not `&&`, `2>&1` or `&>`), or a process manager.
+_BACKGROUND = re.compile(r"(?<![&>])&(?![&>\d])")
+_PROCESS_MANAGERS = frozenset(
+    {"supervisord", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "concurrently", "honcho", "foreman", "overmind"}
+)
+
+
+def _multi_process(service: Service) -> bool:
+    """Whether the service's command or entrypoint runs more than one process (so a loopback address it uses
+    may be a server in the same container)."""
+    for key in ("command", "entrypoint"):
+        node = service.get(key)
+        words = command_words(node) or []
+        text = " ".join(text_of(item) or "" for item in node.items) if isinstance(node, Sequence) else text_of(node)
+        if _BACKGROUND.search(text or "") or any(word.rsplit("/", 1)[-1] in _PROCESS_MANAGERS for word in words):
+            return True
+    return False
 
 
 def _image_names(service: Service, key: str) -> frozenset[str]:

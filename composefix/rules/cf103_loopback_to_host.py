@@ -18,7 +18,9 @@ Severity follows the evidence that the container itself connects to the address:
   upstream in a config the service mounts (`proxy_pass`, `reverse_proxy`), a variable that names a backing server
   (`DATABASE_URL`, `REDIS_HOST`, `SMTP_SERVER`), or a variable the image's documentation says it connects to;
 - **info** for any other loopback value of a bridge-network service ("if this container connects to it ..."),
-  and when no port is known: composefix cannot tell what it reaches. Information never fails CI by default and
+  also with that evidence when the service's command starts several processes (a background `&`,
+  `supervisord`, `pm2`, ...), since the server may run in the same container; and when no port is known:
+  composefix cannot tell what it reaches. Information never fails CI by default and
   is never fixed automatically.
 
 Not reported, because they are not connections from this container to the host:
