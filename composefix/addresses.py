@@ -172,7 +172,7 @@ _HANDED_OUT = re.compile(
     r"^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|EXPO_PUBLIC_|GATSBY_|STORYBOOK_)"
     r"|(^|_)(APP|PUBLIC|SITE|BASE|EXTERNAL|ROOT|FRONTEND|WEB|NEXTAUTH|CALLBACK|REDIRECT|HOMEPAGE)_?URLS?$"
     r"|_PUBLIC_|PUBLIC_(URL|HOST|ADDRESS)|EXTERNAL|BROWSER|CLIENT_SIDE|FRONT_?END_"
-    r"|CORS|ALLOWED_|ORIGINS?$|TRUSTED_|WHITELIST|ALLOWLIST|_DOMAINS?$|^DOMAINS?$|NO_PROXY"
+    r"|CORS|ALLOWED_|ORIGINS?$|TRUSTED_|WHITE_?LIST|ALLOW_?LIST|_DOMAINS?$|^DOMAINS?$|NO_PROXY"
     r"|REDIRECT|CALLBACK|RETURN_(URL|URI|TO)|LOGOUT_UR[IL]|LOGIN_UR[IL]|ISSUER|_ISS$|AUDIENCE"
     r"|ADVERTISE|ANNOUNCE"
     r"|JMX_HOSTNAME|RMI_SERVER_HOSTNAME|VIRTUAL_HOST|SERVER_NAME|PHX_HOST|IDE_CONFIG|SITE_ADDRESS|REAL_IP"
@@ -442,6 +442,7 @@ BACKING_SERVICES: dict[str, int | None] = {
     "DATASOURCE": None,
     "POSTGRES": 5432,
     "POSTGRESQL": 5432,
+    "POSTGRESDB": 5432,
     "PG": 5432,
     "MYSQL": 3306,
     "MARIADB": 3306,
@@ -507,10 +508,11 @@ def backing_service(name: str | None) -> tuple[str, int | None] | None:
         return "PGHOST", 5432
     if len(words) < 2 or words[-1] not in _ADDRESS_WORDS:
         return None
-    for word in words[:-1]:
-        if word in BACKING_SERVICES:
-            return word, BACKING_SERVICES[word]
-    return None
+    named = [word for word in words[:-1] if word in BACKING_SERVICES]
+    # The most specific word: `DB_POSTGRESDB_HOST` is PostgreSQL's 5432, not just "a database".
+    return next(((w, BACKING_SERVICES[w]) for w in named if BACKING_SERVICES[w] is not None), None) or (
+        (named[0], None) if named else None
+    )
 
 
 def port_variable(name: str) -> list[str]:

@@ -226,3 +226,9 @@ def test_a_command_that_starts_several_processes_may_be_its_own_server():
     assert found(alone) == [("CF103", 4, "warning")]
     managed = service("CACHE: redis://localhost:6379\n", more="    command: [supervisord, -n]\n")
     assert found(managed) == [("CF103", 5, "info")]
+
+
+def test_the_most_specific_backing_word_gives_the_port():
+    (finding,) = lint(service("DB_POSTGRESDB_HOST: localhost\nGOTRUE_URI_ALLOW_LIST: http://localhost:3000\n"))
+    assert (finding.code, finding.line, finding.severity) == ("CF103", 5, Severity.WARNING)
+    assert "host.docker.internal:5432" in finding.help
