@@ -7,6 +7,9 @@ Addresses listed under `bridge-ips` in the configuration count too. A CIDR such 
 network, not a host, and is not reported, nor is an address a server is told to listen on (`--listen
 172.24.0.1:8182`); `extra_hosts` entries are CF106's.
 
+Every finding is a warning: unlike `localhost`, such an address can never be the container itself or a URL that
+works in a browser on the machine, so it is evidence enough of a connection to the host.
+
 ## Why is this bad?
 - On VM-backed engines docker0 lives inside the VM: `172.17.0.1` is the VM, not your machine. Docker Desktop
   stopped routing it to the host in 4.1.0, and its own internal addresses changed in 4.19 (platform-facts §1.3, §3).
