@@ -212,7 +212,7 @@ def _listeners(service: Service) -> list[Listener]:
             add(int(port), f"image {image}", service.get("image"))
         mode = known.get("bundles-command")
         words = command_words(service.get("command")) or []
-        if mode is None or not words or mode in words:
+        if mode is None or not words or any(word.rsplit("/", 1)[-1] == mode for word in words):
             for server, port in known.get("bundles", {}).items():
                 add(int(port), f"{server} bundled in image {image}", service.get("image"))
     return found

@@ -232,3 +232,11 @@ def test_the_most_specific_backing_word_gives_the_port():
     (finding,) = lint(service("DB_POSTGRESDB_HOST: localhost\nGOTRUE_URI_ALLOW_LIST: http://localhost:3000\n"))
     assert (finding.code, finding.line, finding.severity) == ("CF103", 5, Severity.WARNING)
     assert "host.docker.internal:5432" in finding.help
+
+
+def test_the_all_in_one_mode_of_an_image_bundles_its_database():
+    url = "DATABASE_URL: postgres://postgres:pw@127.0.0.1/openproject\n"
+    all_in_one = service(url, image="openproject/openproject:14")
+    assert found(all_in_one) == []
+    web_only = service(url, image="openproject/openproject:14", more="    command: ./docker/prod/web\n")
+    assert found(web_only) == [("CF103", 5, "warning")]

@@ -212,4 +212,20 @@ IMAGES: dict[str, dict[str, Any]] = {
         "https://developer.konghq.com/gateway/manage-kong-conf",
     },
     "traefik/whoami": {"ports": [80], "source": "https://github.com/traefik/whoami"},
+    # The all-in-one container (its default command, supervisord) runs PostgreSQL and memcached beside the app;
+    # with `./docker/prod/web` and the like it is one process of a multi-container setup.
+    "openproject/openproject": {
+        "ports": [80],
+        "bundles": {"PostgreSQL": 5432, "memcached": 11211},
+        "bundles-command": "supervisord",
+        "browser": ["OPENPROJECT_HOST__NAME"],
+        "source": "https://www.openproject.org/docs/installation-and-operations/installation/docker/",
+    },
+    "openproject/community": {
+        "ports": [80],
+        "bundles": {"PostgreSQL": 5432, "memcached": 11211},
+        "bundles-command": "supervisord",
+        "browser": ["OPENPROJECT_HOST__NAME"],
+        "source": "https://www.openproject.org/docs/installation-and-operations/installation/docker/",
+    },
 }
