@@ -368,6 +368,8 @@ def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Addre
             port, explicit = int(port_match.group(1)), True
         scheme_match = _SCHEME_BEFORE.search(value[max(0, match.start() - 200) : match.start()])
         scheme = scheme_match.group(1).lower().rsplit(":", 1)[-1] if scheme_match else None
+        if scheme is None and match.start() > 0 and value[match.start() - 1] == "@":
+            continue  # `admin@localhost`: an e-mail address, not a host to connect to
         if port is None and scheme is not None:
             port = SCHEME_PORTS.get(scheme.split("+", 1)[0])
         before = (prefix + value[: match.start()])[-80:]
@@ -490,8 +492,11 @@ BACKING_SERVICES: dict[str, int | None] = {
 # The last word of a variable that holds a server's address (not its port, user or name).
 _ADDRESS_WORDS = frozenset(
     {"HOST", "HOSTS", "HOSTNAME", "SERVER", "SERVERS", "ADDR", "ADDRESS", "URL", "URI", "DSN", "ENDPOINT"}
-    | {"BROKERS", "NODES", "CONNECTION", "CONN", "STRING", "URLS", "URIS", "SERVICE", "HOSTPORT"}
+    | {"BROKERS", "NODES", "CONNECTION", "CONN", "CONNECT", "STRING", "URLS", "URIS", "SERVICE", "HOSTPORT"}
 )
+
+
+_NOT_A_SERVER = frozenset({"FROM", "TO", "SENDER", "REPLY", "ADMIN", "USER", "USERNAME", "NOREPLY", "RECIPIENT"})
 
 
 def _words(name: str) -> list[str]:
@@ -508,8 +513,11 @@ def backing_service(name: str | None) -> tuple[str, int | None] | None:
         return "PGHOST", 5432
     if len(words) < 2 or words[-1] not in _ADDRESS_WORDS:
         return None
-    named = [word for word in words[:-1] if word in BACKING_SERVICES]
-    # The most specific word: `DB_POSTGRESDB_HOST` is PostgreSQL's 5432, not just "a database".
+    if any(word in _NOT_A_SERVER for word in words):
+        return None  # `MAIL_FROM_ADDRESS`, `SMTP_USER`: an e-mail address or an account, not a server
+    named = [word for word in reversed(words[:-1]) if word in BACKING_SERVICES]
+    # The most specific word, nearest the end: `DB_POSTGRESDB_HOST` is PostgreSQL's 5432, not just "a database";
+    # `KAFKA_ZOOKEEPER_CONNECT` is ZooKeeper's.
     return next(((w, BACKING_SERVICES[w]) for w in named if BACKING_SERVICES[w] is not None), None) or (
         (named[0], None) if named else None
     )

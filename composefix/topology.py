@@ -412,7 +412,9 @@ def _loopback_uses(service: Service, shared: dict[tuple[str, int], int]) -> Iter
             if address.host.lower().strip("[]") in remapped:
                 continue
             bind = bind_variable or address.bind
-            named = ref.where is Where.ENVIRONMENT and is_connect_name(ref.name)
+            named = ref.where is Where.ENVIRONMENT and (
+                is_connect_name(ref.name) or backing_service(ref.name) is not None
+            )
             if not bind and address.port is None and not named and not dsn_host(ref.value, address.start):
                 continue  # `ping localhost`, `SERVER_NAME=localhost`: no port, and nothing says it is a connection
             yield ref, address, bind

@@ -240,3 +240,12 @@ def test_the_all_in_one_mode_of_an_image_bundles_its_database():
     assert found(all_in_one) == []
     web_only = service(url, image="openproject/openproject:14", more="    command: ./docker/prod/web\n")
     assert found(web_only) == [("CF103", 5, "warning")]
+
+
+def test_email_addresses_and_accounts_are_not_servers():
+    text = service(
+        "MAIL_FROM_ADDRESS: noreply@localhost\nSMTP_USER: admin@localhost\nKAFKA_ZOOKEEPER_CONNECT: localhost\n"
+    )
+    (finding,) = lint(text, select=LOOPBACK)
+    assert (finding.line, finding.severity) == (7, Severity.WARNING)
+    assert "host.docker.internal:2181" in finding.help  # ZooKeeper's port, not Kafka's
