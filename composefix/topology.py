@@ -12,7 +12,7 @@ loopback values of bridge services are handed to browsers or other clients, or a
   that container; a value shared with other services (one `env_file`, one anchor) belongs only to the services
   that plausibly read it (not to a database image for an application's variable);
 - silent (handed out): browser/public/redirect/callback/issuer/origin names, a well-known image's browser
-  variables, and in bridge services `https://localhost` with no port or an http(s) URL on a port that some
+  variables, a comment that asks for your own domain or calls the value public, and in bridge services `https://localhost` with no port or an http(s) URL on a port that some
   service publishes on the host;
 - warning: every loopback connection of a `network_mode: host` service (on Linux it reaches the host or another
   host-mode service), and in bridge services a value with positive evidence that the container connects: a
@@ -46,6 +46,7 @@ from composefix.addresses import (
     handed_out,
     is_bind_name,
     is_connect_name,
+    locate,
     loopbacks,
     port_flags,
     port_variable,
@@ -276,6 +277,8 @@ def analyse(project: Project) -> Analysis:
             if reach is Reach.SELF:
                 continue
             verdict, why = judge(service, ref, address, published)
+            if verdict is not Verdict.HANDED_OUT and _comment_hands_out(project, ref, address):
+                verdict = Verdict.HANDED_OUT
             if verdict is Verdict.HANDED_OUT:
                 continue
             connect_here = verdict is Verdict.CONNECT and reach is not Reach.SERVICE and why != "host networking"
@@ -337,6 +340,33 @@ def _with_port(service: Service, ref: StringRef, address: Address) -> Address:
     if backing is not None and backing[1] is not None:
         return address._replace(port=backing[1])
     return address
+
+
+# A comment beside or above a value that tells the user to put their own public address there.
+_OWN_ADDRESS_COMMENT = re.compile(
+    r"#.*(\b(your|own)\b.*\b(domain|url|hostname|host name|address|ip|fqdn)\b|\b(public|browser)\b)",
+    re.IGNORECASE,
+)
+
+
+def _comment_hands_out(project: Project, ref: StringRef, address: Address) -> bool:
+    """Whether a comment on the value's line, or on the comment lines just above it, says the value is the
+    user's own public address (`# change to your domain`): a value handed out, not a connection."""
+    file, span = locate(project, ref, address.start, address.end)
+    document = project.documents.get(file)
+    if document is None:
+        return False
+    line = document.line_text(span.start.line)
+    rest = line[span.end.column - 1 :] if span.end.line == span.start.line else ""
+    if " #" in rest and _OWN_ADDRESS_COMMENT.search(rest[rest.index(" #") :]):
+        return True
+    for number in range(span.start.line - 1, max(0, span.start.line - 3), -1):
+        above = document.line_text(number).strip()
+        if not above.startswith("#"):
+            break
+        if _OWN_ADDRESS_COMMENT.search(above):
+            return True
+    return False
 
 
 # A command that starts several processes: a background `&` (not `&&`, `2>&1` or `&>`), or a process manager.

@@ -249,3 +249,13 @@ def test_email_addresses_and_accounts_are_not_servers():
     (finding,) = lint(text, select=LOOPBACK)
     assert (finding.line, finding.severity) == (7, Severity.WARNING)
     assert "host.docker.internal:2181" in finding.help  # ZooKeeper's port, not Kafka's
+
+
+def test_a_comment_that_asks_for_your_own_domain_hands_the_value_out():
+    text = service(
+        "# change this to your own domain\n"
+        "ROOT: smtp://localhost:2525\n"
+        "OTHER: redis://localhost:6380  # public address of the cache\n"
+        "KEPT: redis://localhost:6381  # the cache\n"
+    )
+    assert found(text) == [("CF103", 8, "warning")]

@@ -33,9 +33,9 @@ Not reported, because they are not connections from this container to the host:
 - a value in an `env_file` or anchor shared by several services, for a well-known image that does not read that
   variable (a database image and an application's `REDIS_URL`);
 - values handed to browsers or other clients: `PUBLIC_URL`, `NEXT_PUBLIC_*`, `VITE_*`, CORS lists, OAuth
-  redirects and callbacks, issuers, `*_ADVERTISED_LISTENERS`, the browser variables of well-known images, and in
-  bridge-network services `https://localhost` without a port and http(s) URLs on a port that a service of the
-  project publishes on the host;
+  redirects and callbacks, issuers, `*_ADVERTISED_LISTENERS`, the browser variables of well-known images, a value
+  whose comment asks for your own domain or calls it public, and in bridge-network services `https://localhost`
+  without a port and http(s) URLs on a port that a service of the project publishes on the host;
 - listen/bind settings (`--host 127.0.0.1`, `HOST=127.0.0.1`): that is CF108;
 - logging options (`logging.options`): the Docker daemon resolves them on the engine's host, not the container;
 - ports that another service listens on: that is CF104.
