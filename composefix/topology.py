@@ -12,8 +12,8 @@ loopback values of bridge services are handed to browsers or other clients, or a
   that container; a value shared with other services (one `env_file`, one anchor) belongs only to the services
   that plausibly read it (not to a database image for an application's variable);
 - silent (handed out): browser/public/redirect/callback/issuer/origin names, a well-known image's browser
-  variables, a comment that asks for your own domain or calls the value public, and in bridge services `https://localhost` with no port or an http(s) URL on a port that some
-  service publishes on the host;
+  variables, a comment that asks for your own domain or calls the value public, and in bridge services
+  `https://localhost` with no port or an http(s) URL on a port that some service publishes on the host;
 - warning: every loopback connection of a `network_mode: host` service (on Linux it reaches the host or another
   host-mode service), and in bridge services a value with positive evidence that the container connects: a
   server scheme or connection string (`postgres://`, `smtp://`, `@tcp(...)`, `host=... port=...`), a client
