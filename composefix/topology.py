@@ -370,7 +370,7 @@ def _comment_hands_out(project: Project, ref: StringRef, address: Address) -> bo
 
 
 # A command that starts several processes: a background `&` (not `&&`, `2>&1` or `&>`), or a process manager.
-_BACKGROUND = re.compile(r"(?<![&>])&(?![&>\d])")
+_BACKGROUND = re.compile(r"(?<![&>])&(?=\s|$)")  # not `&&`, `2>&1`, `&>` nor a URL's `?a=1&b=2`
 _PROCESS_MANAGERS = frozenset(
     {"supervisord", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "concurrently", "honcho", "foreman", "overmind"}
 )

@@ -222,7 +222,7 @@ def test_rewrite_never_changes_information(tmp_path: Path, monkeypatch):
 def test_a_command_that_starts_several_processes_may_be_its_own_server():
     text = service(more="    command: sh -c 'redis-server & sleep 1; ./worker --queue redis://localhost:6379'\n")
     assert found(text) == [("CF103", 4, "info")]
-    alone = service(more="    command: sh -c 'sleep 1 && ./worker --queue redis://localhost:6379 2>&1'\n")
+    alone = service(more="    command: sh -c 'sleep 1 && ./worker --queue redis://localhost:6379/0?a=1&b=2 2>&1'\n")
     assert found(alone) == [("CF103", 4, "warning")]
     managed = service("CACHE: redis://localhost:6379\n", more="    command: [supervisord, -n]\n")
     assert found(managed) == [("CF103", 5, "info")]
