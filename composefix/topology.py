@@ -267,7 +267,8 @@ def analyse(project: Project) -> Analysis:
     shared = _shared_values(project)
     for service in project.services.values():
         if service.namespace_owner is not None:
-            continue  # loopback reaches the namespace's owner: never a finding (platform-facts §4.3)
+            # Loopback reaches the namespace's owner: never a finding (docs/platforms.md#shared-network-namespaces).
+            continue
         for ref, address, bind in _loopback_uses(service, shared):
             if bind:
                 analysis.uses.append(Use(service, ref, address, True))
@@ -432,7 +433,8 @@ def _loopback_uses(service: Service, shared: dict[tuple[str, int], int]) -> Iter
     remapped = {entry.name.lower() for entry in extra_hosts(service)}
     for ref in service_strings(service):
         if ref.where not in CONTAINER_SIDE or ref.where is Where.HEALTHCHECK:
-            continue  # healthchecks run inside the container: localhost is the container (platform-facts §4.4)
+            # Healthchecks run inside the container: localhost is the container (docs/platforms.md#healthchecks).
+            continue
         bind_variable = ref.where in (Where.ENVIRONMENT, Where.HOOK) and is_bind_name(ref.name)
         if not bind_variable and handed_out(ref.name):
             continue

@@ -24,11 +24,13 @@ Severity follows the evidence that the container itself connects to the address:
   is never fixed automatically.
 
 Not reported, because they are not connections from this container to the host:
-- `healthcheck` tests (they run inside the container: `localhost` is the container itself);
+- `healthcheck` tests (they run inside the container: `localhost` is the container itself,
+  docs/platforms.md#healthchecks);
 - `127.0.0.11` (Docker's DNS), `0.0.0.0` and `::`;
 - addresses on a port the service itself listens on (its `ports`, `expose`, healthcheck, `--port`, its image's
   ports and the servers an all-in-one image bundles);
-- services with `network_mode: service:X` or `container:X` (loopback reaches X);
+- services with `network_mode: service:X` or `container:X` (loopback reaches X,
+  docs/platforms.md#shared-network-namespaces);
 - a name the service's `extra_hosts` maps to an address (`localhost:host-gateway`);
 - a value in an `env_file` or anchor shared by several services, for a well-known image that does not read that
   variable (a database image and an application's `REDIS_URL`);
@@ -42,9 +44,10 @@ Not reported, because they are not connections from this container to the host:
 
 ## Why is this bad?
 In a container on a bridge network (the Compose default) `localhost` is the container itself, on every engine,
-Linux included: the connection is refused. That is a bug rather than a portability difference, which is why only
-evidence of a connection makes it a warning. In a `network_mode: host` service it is the host on Linux but the
-VM on Docker Desktop (without its host networking), Colima and Podman machine.
+Linux included (docs/platforms.md#bridge-networks): the connection is refused. That is a bug rather than a
+portability difference, which is why only evidence of a connection makes it a warning. In a `network_mode: host`
+service it is the host on Linux but the VM on Docker Desktop (without its host networking), Colima and Podman
+machine (docs/platforms.md#host-networking-per-engine).
 
 ## Example
 ```yaml
@@ -75,7 +78,8 @@ informational findings (no evidence of a connection, or no port) are left as wri
 ## Platforms
 Every engine for bridge-network services; Docker Desktop, Colima and Podman machine for host-mode services
 (Linux and OrbStack share the host's loopback in host mode). `host.docker.internal` then needs the
-`host-gateway` entry on Linux (CF107), which Rancher Desktop does not support (platform-facts §2.3).
+`host-gateway` entry on Linux (CF107), which Rancher Desktop does not support
+(docs/platforms.md#when-the-host-gateway-entry-is-not-harmless).
 """
 
 from __future__ import annotations
