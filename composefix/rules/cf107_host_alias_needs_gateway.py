@@ -6,7 +6,7 @@ Reports a service that uses `host.docker.internal` without an `extra_hosts` entr
   container resolves it, so on Linux each of them needs the entry too;
 - in a logging option (`logging.options`: `loki-url`, `fluentd-address`, ...): the Docker daemon resolves it on
   the engine's host, where the container's `extra_hosts` do not apply, so this is reported even when the service
-  has the entry.
+  has the entry (docs/platforms.md#addresses-resolved-outside-the-container).
 
 Values handed to browsers (`PUBLIC_URL`, `NEXT_PUBLIC_*`, CORS lists, OAuth callbacks, ...) are not reported.
 A service that joins another service's network namespace (`network_mode: service:X`) needs the entry on `X`, and
