@@ -437,6 +437,7 @@ def _rewrite(
     inspect_images: bool = False,
 ) -> int:
     from composefix.compose_cli import find_compose
+    from composefix.model import Severity
     from composefix.rewrite import RewriteError, rewrite, write
 
     cfg, options = _settings(request, schema=False)
@@ -475,7 +476,8 @@ def _rewrite(
             typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} fixed: {title}")
         for finding, reason in outcome.unfixed:
             typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} not fixed: {reason}")
-        unfixed += len(outcome.unfixed)
+        # Information is never fixed and, as in `check`, does not make the exit code fail.
+        unfixed += sum(1 for finding, _ in outcome.unfixed if finding.severity is not Severity.INFO)
         produced = produced or bool(outcome.writes)
         if diff:
             text = outcome.diff()

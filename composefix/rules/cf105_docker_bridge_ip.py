@@ -1,9 +1,14 @@
 """## What it does
-Reports a hard-coded docker0 gateway address (`172.17.0.1`, the old default `172.17.42.1`) or an address
-Docker Desktop used behind `host.docker.internal` (`192.168.65.2`, `192.168.65.254`) in the strings a service
-uses to connect: `environment`, `command`, `entrypoint`, `healthcheck`, lifecycle hooks, `labels`,
-`build.args` and `dns`. Addresses listed under `bridge-ips` in the configuration count too. A CIDR such as
-`172.17.0.1/16` names a network, not a host, and is not reported; `extra_hosts` entries are CF106's.
+Reports a hard-coded docker0 gateway address (`172.17.0.1`, the old default `172.17.42.1`), the gateway of a
+network made from Docker's default address pools (`172.18.0.1` ... `172.31.0.1`), or an address Docker Desktop
+used behind `host.docker.internal` (`192.168.65.2`, `192.168.65.254`) in the strings a service uses to connect:
+`environment`, `command`, `entrypoint`, `healthcheck`, lifecycle hooks, `labels`, `build.args` and `dns`.
+Addresses listed under `bridge-ips` in the configuration count too. A CIDR such as `172.17.0.1/16` names a
+network, not a host, and is not reported, nor is an address a server is told to listen on (`--listen
+172.24.0.1:8182`); `extra_hosts` entries are CF106's.
+
+Every finding is a warning: unlike `localhost`, such an address can never be the container itself or a URL that
+works in a browser on the machine, so it is evidence enough of a connection to the host.
 
 ## Why is this bad?
 - On VM-backed engines docker0 lives inside the VM: `172.17.0.1` is the VM, not your machine. Docker Desktop
@@ -48,8 +53,10 @@ from collections.abc import Iterator
 from composefix.addresses import (
     CONTAINER_SIDE,
     HOST_ALIAS,
+    NETWORK_GATEWAY_IPS,
     StringRef,
     Where,
+    bind_context,
     bridge_ip_pattern,
     locate,
     matches,
@@ -95,6 +102,10 @@ def fix(ctx: Context, service: Service, ref: StringRef, start: int, end: int) ->
     )
 
 
+def _kind(address: str) -> str:
+    return "Docker network gateway address" if address in NETWORK_GATEWAY_IPS else "docker0 address"
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     pattern = bridge_ip_pattern(ctx.settings.bridge_ips)
     why = _why(ctx.settings.targets)
@@ -103,9 +114,11 @@ def check(ctx: Context) -> Iterator[Finding]:
             if ref.where not in SCANNED:
                 continue
             for start, end, address in matches(ref, pattern):
+                if bind_context(ref.prefix + ref.value[:start]):
+                    continue  # an address to listen on, not one to connect to
                 yield RULE.finding(
                     locate(ctx.project, ref, start, end),
-                    f"Service `{service.name}` reaches the host through the docker0 address `{address}` "
+                    f"Service `{service.name}` reaches the host through the {_kind(address)} `{address}` "
                     f"(in `{ref.path}`): {why}",
                     service=service.name,
                     path=f"services.{service.name}.{ref.path}",

@@ -8,6 +8,10 @@ curl, ...) are connections, not listen addresses, and are not reported. Services
 127.0.0.1 is the host's loopback on Linux) and in `service:X`/`container:X` mode (which share the loopback
 with X) are not reported.
 
+Every finding is a warning: the listen setting and the published port (or another service's connection to
+that port, whether that connection is a warning or only information for CF103/CF104) are both written in the
+project, which is the evidence.
+
 ## Why is this bad?
 Published ports and other containers reach a container at its own IP address on the Docker network; a socket
 bound to 127.0.0.1 inside the container never receives that traffic
@@ -97,7 +101,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         targets = _published_targets(service.get("ports"))
         reached_ports = {
             t.port
-            for other in analysis.uses
+            for other in (*analysis.uses, *analysis.hints)
             if other.reach is Reach.SERVICE
             for t in other.targets
             if t.service == service.name

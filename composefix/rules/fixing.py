@@ -27,6 +27,7 @@ from composefix.topology import analyse, known_image
 
 NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
 LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
+INFORMATION_ONLY = "information only: left as written (no evidence that the container connects to it)"
 
 
 def replace(ctx: Context, service: Service, ref: StringRef, start: int, end: int, text: str) -> ReplaceText | None:
