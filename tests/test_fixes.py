@@ -50,7 +50,7 @@ services:
     image: example/api
     network_mode: bridge
     environment:
-      PAYMENTS_URL: http://localhost:4000
+      PAYMENTS_URL: smtp://localhost:4000
 """
 
 
@@ -88,7 +88,7 @@ def test_the_gateway_entry_belongs_to_each_finding_that_needs_it_and_to_no_other
           api:
             image: example/api
             environment:
-              PAYMENTS_URL: http://localhost:4000
+              PAYMENTS_URL: smtp://localhost:4000
               DATABASE_URL: postgres://app@172.17.0.1:5432/app
             extra_hosts:
               - "dockerhost:172.17.0.1"
@@ -132,7 +132,7 @@ def test_an_entry_that_cannot_be_added_leaves_the_findings_that_needed_it_unfixe
           web:
             image: example/web
             environment:
-              PAYMENTS_URL: http://localhost:4000
+              PAYMENTS_URL: smtp://localhost:4000
           api:
             <<: *hosts
             image: example/api
@@ -261,19 +261,19 @@ def test_an_unused_suppression_does_not_block_the_override_file(project):
           web:
             image: nginx  # composefix: ignore=CF101
             environment:
-              PAYMENTS_URL: http://localhost:4000
+              PAYMENTS_URL: smtp://localhost:4000
         """,
     )
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
     assert "CF900 not fixed: comments are removed in place only: use --in-place" in result.output
     assert "CF103 fixed" in result.output
-    assert 'PAYMENTS_URL: "http://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
+    assert 'PAYMENTS_URL: "smtp://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
 
 
 def test_no_empty_override_is_written(project):
     """A fix the override file cannot express (a value in an env_file) leaves no `services: {}` file behind."""
     put(project, "services:\n  api:\n    image: example/api\n    env_file: api.env\n")
-    (project / "api.env").write_text("PAYMENTS_URL=http://localhost:4000\n", encoding="utf-8")
+    (project / "api.env").write_text("PAYMENTS_URL=smtp://localhost:4000\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
     assert "CF103 not fixed: the value is in an env_file: use --in-place to edit that file" in result.output
     assert "nothing the override file can change: no override file written" in result.output
@@ -282,7 +282,7 @@ def test_no_empty_override_is_written(project):
 
 
 def test_the_usage_says_which_machines_load_the_override(project):
-    put(project, "services:\n  api:\n    image: example/api\n    environment:\n      URL: http://localhost:4000\n")
+    put(project, "services:\n  api:\n    image: example/api\n    environment:\n      URL: smtp://localhost:4000\n")
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
     assert "in the .env of every machine (the fixes of CF103 concern every engine)" in result.output
     put(
@@ -294,7 +294,7 @@ def test_the_usage_says_which_machines_load_the_override(project):
             network_mode: host
             expose: ["8000"]
             environment:
-              URL: http://localhost:4000
+              URL: smtp://localhost:4000
           web:
             image: example/web
             environment:
