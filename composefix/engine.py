@@ -16,7 +16,7 @@ from typing import NamedTuple
 from composefix import suppress
 from composefix.document import Document, Kind, to_data
 from composefix.document import Mapping as YamlMapping
-from composefix.model import DEFAULT_TARGETS, Finding, Position, Severity, Span, Target
+from composefix.model import DEFAULT_TARGETS, Finding, Fix, Position, Severity, Span, Target
 from composefix.project import Project, ProjectProblem, Reader, load_project, real_path
 from composefix.rules import RULES, expand
 from composefix.rules.base import Context, Rule, Settings
@@ -95,6 +95,7 @@ class Checker:
         self.findings: dict[tuple[str, str, int, int], Finding] = {}
         # Ordered and without repeats (a dict used as a set): thousands of services sharing one anchor stay linear.
         self.also: dict[tuple[str, str, int, int], dict[str, None]] = {}
+        self.more_fixes: dict[tuple[str, str, int, int], list[Fix]] = {}
         self.compose_docs: dict[str, Document] = {}
         self.projects: list[Project] = []
         # Files whose contents are never shown (why, by path): read outside the project folder, or reached through
@@ -140,9 +141,12 @@ class Checker:
                 key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset)
                 first = self.findings.setdefault(key, finding)
                 if first is not finding and finding.fix is not None:
-                    # The same text, fixed for another service that uses it.
-                    fix = finding.fix if first.fix is None else first.fix.merged(finding.fix)
-                    self.findings[key] = first = first._replace(fix=fix)
+                    # The same text, fixed for another service that uses it (added once, at the report: thousands
+                    # of services sharing one anchor stay linear).
+                    if first.fix is None:
+                        self.findings[key] = first = first._replace(fix=finding.fix)
+                    else:
+                        self.more_fixes.setdefault(key, []).append(finding.fix)
                 if first is not finding and finding.service and finding.service != first.service:
                     self.also.setdefault(key, {})[finding.service] = None
         return project
@@ -173,6 +177,9 @@ class Checker:
         findings: list[Finding] = []
         by_file: dict[str, list[Finding]] = {}
         for key, finding in self.findings.items():
+            extra = self.more_fixes.get(key)
+            if extra and finding.fix is not None:
+                finding = finding._replace(fix=_with_fixes(finding.fix, extra))
             others = self.also.get(key)
             if others:
                 first = list(itertools.islice(others, 5))
@@ -207,6 +214,19 @@ class Checker:
         if level is None or level == finding.severity:
             return finding
         return finding._replace(severity=level)
+
+
+def _with_fixes(fix: Fix, others: list[Fix]) -> Fix:
+    """``fix`` with ``others`` added as `Fix.merged` adds them one by one (each distinct fix once, never ``fix``
+    itself), in linear time."""
+    try:
+        unique = dict.fromkeys((*fix.also, *others))
+    except TypeError:  # a fix that cannot be hashed: one by one
+        for other in others:
+            fix = fix.merged(other)
+        return fix
+    unique.pop(fix, None)
+    return fix._replace(also=tuple(unique))
 
 
 @functools.lru_cache(maxsize=1024)

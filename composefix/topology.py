@@ -25,6 +25,7 @@ loopback values of bridge services are handed to browsers or other clients, or a
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ from composefix.addresses import (
     service_strings,
     upstream,
 )
-from composefix.document import Node, Sequence
+from composefix.document import Document, Node, Sequence
 from composefix.ports import PortError, expose_range, parse_range
 from composefix.project import Project, Service, command_words, text_of
 
@@ -319,10 +320,8 @@ def _classify(
         # through localhost only while that port is published on the host (CF104 says so).
         others = [
             listener
-            for name, listeners in analysis.listeners.items()
-            if name != service.name and name not in host_mode
-            for listener in listeners
-            if listener.port == port
+            for listener in analysis.candidates(port)
+            if listener.service != service.name and listener.service not in host_mode and listener.port == port
         ]
     if others:
         return Reach.SERVICE, tuple(others)
@@ -427,22 +426,61 @@ _OWN_ADDRESS_COMMENT = re.compile(
 
 def _comment_hands_out(project: Project, ref: StringRef, address: Address) -> bool:
     """Whether a comment on the value's line, or on the comment lines just above it, says the value is the
-    user's own public address (`# change to your domain`): a value handed out, not a connection."""
+    user's own public address (`# change to your domain`): a value handed out, not a connection.
+
+    What each line says is worked out once per line (`_Comments`): a line with thousands of addresses is not
+    searched again for each of them."""
     file, span = locate(project, ref, address.start, address.end)
     document = project.documents.get(file)
     if document is None:
         return False
-    line = document.line_text(span.start.line)
-    rest = line[span.end.column - 1 :] if span.end.line == span.start.line else ""
-    if " #" in rest and _OWN_ADDRESS_COMMENT.search(rest[rest.index(" #") :]):
+    comments = project.cache.get("comments")
+    if not isinstance(comments, dict):
+        comments = project.cache["comments"] = {}
+    lines = comments.get(file)
+    if lines is None:
+        lines = comments[file] = _Comments(document)
+    if span.end.line == span.start.line and lines.after(span.start.line, span.end.column - 1):
         return True
     for number in range(span.start.line - 1, max(0, span.start.line - 3), -1):
-        above = document.line_text(number).strip()
-        if not above.startswith("#"):
+        kind = lines.whole(number)
+        if kind is None:
             break
-        if _OWN_ADDRESS_COMMENT.search(above):
+        if kind:
             return True
     return False
+
+
+class _Comments:
+    """Per line of one document: where ` #` starts a comment, and whether each comment asks for your address."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.starts: dict[int, list[int]] = {}
+        self.says: dict[tuple[int, int], bool] = {}
+        self.lines: dict[int, bool | None] = {}
+
+    def after(self, number: int, column: int) -> bool:
+        """Whether the first ` #` at or after ``column`` (0-based) of line ``number`` starts such a comment."""
+        starts = self.starts.get(number)
+        if starts is None:
+            line = self.document.line_text(number)
+            starts = self.starts[number] = [m.start() for m in re.finditer(" #", line)]
+        at = bisect.bisect_left(starts, column)
+        if at == len(starts):
+            return False
+        key = (number, starts[at])
+        if key not in self.says:
+            line = self.document.line_text(number)
+            self.says[key] = _OWN_ADDRESS_COMMENT.search(line[starts[at] :]) is not None
+        return self.says[key]
+
+    def whole(self, number: int) -> bool | None:
+        """None when line ``number`` is not a comment line; else whether it asks for your address."""
+        if number not in self.lines:
+            above = self.document.line_text(number).strip()
+            self.lines[number] = None if not above.startswith("#") else _OWN_ADDRESS_COMMENT.search(above) is not None
+        return self.lines[number]
 
 
 # A command that starts several processes: a background `&` (not `&&`, `2>&1` or `&>`), or a process manager.

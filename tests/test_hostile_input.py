@@ -147,17 +147,37 @@ def check_once(path: Path) -> list[str]:
     return [f.code for f in report.findings]
 
 
+def growth(folder: Path, build, base: int) -> tuple[float, float]:
+    """Seconds to check the input built at ``base`` and at 8 x ``base`` (best of two each)."""
+    seconds = []
+    for size in (base, 8 * base):
+        path = folder / f"size-{size}.yaml"
+        path.write_text(build(size))
+        seconds.append(min(timed(check_once, path)[1] for _ in range(2)))
+    return seconds[0], seconds[1]
+
+
 def test_long_command_is_linear(project):
-    # 16k `localhost:1` words took 44 s (the text before each match was split into shell segments again).
-    small, large = project / "small.yaml", project / "large.yaml"
+    # 16k `localhost:1` words took 44 s (the text before each match was split into shell segments again, and
+    # the line was searched for a comment again for each address).
+    small = project / "small.yaml"
     small.write_text(long_command(2000))
-    large.write_text(long_command(16000))
-    codes, small_seconds = timed(check_once, small)
-    assert codes.count("CF103") == 2000
-    codes, large_seconds = timed(check_once, large)
-    assert codes.count("CF103") == 16000
-    assert large_seconds < 20
-    assert large_seconds < 8 * small_seconds * 3 + 1  # x8 the input: within x3 of linear growth
+    assert check_once(small).count("CF103") == 2000
+    x1, x8 = growth(project, long_command, 2000)
+    assert x8 < 20 and x8 < 16 * x1, (x1, x8)  # linear: about 8 x; quadratic: 64 x
+
+
+def shared_anchor(services: int) -> str:
+    body = "".join(f"  s{i}:\n    image: x\n    network_mode: host\n    environment: *env\n" for i in range(services))
+    return f"x-env: &env\n  URL: http://localhost:5432\nservices:\n{body}"
+
+
+def test_services_sharing_a_finding_are_linear(project):
+    # 4,000 services sharing one anchored value: one finding naming them, one fix each (was quadratic twice).
+    (project / "few.yaml").write_text(shared_anchor(50))
+    assert sorted(check_once(project / "few.yaml")) == ["CF101"] * 50 + ["CF103"]
+    x1, x8 = growth(project, shared_anchor, 500)
+    assert x8 < 20 and x8 < 16 * x1, (x1, x8)
 
 
 def test_port_ranges_are_ranges(project):
