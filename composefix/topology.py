@@ -337,7 +337,7 @@ def analyse(project: Project) -> Analysis:
     for service in project.services.values():
         analysis.listeners[service.name] = _listeners(service)
     host_mode = {s.name for s in project.services.values() if s.network_mode == "host"}
-    published = {port for listeners in analysis.listeners.values() for item in listeners for port in item.published}
+    published = _Published(analysis)
     shared = _shared_values(project)
     for service in project.services.values():
         if service.namespace_owner is not None:
@@ -507,7 +507,20 @@ def _image_names(service: Service, key: str) -> frozenset[str]:
     return frozenset(known.get(key, ())) if known is not None else frozenset()
 
 
-def judge(service: Service, ref: StringRef, address: Address, published: set[int]) -> tuple[Verdict, str]:
+class _Published:
+    """The host ports some service publishes, single ports and ranges (`8000-8100:8000-8100`) alike."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.ports = {port for items in analysis.listeners.values() for item in items for port in item.published}
+        self.ranges = [item for items in analysis.listeners.values() for item in items if item.shift is not None]
+
+    def __contains__(self, port: object) -> bool:
+        if not isinstance(port, int):
+            return False
+        return port in self.ports or any(item.publishes(port) for item in self.ranges)
+
+
+def judge(service: Service, ref: StringRef, address: Address, published: set[int] | _Published) -> tuple[Verdict, str]:
     """Whether the container itself connects to ``address`` (with why), or the value is handed out, or
     nothing says. ``published`` holds the host ports that any service publishes."""
     name = ref.name
