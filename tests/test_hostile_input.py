@@ -463,3 +463,14 @@ def test_duplicate_key_does_not_hide_other_findings(project):
         "services:\n  web:\n    image: nginx\n    image: httpd\n    network_mode: host\n    enviroment: {}\n"
     )
     assert [(f[0], f[2]) for f in findings("compose.yaml")] == [("CF003", 4), ("CF101", 5), ("CF002", 6)]
+
+
+def test_a_port_range_publishes_like_single_ports(project):
+    # What evidence makes of `http://localhost:8050` must not depend on whether 8050 is published alone or
+    # through a range (ranges are kept as ranges).
+    app = "  app:\n    image: x\n    environment:\n      API_URL: http://localhost:8050/api\n"
+    (project / "single.yaml").write_text(f"services:\n  web:\n    image: x\n    ports: ['8050:9050']\n{app}")
+    (project / "range.yaml").write_text(f"services:\n  web:\n    image: x\n    ports: ['8000-8100:9000-9100']\n{app}")
+    single = [(f[0], f[2], f[3].replace("8050:9050", "")) for f in findings("single.yaml")]
+    ranged = [(f[0], f[2], f[3].replace("8000-8100:9000-9100", "")) for f in findings("range.yaml")]
+    assert single == ranged
