@@ -78,7 +78,13 @@ def fix(ctx: Context, service: Service) -> Fix:
     """The host-gateway entry; none when every use of the alias becomes a service name (CF101's fix)."""
     title = f'add `extra_hosts: ["{GATEWAY_ENTRY}"]`'
     own = Fix(title, Applicability.SAFE, changes=gateway(ctx, service))
-    uses = [(ref, start, end) for ref in service_strings(service) for start, end, _ in matches(ref, HOST_ALIAS_RE)]
+    # A logging option is resolved by the daemon: neither the entry nor a service name helps it.
+    uses = [
+        (ref, start, end)
+        for ref in service_strings(service)
+        if ref.where is not Where.LOGGING
+        for start, end, _ in matches(ref, HOST_ALIAS_RE)
+    ]
     renamed = []
     for ref, start, end in uses:
         target = reached_through_host(ctx, service, ref, start, end)
