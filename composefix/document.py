@@ -466,11 +466,11 @@ class _Builder:
             )
         self.open.add(key)
         try:
-            return self._collection(raw, key, tag, via, depth)
+            return self._collection(raw, tag, via, depth)
         finally:
             self.open.discard(key)
 
-    def _collection(self, raw: Any, key: int, tag: str | None, via: str | None, depth: int) -> Node:
+    def _collection(self, raw: Any, tag: str | None, via: str | None, depth: int) -> Node:
         if raw.id == "sequence":
             items = [self.build(item, via, depth + 1) for item in raw.value]
             return Sequence(self.doc.path, self._span_of_collection(raw, items), tag, via, items, bool(raw.flow_style))

@@ -71,9 +71,6 @@ class ServicePlan:
     def moved_keys(self) -> list[str]:
         return [change.key for change in self.moved]
 
-    def resets(self, key: str) -> ResetKey | None:
-        return next((change for change in self.reset if change.key == key), None)
-
 
 @dataclass(slots=True, eq=False)
 class Plan:

@@ -80,11 +80,6 @@ def _range(text: str) -> tuple[int, int]:
     return low, high
 
 
-def parse_short(text: str, node: Node) -> list[Port]:
-    """`[[IP:](HOST|RANGE):](CONTAINER|RANGE)[/PROTO]`, expanded as `compose config` prints it."""
-    return short_range(text, node).ports()
-
-
 def short_range(text: str, node: Node) -> PortRange:
     """`[[IP:](HOST|RANGE):](CONTAINER|RANGE)[/PROTO]` as one range (constant time, whatever its size)."""
     spec, _, protocol = text.strip().partition("/")
@@ -140,12 +135,6 @@ def _value(node: Node | None) -> str | None:
             return node.interp.value
         return scalar_text(node)
     return None
-
-
-def expose_ports(node: Node) -> list[int]:
-    """Ports of one `expose:` item (`3000`, `"5000-5001"`, `"8080/udp"`)."""
-    found = expose_range(node)
-    return list(range(found[0], found[1] + 1)) if found is not None else []
 
 
 def expose_range(node: Node) -> tuple[int, int] | None:

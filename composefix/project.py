@@ -264,7 +264,7 @@ class _Loader:
             start = Position(1, 1, 0)
             self.project.problems.append(ProjectProblem(kind, file, Span(start, start), message))
 
-    def unreadable(self, path: Path, referrer: Node | None, what: str) -> bool:
+    def unreadable(self, path: Path, what: str) -> bool:
         """Report a file that exists but cannot be read (on the file itself); True when that is the case."""
         key = display_path(path)
         reason = self.reader.errors.get(key)
@@ -301,7 +301,7 @@ class _Loader:
     def env_file(self, path: Path, variables: dict[str, Text], *, raw: bool = False) -> EnvFile | None:
         doc = self.read(path, yaml=False)
         if doc is None:
-            if not self.unreadable(path, None, "env file") and os.path.lexists(path):
+            if not self.unreadable(path, "env file") and os.path.lexists(path):
                 # A dangling symlink, or a file removed meanwhile: missing, said on the file.
                 self.problem(Kind.MISSING_REFERENCE, None, "env file not found", display_path(path))
             return None
@@ -322,7 +322,7 @@ class _Loader:
         self.files[key] = None  # a file that includes itself stops here
         doc = self.read(path)
         if doc is None:
-            if not self.unreadable(path, referrer, "compose file"):
+            if not self.unreadable(path, "compose file"):
                 self.problem(
                     Kind.MISSING_REFERENCE, referrer, f"file `{path}` not found", None if referrer else str(path)
                 )

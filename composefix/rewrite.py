@@ -128,9 +128,9 @@ def rewrite(
         planned, replan, report.findings, fixed=list(planned.fixed), unfixed=list(planned.unfixed), notes=notes
     )
     if in_place:
-        _in_place(outcome, options, files, checker.reader)
+        _in_place(outcome, checker.reader)
     else:
-        _override(outcome, options, files, checker.reader, output, force)
+        _override(outcome, options, files, output, force)
     _verify_findings(outcome, options, files, checker.reader, set(project.env_files))
     if compose is not None and outcome.changed:
         _verify_compose(outcome, compose, files, in_place)
@@ -175,9 +175,7 @@ def output_path(files: list[Path], output: Path | None) -> Path:
     return output if output is not None else files[0].parent / DEFAULT_OUTPUT
 
 
-def _override(
-    outcome: Outcome, options: Options, files: list[Path], reader: Reader, output: Path | None, force: bool
-) -> None:
+def _override(outcome: Outcome, options: Options, files: list[Path], output: Path | None, force: bool) -> None:
     from composefix.override import HEADER_MARK, render
 
     target = output_path(files, output)
@@ -258,7 +256,7 @@ def _override(
         )
 
 
-def _in_place(outcome: Outcome, options: Options, files: list[Path], reader: Reader) -> None:
+def _in_place(outcome: Outcome, reader: Reader) -> None:
     from composefix.inplace import in_place
 
     built = _settle(outcome, in_place)
