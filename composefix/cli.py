@@ -334,10 +334,13 @@ def _check(request: CheckRequest) -> int:
     )
     rendered = REPORTERS[request.output_format](report, render_options)
     if request.output is not None:
+        from composefix.writing import WriteError, write_report
+
+        inputs = [Path(p) for p in report.documents] + [Path(p) for group in readable for p in group]
         try:
-            request.output.write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{request.output}: cannot write the report: {exc.strerror or exc}") from None
+            write_report(request.output, rendered, inputs=inputs)
+        except WriteError as exc:
+            raise UsageError(str(exc)) from None
     else:
         sys.stdout.write(rendered)
     for message in io_errors:
@@ -369,12 +372,20 @@ def rewrite(
     verify: Annotated[
         bool | None, typer.Option("--verify/--no-verify", help="Check the result with a real `docker compose config`.")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace an output file composefix did not write.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Replace an output file composefix did not write, or a read-only file.")
+    ] = False,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when findings stay unfixed (for fixing hooks).")
     ] = False,
     show_secrets: Annotated[
         bool, typer.Option("--show-secrets", help="Print secrets in --diff unmasked (to pipe it to `git apply`).")
+    ] = False,
+    edit_outside_project: Annotated[
+        bool,
+        typer.Option(
+            "--edit-outside-project", help="Let --in-place edit files outside the project folder (env_file, include)."
+        ),
     ] = False,
     inspect_images: Annotated[
         bool, typer.Option("--inspect-images", help="Read local images' EXPOSE ports from the Docker engine.")
@@ -400,7 +411,17 @@ def rewrite(
     )
     try:
         code = _rewrite(
-            request, in_place, diff, output, unsafe_fixes, publish or [], verify, force, inspect_images, show_secrets
+            request,
+            in_place,
+            diff,
+            output,
+            unsafe_fixes,
+            publish or [],
+            verify,
+            force,
+            inspect_images,
+            show_secrets,
+            edit_outside_project,
         )
         if exit_zero and code == EXIT_FINDINGS and not diff:
             code = EXIT_OK
@@ -438,6 +459,7 @@ def _rewrite(
     force: bool,
     inspect_images: bool = False,
     show_secrets: bool = False,
+    edit_outside: bool = False,
 ) -> int:
     from composefix.compose_cli import find_compose
     from composefix.masking import clean, clean_diff
@@ -460,21 +482,33 @@ def _rewrite(
     unfixed = 0
     changed = False
     produced = False
-    for group in projects:
+    outcomes = []
+    for group in projects:  # every project is planned and verified before anything is written
         try:
-            outcome = rewrite(
-                [Path(name) for name in group],
-                options,
-                in_place=in_place,
-                output=output,
-                unsafe=unsafe,
-                publish=publish,
-                force=force,
-                compose=compose,
-                inspect_images=inspect_images or cfg.inspect_images,
+            outcomes.append(
+                rewrite(
+                    [Path(name) for name in group],
+                    options,
+                    in_place=in_place,
+                    output=output,
+                    unsafe=unsafe,
+                    publish=publish,
+                    force=force,
+                    compose=compose,
+                    inspect_images=inspect_images or cfg.inspect_images,
+                    strict_verify=bool(verify),
+                    edit_outside=edit_outside,
+                )
             )
         except RewriteError as exc:
             raise UsageError(str(exc)) from None
+    written_paths: set[str] = set()
+    if not diff:
+        try:
+            written_paths = set(write(*outcomes, force=force))  # all projects' files, or none
+        except RewriteError as exc:
+            raise UsageError(str(exc)) from None
+    for outcome in outcomes:
         for finding, title in outcome.fixed:
             typer.echo(clean(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} fixed: {title}"))
         for finding, reason in outcome.unfixed:
@@ -486,12 +520,7 @@ def _rewrite(
             changed = changed or bool(text)
             sys.stdout.write(clean_diff(text, show_secrets=show_secrets))
         else:
-            try:
-                written = write(outcome)
-            except RewriteError as exc:
-                raise UsageError(str(exc)) from None
-            except OSError as exc:
-                raise UsageError(f"cannot write: {exc}; nothing was replaced") from None
+            written = [path for path in outcome.writes if path in written_paths]
             for path in written:
                 typer.echo(clean(f"wrote {path}"))
             if not written and outcome.writes:

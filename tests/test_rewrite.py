@@ -262,11 +262,16 @@ def test_unused_suppression_removed_in_place(project):
 def test_refuses_to_overwrite_a_file_it_did_not_write(project):
     put(project, "compose.yaml", HOST_MODE)
     put(project, "compose.desktop.yaml", "services: {}\n")
-    result = run()
+    # Found beside compose.yaml, the file is an input of the project: never replaced, not even with --force
+    for args in [(), ("--force",)]:
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "compose.desktop.yaml is an input of this run" in result.stderr
+    result = run("compose.yaml")
     assert result.exit_code == 2
     assert "compose.desktop.yaml exists and was not written by composefix: pass --force" in result.stderr
     assert (project / "compose.desktop.yaml").read_text() == "services: {}\n"
-    assert run("--force").exit_code == 0
+    assert run("--force", "compose.yaml").exit_code == 0
 
 
 def test_warns_about_automatic_override_files(project):
