@@ -198,3 +198,245 @@ UNPORTABLE = "services:\n  api:\n    image: x\n    environment:\n      DB: postg
 
 def _env_without_docker(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "PATH": str(tmp_path)}
+
+
+# --- A. writes -------------------------------------------------------------------------------------------------
+
+HOST_MODE = "services:\n  web:\n    image: nginx\n    network_mode: host\n"
+
+
+def test_a_dangling_override_link_is_never_followed(tmp_path: Path, folder: Path) -> None:
+    """The committed link `compose.desktop.yaml -> <elsewhere>/authorized_keys` used to create that file (and the
+    verification copy beside it)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "compose.yaml").write_text(HOST_MODE)
+    (folder / "compose.desktop.yaml").symlink_to(elsewhere / "authorized_keys")
+    code, _, err = run("rewrite", "--publish", "web=80", ".")
+    assert code == 2
+    assert "compose.desktop.yaml is a symbolic link" in err and "never writes through a link" in err
+    assert list(elsewhere.iterdir()) == []
+    assert (folder / "compose.desktop.yaml").is_symlink()
+    for force in ([], ["--force"]):
+        code, _, _ = run("rewrite", "--publish", "web=80", *force, "-o", "compose.desktop.yaml", "compose.yaml")
+        assert code == 2
+        assert list(elsewhere.iterdir()) == []
+
+
+def test_only_regular_files_are_replaced(folder: Path) -> None:
+    (folder / "compose.yaml").write_text(HOST_MODE)
+    fifo = folder / "pipe.yaml"
+    os.mkfifo(fifo)
+    specials = [fifo]
+    try:
+        os.mknod(folder / "null.yaml", 0o600 | 0o020000, os.makedev(1, 3))  # a character device, like /dev/null
+        specials.append(folder / "null.yaml")
+    except (PermissionError, AttributeError):
+        pass  # not root: the FIFO stands for every special file
+    for special in specials:
+        code, _, err = run("rewrite", "--publish", "web=80", "--force", "-o", special.name, "compose.yaml")
+        assert code == 2, err
+        assert f"{special.name} is not a regular file" in err
+        assert not special.is_file()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["compose.yaml", *(s.name for s in specials)])
+
+
+def test_check_never_writes_its_report_over_an_input(folder: Path) -> None:
+    (folder / "docker-compose.yml").write_text(HOST_MODE)
+    (folder / ".env").write_text("A=1\n")
+    for target in ("docker-compose.yml", ".env", "./docker-compose.yml"):
+        code, _, err = run("check", "-o", target, "docker-compose.yml")
+        assert code == 2
+        assert "is an input of this run" in err
+    assert (folder / "docker-compose.yml").read_text() == HOST_MODE
+    assert (folder / ".env").read_text() == "A=1\n"
+    code, _, _ = run("check", "-o", "report.txt", "docker-compose.yml")
+    assert code == 1 and "CF101" in (folder / "report.txt").read_text()
+
+
+def test_rewriting_several_projects_writes_all_or_nothing(folder: Path) -> None:
+    for name in ("a", "b"):
+        (folder / name).mkdir()
+        (folder / name / "compose.yaml").write_text(UNPORTABLE)
+    (folder / "b" / "compose.yaml").chmod(0o444)
+    before = _tree(folder)
+    code, out, err = run("rewrite", "--in-place", "--no-verify", "a", "b")
+    assert code == 2
+    assert "b/compose.yaml is read-only: pass --force" in err
+    assert "wrote" not in out
+    assert _tree(folder) == before
+    code, out, _ = run("rewrite", "--in-place", "--no-verify", "--force", "a", "b")
+    assert code == 0
+    assert "host.docker.internal" in (folder / "a" / "compose.yaml").read_text()
+    assert "host.docker.internal" in (folder / "b" / "compose.yaml").read_text()
+    assert (folder / "b" / "compose.yaml").stat().st_mode & 0o777 == 0o444
+
+
+def test_env_files_outside_the_project_need_the_flag(tmp_path: Path, folder: Path) -> None:
+    shared = tmp_path / "shared.env"
+    shared.write_text("DB=postgres://u:p@172.17.0.1:5432/db\n")
+    (folder / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../shared.env\n")
+    code, _, err = run("rewrite", "--in-place", "--no-verify", ".")
+    assert code == 2
+    assert "shared.env is outside the project folder" in err and "--edit-outside-project" in err
+    assert shared.read_text() == "DB=postgres://u:p@172.17.0.1:5432/db\n"
+    code, _, err = run("rewrite", "--in-place", "--no-verify", "--edit-outside-project", ".")
+    assert code == 0, err
+    assert shared.read_text() == "DB=postgres://u:p@host.docker.internal:5432/db\n"
+
+
+def test_cr_only_files_keep_their_line_breaks(folder: Path) -> None:
+    path = folder / "compose.yaml"
+    path.write_bytes(UNPORTABLE.replace("\n", "\r").encode())
+    code, _, err = run("rewrite", "--in-place", "--no-verify", ".")
+    assert code == 0, err
+    data = path.read_bytes()
+    assert b"host.docker.internal:5432" in data and b"host-gateway" in data
+    assert b"\n" not in data
+
+
+def test_a_bom_added_since_the_read_is_noticed(folder: Path) -> None:
+    from composefix.rewrite import RewriteError, write_atomic
+
+    path = folder / "compose.yaml"
+    path.write_bytes(b"\xef\xbb\xbfa: 1\n")  # the file gained a BOM after it was read as "a: 1\n"
+    with pytest.raises(RewriteError, match="changed on disk since it was read"):
+        write_atomic(path, "a: 2\n", bom=False, expected="a: 1\n")
+    assert path.read_bytes() == b"\xef\xbb\xbfa: 1\n"
+
+
+FSIZE_RUNNER = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), resource.RLIM_INFINITY))
+sys.argv = ["composefix", *sys.argv[2:]]
+from composefix.entry import main
+main()
+"""
+
+
+def test_a_full_disk_leaves_every_file_as_it_was(folder: Path) -> None:
+    """A real write failure, not a simulated one: the kernel refuses to grow any file past RLIMIT_FSIZE (EFBIG, as
+    a full disk refuses with ENOSPC), in a child process so that nothing else is limited."""
+    import subprocess
+    import sys
+
+    (folder / "a").mkdir()
+    (folder / "b").mkdir()
+    (folder / "a" / "compose.yaml").write_text(UNPORTABLE)  # its result is about 200 bytes
+    (folder / "b" / "compose.yaml").write_text(UNPORTABLE + "# padding\n" * 40)  # its result is about 600 bytes
+    before = _tree(folder)
+    command = [sys.executable, "-c", FSIZE_RUNNER, "400", "rewrite", "--in-place", "--no-verify", "a", "b"]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "File too large; nothing was replaced" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tree(folder) == before  # a/ not replaced although its copy fitted; no temporary file left
+
+
+SIGNAL_DOCKER = """#!/bin/sh
+# A `docker` whose `compose config` hangs on composefix's verification copy (and answers the rest).
+if [ "$2" = "version" ]; then echo "Docker Compose version v2.30.0"; exit 0; fi
+case "$*" in *.composefix-verify-*) touch "$MARK"; exec sleep 60;; esac
+exit 0
+"""
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])
+def test_a_signal_during_verification_removes_the_temporary_files(tmp_path: Path, folder: Path, signum: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    docker = bin_dir / "docker"
+    docker.write_text(SIGNAL_DOCKER)
+    docker.chmod(0o755)
+    mark = tmp_path / "verifying"
+    (folder / "compose.yaml").write_text(UNPORTABLE)
+    before = _tree(folder)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "MARK": str(mark)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "composefix", "rewrite", "--in-place", "--verify", "."],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert mark.exists(), process.communicate(timeout=5)
+        assert any(p.name.startswith(".composefix-verify-") for p in folder.iterdir())
+        process.send_signal(getattr(signal, signum))
+        _, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + getattr(signal, signum), err
+    assert "Traceback" not in err
+    assert _tree(folder) == before
+
+
+# --- C. verification that means it ----------------------------------------------------------------------------
+
+
+def _fake_docker(tmp_path: Path, config_script: str) -> dict[str, str]:
+    """A `docker` first on PATH: `docker compose version` answers v2, `docker compose ... config` runs the script."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    docker = bin_dir / "docker"
+    docker.write_text(
+        "#!/bin/sh\n"
+        'if [ "$2" = "version" ]; then echo "Docker Compose version v2.30.0"; exit 0; fi\n' + config_script + "\n"
+    )
+    docker.chmod(0o755)
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "COMPOSEFIX_COMPOSE_TIMEOUT": "2"}
+
+
+def _run_with(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_hanging_compose_means_nothing_is_written(tmp_path: Path, folder: Path) -> None:
+    env = _fake_docker(tmp_path, "exec sleep 60")
+    (folder / "compose.yaml").write_text(UNPORTABLE)
+    before = _tree(folder)
+    for verify in (["--verify"], []):
+        started = time.monotonic()
+        code, _, err = _run_with(env, "rewrite", "--in-place", *verify, ".")
+        assert time.monotonic() - started < 15
+        assert code == 2, err
+        assert "Docker Compose did not answer" in err and "did not finish within 2 s" in err
+        assert _tree(folder) == before
+
+
+def test_compose_rejecting_the_original_refuses_verify(tmp_path: Path, folder: Path) -> None:
+    env = _fake_docker(tmp_path, 'echo "service api: postgres://u:Sup3rSecret@db is invalid" >&2; exit 1')
+    (folder / "compose.yaml").write_text(UNPORTABLE)
+    before = _tree(folder)
+    code, _, err = _run_with(env, "rewrite", "--in-place", "--verify", ".")
+    assert code == 2
+    assert "Docker Compose rejects the project as it is (service api: postgres://u:****@db is invalid)" in err
+    assert "Sup3rSecret" not in err
+    assert _tree(folder) == before
+    code, out, err = _run_with(env, "rewrite", "--in-place", ".")  # not asked for: a note, and the write
+    assert code == 0
+    assert "Compose already rejects the project" in out + err and "Sup3rSecret" not in out + err
+
+
+def test_compose_printing_garbage_is_relayed_safely(tmp_path: Path, folder: Path) -> None:
+    env = _fake_docker(
+        tmp_path,
+        'case "$*" in *.composefix-verify-*) printf "bad \\377\\376 \\033[2J x\\n" >&2; exit 1;; esac; exit 0',
+    )
+    (folder / "compose.yaml").write_text(UNPORTABLE)
+    code, _, err = _run_with(env, "rewrite", "--in-place", "--verify", ".")
+    assert code == 2
+    assert "Docker Compose rejects the result: bad \ufffd\ufffd \\x1b[2J x; nothing written" in err
+    assert "\x1b" not in err
