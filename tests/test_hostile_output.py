@@ -440,3 +440,135 @@ def test_compose_printing_garbage_is_relayed_safely(tmp_path: Path, folder: Path
     assert code == 2
     assert "Docker Compose rejects the result: bad \ufffd\ufffd \\x1b[2J x; nothing written" in err
     assert "\x1b" not in err
+
+
+# --- C. a slow or malformed Docker engine -----------------------------------------------------------------------
+
+
+class _Engine:
+    """A tiny HTTP server on a unix socket in the test's folder, playing a Docker engine that misbehaves."""
+
+    def __init__(self, folder: Path, answers: dict[str, tuple[bytes, float]]) -> None:
+        import http.server
+        import socketserver
+        import threading
+
+        self.socket = folder / "engine.sock"
+        answers_ = answers
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                route = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+                body, drip = answers_.get(route, (b'{"message": "page not found"}', 0.0))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Api-Version", "1.43")
+                self.end_headers()
+                for index in range(len(body)):
+                    if drip:
+                        time.sleep(drip)  # each byte within the client's per-read timeout, the whole far past it
+                    try:
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        return
+
+            def do_HEAD(self) -> None:
+                self.do_GET()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def address_string(self) -> str:
+                return "engine"
+
+        class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+            daemon_threads = True
+
+        self.server = Server(str(self.socket), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"DOCKER_HOST": f"unix://{self.socket}"}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+VERSION_OK = json.dumps({"Version": "27.1.1", "ApiVersion": "1.43", "MinAPIVersion": "1.24"}).encode()
+
+
+@pytest.fixture
+def engine_folder(tmp_path: Path) -> Path:
+    # unix socket paths are limited to ~108 bytes: a short folder of our own under the system temp folder
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cfe-"))
+    yield folder
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "answers"),
+    [
+        ("slow", {"_ping": (b"OK", 0.0), "version": (VERSION_OK, 0.0), "info": (b'{"Name": "x"}' * 20, 0.4)}),
+        ("not json", {"_ping": (b"OK", 0.0), "version": (VERSION_OK, 0.0), "info": (b"<html>oops", 0.0)}),
+        ("not an object", {"_ping": (b"OK", 0.0), "version": (VERSION_OK, 0.0), "info": (b"[1, 2]", 0.0)}),
+        (
+            "wrong types",
+            {
+                "_ping": (b"OK", 0.0),
+                "version": (b'{"ApiVersion": "1.43", "Version": 27, "Components": "x", "Platform": 3}', 0.0),
+                "info": (b'{"OperatingSystem": 5, "KernelVersion": ["linuxkit"], "Name": null}', 0.0),
+            },
+        ),
+        ("slow ping", {"_ping": (b"OK" * 10, 0.5), "version": (VERSION_OK, 0.0)}),
+    ],
+)
+def test_doctor_and_target_auto_survive_a_bad_engine(
+    engine_folder: Path, folder: Path, name: str, answers: dict[str, tuple[bytes, float]]
+) -> None:
+    engine = _Engine(engine_folder, answers)
+    try:
+        started = time.monotonic()
+        code, out, err = _run_with(engine.env, "doctor", "--timeout", "2")
+        elapsed = time.monotonic() - started
+        assert elapsed < 8, (name, elapsed)  # the deadline is for the whole exchange, not per read
+        assert "Traceback" not in out + err and "internal error" not in out + err, name
+        if code == 0:  # a malformed field is read as unknown: the engine is still reported
+            assert name == "wrong types"
+            assert "engine:" in out
+        else:
+            assert code == 2, (name, out, err)
+            assert err.startswith("composefix: error: ") and err.count("\n") == 1, (name, err)
+        (folder / "compose.yaml").write_text(HOST_MODE)
+        code, out, err = _run_with(engine.env, "check", "--target", "auto", ".")
+        assert err.startswith("--target auto: ") and err.count("\n") == 1, (name, err)
+        if name == "wrong types":  # read as a plain Linux engine: no VM-backed target, so no CF101
+            assert (code, err) == (0, "--target auto: Linux Docker Engine here, plus linux\n")
+        else:  # no usable answer: the default targets, said so
+            assert code == 1 and "CF101" in out, (name, out, err)
+            assert "using the default targets linux, desktop" in err
+        assert "Traceback" not in out + err and "internal error" not in out + err
+    finally:
+        engine.close()
+
+
+def test_what_the_engine_says_is_escaped(engine_folder: Path) -> None:
+    info = json.dumps({"OperatingSystem": "Evil\x1b]0;pwned\x07OS", "KernelVersion": "6.1\x1b[2J"}).encode()
+    engine = _Engine(engine_folder, {"_ping": (b"OK", 0.0), "version": (VERSION_OK, 0.0), "info": (info, 0.0)})
+    try:
+        code, out, err = _run_with(engine.env, "doctor", "--timeout", "2")
+    finally:
+        engine.close()
+    assert code == 0, err
+    assert "\x1b" not in out + err and "\x07" not in out
+    assert 'info OperatingSystem = "Evil\\x1b]0;pwned\\x07OS"' in out
