@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from composefix.document import Document
     from composefix.engine import Report
-    from composefix.model import Finding, Target
+    from composefix.model import Finding, Fix, Target
 
 MASK = "****"
 
@@ -340,6 +340,17 @@ def safe_report(report: Report) -> SafeReport:
     def text(value: str, path: str) -> str:
         return escape(_without_values(mask(value), known(path)))
 
+    def printable_fix(f: Finding) -> Fix | None:
+        """The fix with its edits, or None when an edit's text would print a secret (a fix is not masked: masked,
+        it would write `****` into the file)."""
+        if f.fix is None:
+            return None
+        for edit in f.fix.edits:
+            if secret_spans(edit.text) or _without_values(edit.text, known(edit.file)) != edit.text:
+                return None
+        edits = tuple(e._replace(file=escape(e.file)) for e in f.fix.edits if e.file in sources)
+        return f.fix._replace(title=clean(f.fix.title), edits=edits)
+
     findings = []
     for f in report.findings:
         findings.append(
@@ -350,12 +361,7 @@ def safe_report(report: Report) -> SafeReport:
                 path=escape(f.path),
                 service=escape(f.service) if f.service is not None else None,
                 related=tuple(r._replace(file=escape(r.file), message=text(r.message, r.file)) for r in f.related),
-                fix=None
-                if f.fix is None
-                else f.fix._replace(
-                    title=clean(f.fix.title),
-                    edits=tuple(e._replace(file=escape(e.file)) for e in f.fix.edits if e.file in sources),
-                ),
+                fix=printable_fix(f),
             )
         )
     return SafeReport(

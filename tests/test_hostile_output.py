@@ -572,3 +572,24 @@ def test_what_the_engine_says_is_escaped(engine_folder: Path) -> None:
     assert code == 0, err
     assert "\x1b" not in out + err and "\x07" not in out
     assert 'info OperatingSystem = "Evil\\x1b]0;pwned\\x07OS"' in out
+
+
+def test_a_fix_that_would_print_a_secret_is_left_out() -> None:
+    from composefix.document import parse
+    from composefix.engine import Report
+    from composefix.masking import safe_report
+    from composefix.model import DEFAULT_TARGETS, Applicability, Edit, Finding, Fix, Position, Severity, Span
+
+    doc = parse("services:\n  a:\n    command: psql --password=hunter22 -h localhost\n", "compose.yaml")
+    span = Span(Position(3, 40, 50), Position(3, 49, 59))
+    finding = Finding("CF103", "loopback-to-host", Severity.WARNING, "m", "compose.yaml", span)
+    leaky = Edit("compose.yaml", 14, 59, "psql --password=hunter22 -h host.docker.internal")
+    plain = Edit("compose.yaml", 50, 59, "host.docker.internal")
+    report = Report(["compose.yaml"], {"compose.yaml": doc}, [], DEFAULT_TARGETS)
+    report.findings = [
+        finding._replace(fix=Fix("t", Applicability.SAFE, (leaky,))),
+        finding._replace(fix=Fix("t", Applicability.SAFE, (plain,))),
+    ]
+    safe = safe_report(report)
+    assert safe.findings[0].fix is None
+    assert safe.findings[1].fix is not None and safe.findings[1].fix.edits == (plain,)
