@@ -252,6 +252,10 @@ def test_check_never_writes_its_report_over_an_input(folder: Path) -> None:
     assert (folder / ".env").read_text() == "A=1\n"
     code, _, _ = run("check", "-o", "report.txt", "docker-compose.yml")
     assert code == 1 and "CF101" in (folder / "report.txt").read_text()
+    (folder / "report.json").symlink_to(folder.parent / "planted")  # a committed link under the report's name
+    code, _, err = run("check", "--format", "json", "-o", "report.json", "docker-compose.yml")
+    assert code == 2 and "report.json is a symbolic link" in err
+    assert not (folder.parent / "planted").exists()
 
 
 def test_rewriting_several_projects_writes_all_or_nothing(folder: Path) -> None:
