@@ -356,6 +356,7 @@ def write_report(path: Path, text: str, *, inputs: Sequence[Path]) -> None:
         with guarded():
             _commit([Change(path, None, text)])
     except WriteError as exc:
-        raise WriteError(f"{path}: cannot write the report: {exc}") from None
+        reason = str(exc).removeprefix("cannot write: ").removesuffix("; nothing was replaced")
+        raise WriteError(f"{path}: cannot write the report: {reason}") from None
     except OSError as exc:
         raise WriteError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
