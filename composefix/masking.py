@@ -17,11 +17,9 @@ Every function here runs in time linear in its input: no pattern can backtrack o
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -308,26 +306,17 @@ class SafeReport:
     sources: dict[str, Source]
 
 
-def _inside(path: str, folders: list[Path]) -> bool:
-    resolved = os.path.realpath(path)
-    return any(resolved == str(folder) or resolved.startswith(str(folder) + os.sep) for folder in folders)
-
-
 def safe_report(report: Report) -> SafeReport:
     """The report made safe to print.
 
     - Messages, help texts and related notes are masked, and so is any secret value of the finding's file quoted
       in them (`cannot read `hunter2` as `!!int``, schema errors), then every string is escaped.
-    - Source lines are offered only for files the user named, or reached inside a project folder: a file that
-      `extends`, `include` or `env_file` reached elsewhere (`~/.netrc`) is reported by location, never quoted.
+    - Source lines are offered for the documents the report holds (files reached outside the project, such as
+      `extends: {file: ~/.netrc}`, are not among them: they are reported by location, never quoted).
     """
-    folders = [Path(os.path.realpath(p.directory)) for p in report.projects]
-    named = set(report.files)
-    sources = {
-        path: Source(escape(path), doc)
-        for path, doc in report.documents.items()
-        if doc.text and (path in named or _inside(path, folders))
-    }
+    # The report holds no document of a private file (outside the project and its repository, or not a compose
+    # file: engine.Checker hides them), so every document here may be quoted.
+    sources = {path: Source(escape(path), doc) for path, doc in report.documents.items() if doc.text}
     values: dict[str, list[str]] = {}
 
     def known(path: str) -> list[str]:

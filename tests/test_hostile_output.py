@@ -277,6 +277,7 @@ def test_rewriting_several_projects_writes_all_or_nothing(folder: Path) -> None:
 
 
 def test_env_files_outside_the_project_need_the_flag(tmp_path: Path, folder: Path) -> None:
+    (tmp_path / ".git").mkdir()  # a repository whose shared env file sits above the project folder
     shared = tmp_path / "shared.env"
     shared.write_text("DB=postgres://u:p@172.17.0.1:5432/db\n")
     (folder / "compose.yaml").write_text("services:\n  api:\n    image: x\n    env_file: ../shared.env\n")
