@@ -148,7 +148,7 @@ class Planner:
 
     def _allowed(self, finding: Finding) -> bool:
         if finding.code in UNSAFE and not self.unsafe:
-            self._skip(finding, "unsafe fix: pass --unsafe-fixes (or use override mode for CF101)")
+            self._skip(finding, "unsafe fix (it changes how the service runs): pass --unsafe-fixes")
             return False
         return True
 

@@ -212,7 +212,7 @@ class _Builder:
             reason = conflicts.get((item.file, item.start, item.end))
             if reason is not None:
                 if item.finding is not None:
-                    self.result.dropped.append((item.finding, f"{reason}; the override file can still change it"))
+                    self.result.dropped.append((item.finding, reason))
                 continue
             self.edit(item.file, item.start, item.end, item.text)
         for file, start, end in self.plan.removals:

@@ -80,6 +80,7 @@ def rewrite(
     force: bool,
     compose: list[str] | None,
     inspect_images: bool = False,
+    regenerate: str | None = None,
 ) -> Outcome:
     """Plan and render the rewrite of one project; verification failures raise RewriteError."""
     checker = Checker(options)
@@ -118,7 +119,7 @@ def rewrite(
     if in_place:
         _in_place(outcome, options, files, checker.reader)
     else:
-        _override(outcome, options, files, checker.reader, output, force)
+        _override(outcome, options, files, checker.reader, output, force, regenerate)
     _verify_findings(outcome, options, files, checker.reader, set(project.env_files))
     if compose is not None and outcome.changed:
         _verify_compose(outcome, compose, files, in_place)
@@ -137,7 +138,13 @@ def output_path(files: list[Path], output: Path | None) -> Path:
 
 
 def _override(
-    outcome: Outcome, options: Options, files: list[Path], reader: Reader, output: Path | None, force: bool
+    outcome: Outcome,
+    options: Options,
+    files: list[Path],
+    reader: Reader,
+    output: Path | None,
+    force: bool,
+    regenerate: str | None = None,
 ) -> None:
     from composefix.override import HEADER_MARK, render
 
@@ -145,7 +152,9 @@ def _override(
     base_dir = target.parent
     base_files = [os.path.relpath(f, base_dir) for f in files]
     name = os.path.relpath(target, Path.cwd()) if target.is_absolute() else str(target)
-    rendered = render(outcome.plan, base_files=base_files, output_name=target.name, targets=options.targets)
+    rendered = render(
+        outcome.plan, base_files=base_files, output_name=target.name, targets=options.targets, regenerate=regenerate
+    )
     _drop(outcome, rendered.dropped)
     old: str | None = None
     if target.exists():
@@ -193,7 +202,6 @@ def _in_place(outcome: Outcome, options: Options, files: list[Path], reader: Rea
     built = in_place(outcome.plan)
     _drop(outcome, built.dropped)
     by_file: dict[str, list[Edit]] = {}
-    dropped_codes = {(f.code, f.service) for f, _ in built.dropped}
     for edit in built.edits:
         by_file.setdefault(edit.file, []).append(edit)
     for path, edits in by_file.items():
@@ -203,8 +211,6 @@ def _in_place(outcome: Outcome, options: Options, files: list[Path], reader: Rea
         except EditConflict as exc:
             raise RewriteError(f"{path}: {exc}") from None
         outcome.writes[path] = (doc.text, new, doc.bom)
-    if dropped_codes:
-        outcome.notes.append("some fixes cannot be applied in place (see below); override mode may apply them")
 
 
 def _verify_findings(

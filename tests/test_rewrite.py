@@ -176,7 +176,10 @@ def test_value_from_dotenv_is_edited_in_that_file_in_place_only(project):
     put(project, ".env", "# settings\nDB_URL=postgres://localhost:5433/app\n")
     put(project, "compose.yaml", "services:\n  api:\n    image: x\n    environment:\n      DB: ${DB_URL}\n")
     result = run()
-    assert "CF103 not fixed: the value is not written verbatim in the compose file: use --in-place" in result.output
+    assert (
+        "CF103 not fixed: the value is not written verbatim in the compose file; rewrite with --in-place (it edits "
+        "the text where it is written)\n"
+    ) in result.output
     result = run("--in-place")
     assert result.exit_code == 0, result.output
     assert (project / ".env").read_text() == "# settings\nDB_URL=postgres://host.docker.internal:5433/app\n"
@@ -278,14 +281,40 @@ def test_warns_about_automatic_override_files(project):
     assert "docker-compose.override.yml also exists; Compose loads only the first" in result.output
 
 
-def test_diff_mode_exit_codes(project):
+def test_diff_mode_exit_codes_are_those_of_the_same_run_without_diff(project):
     put(project, "compose.yaml", HOST_MODE)
     result = run("--diff")
-    assert result.exit_code == 1
-    assert result.stdout.startswith("db") is False and "+++ b/compose.desktop.yaml" in result.stdout
+    assert result.exit_code == 0, result.output  # everything can be fixed: the diff shows how
+    assert "+++ b/compose.desktop.yaml" in result.stdout
     assert not (project / "compose.desktop.yaml").exists()
-    run()
+    assert run().exit_code == 0
     assert run("--diff").exit_code == 0
+    # In place, CF101 stays unfixed without --unsafe-fixes: exit 1 with and without --diff.
+    diffed = run("--in-place", "--diff")
+    assert diffed.exit_code == 1, diffed.output
+    assert "CF101 not fixed: unsafe fix: pass --unsafe-fixes" in diffed.output
+    assert "network_mode: host" in (project / "compose.yaml").read_text()
+    assert run("--in-place").exit_code == 1
+    assert run("--in-place", "--exit-zero", "--diff").exit_code == 0
+
+
+def test_unfixed_findings_below_fail_on_do_not_fail_the_run(project):
+    # CF110 (bridge network mode) is unsafe: unfixed without --unsafe-fixes, whatever the mode.
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx\n    network_mode: bridge\n")
+    assert CliRunner().invoke(app, ["check"]).exit_code == 1
+    for mode in ([], ["--in-place"], ["--diff"], ["--in-place", "--diff"]):
+        result = run(*mode)
+        assert result.exit_code == 1, (mode, result.output)
+        assert "CF110 not fixed: unsafe fix (it changes how the service runs): pass --unsafe-fixes\n" in result.output
+        assert run(*mode, "--fail-on", "error").exit_code == 0
+    # The same finding at `info` (configured): `check` passes, and so does `rewrite` in every mode.
+    put(project, ".composefix.toml", '[severity]\nCF110 = "info"\n')
+    assert CliRunner().invoke(app, ["check"]).exit_code == 0
+    for mode in ([], ["--in-place"], ["--diff"], ["--in-place", "--diff"]):
+        result = run(*mode)
+        assert result.exit_code == 0, (mode, result.output)
+        assert "CF110 not fixed" in result.output
+        assert run(*mode, "--fail-on", "info").exit_code == 1
 
 
 def test_says_when_no_compose_was_found_to_verify_the_result(project, monkeypatch):
@@ -293,7 +322,7 @@ def test_says_when_no_compose_was_found_to_verify_the_result(project, monkeypatc
     note = "note: no Docker Compose v2 found"
     monkeypatch.setattr("composefix.compose_cli.find_compose", lambda: None)
     unverified = run("--diff")
-    assert unverified.exit_code == 1
+    assert unverified.exit_code == 0
     assert note in unverified.stderr
     assert "--verify requires it" in unverified.stderr
     assert note not in run("--diff", "--no-verify").stderr
