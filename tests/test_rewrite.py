@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -391,3 +393,77 @@ def test_in_place_edits_shared_text_when_every_user_wants_the_same(project):
     )
     assert run("--in-place").exit_code == 0
     assert "UPSTREAM: http://host.docker.internal:4000" in (project / "compose.yaml").read_text()
+
+
+BASE = """\
+services:
+  api:
+    image: example/api
+    environment:
+      DB_HOST: 172.17.0.1
+"""
+OVERLAY = """\
+services:
+  api:
+    environment:
+      CACHE: redis://172.17.0.1:6379
+  agent:
+    image: example/agent
+    network_mode: host
+"""
+
+
+def regenerate_line(path: Path) -> list[str]:
+    lines = [line for line in path.read_text().splitlines() if line.startswith("# Regenerate: ")]
+    assert len(lines) == 1
+    return shlex.split(lines[0].removeprefix("# Regenerate: "))
+
+
+def test_regenerate_line_reproduces_the_run_exactly(project):
+    folder = project / "deploy"
+    folder.mkdir()
+    put(folder, "a.yaml", BASE)
+    put(folder, "b.yaml", OVERLAY)
+    first = run(
+        "-f", "deploy/a.yaml", "-f", "deploy/b.yaml", "--target", "colima,linux", "--select", "CF1",
+        "--publish", "agent=9100", "-o", "deploy/compose.mac.yaml",
+    )  # fmt: skip
+    assert first.exit_code == 0, first.output
+    assert "Docker Compose accepts the result (`config`)" in first.output  # the real binary checked it
+    written = folder / "compose.mac.yaml"
+    command = regenerate_line(written)
+    assert command == [
+        "composefix", "rewrite", "-f", "a.yaml", "-f", "b.yaml", "--target", "linux,colima", "--select", "CF1",
+        "--publish", "agent=9100", "-o", "compose.mac.yaml",
+    ]  # fmt: skip
+    before = written.read_bytes()
+    written.unlink()
+    # The line, run as written in the override file's folder, by the real console script's module.
+    again = subprocess.run(
+        [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert written.read_bytes() == before
+    compose_accepts(folder, "a.yaml", "b.yaml", "compose.mac.yaml")
+    # Once more with the file in place: nothing to change.
+    same = subprocess.run(
+        [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert same.returncode == 0 and "compose.mac.yaml: already up to date" in same.stdout
+
+
+def test_regenerate_line_of_a_plain_run_has_only_the_files(project):
+    put(project, "compose.yaml", BASE)
+    assert run().exit_code == 0
+    assert regenerate_line(project / "compose.desktop.yaml") == [
+        "composefix", "rewrite", "-f", "compose.yaml", "-o", "compose.desktop.yaml",
+    ]  # fmt: skip
+    # Targets from the configuration are not repeated; targets that differ from it are.
+    put(project, ".composefix.toml", 'targets = ["linux", "orbstack"]\n')
+    assert run().exit_code == 0
+    assert regenerate_line(project / "compose.desktop.yaml")[2:] == ["-f", "compose.yaml", "-o", "compose.desktop.yaml"]
+    assert run("--target", "linux,desktop", "--unsafe-fixes", "--select", "CF105").exit_code == 0
+    assert regenerate_line(project / "compose.desktop.yaml")[2:] == [
+        "-f", "compose.yaml", "--target", "linux,desktop", "--select", "CF105", "--unsafe-fixes",
+        "-o", "compose.desktop.yaml",
+    ]  # fmt: skip

@@ -37,7 +37,9 @@ def doctor(timeout: int, output_format: str) -> DoctorReport:
     except EngineUnreachable as exc:
         engine, error = None, str(exc)
     compose = compose_info()
-    targets = sorted({engine.kind.value, Target.LINUX.value}, key=[t.value for t in Target].index) if engine else None
+    # What `--target auto` uses: the engine here plus linux, or the default targets when no engine answers.
+    chosen = {engine.kind, Target.LINUX} if engine else DEFAULT_TARGETS
+    targets = [t.value for t in Target if t in chosen]
     if output_format == "json":
         import json
 
@@ -86,11 +88,8 @@ def doctor(timeout: int, output_format: str) -> DoctorReport:
         lines.append(f"compose:       {compose.version} ({compose.command})")
         lines.append(f"  !reset:      {'yes' if compose.supports(RESET_COMPOSE) else 'no'} (2.18.0+)")
         lines.append(f"  !override:   {'yes' if compose.supports(OVERRIDE_COMPOSE) else 'no'} (2.24.4+)")
-    if targets is not None:
-        lines.append(f"targets:       {', '.join(targets)} (what --target auto uses)")
-    else:
-        fallback = ", ".join(t.value for t in Target if t in DEFAULT_TARGETS)
-        lines.append(f"targets:       {fallback} (what --target auto falls back to without an engine)")
+    because = "uses" if engine else "falls back to without an engine"
+    lines.append(f"targets:       {', '.join(targets)} (what --target auto {because})")
     return DoctorReport("\n".join(lines), error)
 
 

@@ -96,16 +96,45 @@ def config_start(flags: Flags, environ: Mapping[str, str] | None = None) -> Path
     return Path.cwd()
 
 
+def _found_config(start: Path) -> Path | None:
+    """The configuration file for ``start``, as the user would write its path (relative when below here)."""
+    from composefix.project import display_path
+
+    found = find_config(start)
+    return Path(display_path(found)) if found is not None else None
+
+
 def load_configuration(flags: Flags) -> Config:
     try:
         if flags.config is not None:
             if not flags.config.is_file():
                 raise UsageError(f"{flags.config}: no such configuration file")
             return load_config(flags.config)
-        found = find_config(config_start(flags))
+        found = _found_config(config_start(flags))
         return load_config(found) if found else Config()
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def unused_configurations(flags: Flags, used: Path | None) -> list[str]:
+    """Notes for the other paths of the run whose own configuration differs from the one the run uses."""
+    if flags.config is not None:
+        return []
+    starts = [path.parent for path in flags.files]
+    starts += [Path(raw) if Path(raw).is_dir() else Path(raw).parent for raw in flags.paths if raw != "-"]
+    notes: list[str] = []
+    seen = {used.resolve() if used is not None else None}
+    for start in starts[1:]:
+        found = _found_config(start)
+        if found is None or found.resolve() in seen:
+            continue
+        seen.add(found.resolve())
+        uses = f"uses {used}" if used is not None else "uses no configuration file"
+        notes.append(
+            f"note: {found} is not used: this run {uses} (found from the first path's folder); "
+            f"check {start} on its own to apply it"
+        )
+    return notes
 
 
 def resolve_targets(
@@ -157,7 +186,10 @@ def build(flags: Flags) -> RunSettings:
         if flags.output_format not in REPORTERS:
             raise UsageError(f"unknown format `{flags.output_format}`; choose one of: {', '.join(REPORTERS)}")
     cfg = load_configuration(flags)
-    notices: list[str] = []
+    try:
+        notices = unused_configurations(flags, cfg.path)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     targets = resolve_targets(flags.targets, cfg.targets, cfg.targets_auto, notices)
     selected = flags.select or cfg.select
     ignored = flags.ignore + cfg.ignore
