@@ -467,3 +467,45 @@ def test_regenerate_line_of_a_plain_run_has_only_the_files(project):
         "-f", "compose.yaml", "--target", "linux,desktop", "--select", "CF105", "--unsafe-fixes",
         "-o", "compose.desktop.yaml",
     ]  # fmt: skip
+
+
+def test_unfixed_reasons_name_the_one_action_that_helps(project):
+    put(
+        project,
+        "compose.yaml",
+        """\
+        x-env: &env
+          UPSTREAM: http://localhost:4000
+        services:
+          api:
+            image: x
+            environment: *env
+          tool:
+            image: y
+            network_mode: host
+            environment: *env
+        """,
+    )
+    # In place, the text is shared with a host-mode service; the override file can change it for `api` alone.
+    in_place = run("--in-place", "--diff")
+    assert (
+        "compose.yaml:2:20: CF103 not fixed: the text is shared with service `tool`, which needs it as it is; "
+        "rewrite without --in-place (the override file can change it)\n"
+    ) in in_place.stdout
+    assert "see below" not in in_place.output and "override mode may" not in in_place.output
+    override = run("--diff")
+    assert "compose.yaml:2:20: CF103 fixed" in override.stdout
+    assert "--in-place" not in override.stdout  # nothing sends the user back
+    # A value in an env_file that a host-mode service also reads: neither mode can change it for `api` alone.
+    put(project, "app.env", "UPSTREAM=http://localhost:4000\n")
+    put(
+        project,
+        "compose.yaml",
+        "services:\n  api:\n    image: x\n    env_file: app.env\n"
+        "  tool:\n    image: y\n    network_mode: host\n    env_file: app.env\n",
+    )
+    for mode in ([], ["--in-place"]):
+        result = run(*mode, "--diff")
+        line = next(line for line in result.stdout.splitlines() if line.startswith("app.env:1:17: CF103 not fixed:"))
+        assert line.endswith("; composefix cannot change it in either mode: edit it by hand"), line
+        assert "--in-place" not in line
