@@ -71,7 +71,7 @@ class RunSettings(NamedTuple):
     projects: tuple[tuple[str, ...], ...]
     publish: Mapping[str, list[int]]
     inspect_images: bool
-    # Lines for stderr about how a setting was decided (`--target auto`).
+    # Lines for stderr about how a setting was decided (`--target auto`, a configuration left unused).
     notices: tuple[str, ...] = ()
 
     def fails(self, severity: Severity) -> bool:
