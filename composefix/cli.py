@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from composefix import __version__
-from composefix.app import EXIT_ERROR, EXIT_OK, MAX_FILE_BYTES, UsageError
+from composefix.app import EXIT_ERROR, EXIT_OK, MAX_FILE_BYTES, MAX_JOBS, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -104,7 +104,8 @@ def check(
         int, typer.Option(help="Refuse files larger than this many bytes.", min=1)
     ] = MAX_FILE_BYTES,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Worker processes (0: one per CPU for many files).", min=0)
+        int,
+        typer.Option("--jobs", "-j", help="Worker processes (0: one per CPU for many files).", min=0, max=MAX_JOBS),
     ] = 0,
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:

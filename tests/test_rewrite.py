@@ -307,7 +307,7 @@ def test_unfixed_findings_below_fail_on_do_not_fail_the_run(project):
     for mode in ([], ["--in-place"], ["--diff"], ["--in-place", "--diff"]):
         result = run(*mode)
         assert result.exit_code == 1, (mode, result.output)
-        assert "CF110 not fixed: unsafe fix (it changes how the service runs): pass --unsafe-fixes\n" in result.output
+        assert "CF110 not fixed: unsafe fix: pass --unsafe-fixes\n" in result.output
         assert run(*mode, "--fail-on", "error").exit_code == 0
     # The same finding at `info` (configured): `check` passes, and so does `rewrite` in every mode.
     put(project, ".composefix.toml", '[severity]\nCF110 = "info"\n')
@@ -356,7 +356,7 @@ def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
         "compose.yaml",
         """\
         x-env: &env
-          UPSTREAM: http://localhost:4000
+          UPSTREAM: redis://localhost:4000
         services:
           api:
             image: x
@@ -369,10 +369,10 @@ def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
     )
     result = run("--in-place")
     assert "CF103 not fixed: the text is shared with service `tool`, which needs it as it is" in result.output
-    assert "http://localhost:4000" in (project / "compose.yaml").read_text()
+    assert "redis://localhost:4000" in (project / "compose.yaml").read_text()
     assert run().exit_code == 1  # CF101 for `tool` needs --publish; the override still changes api
     text = (project / "compose.desktop.yaml").read_text()
-    assert 'UPSTREAM: "http://host.docker.internal:4000"' in text
+    assert 'UPSTREAM: "redis://host.docker.internal:4000"' in text
 
 
 def test_in_place_edits_shared_text_when_every_user_wants_the_same(project):
@@ -470,42 +470,49 @@ def test_regenerate_line_of_a_plain_run_has_only_the_files(project):
 
 
 def test_unfixed_reasons_name_the_one_action_that_helps(project):
+    # In place, a service written as an alias gets no host-gateway entry; the override file can add one.
     put(
         project,
         "compose.yaml",
         """\
-        x-env: &env
-          UPSTREAM: http://localhost:4000
+        x-api: &api
+          image: x
+          environment:
+            URL: smtp://localhost:4000
         services:
-          api:
-            image: x
-            environment: *env
-          tool:
-            image: y
-            network_mode: host
-            environment: *env
+          api: *api
         """,
     )
-    # In place, the text is shared with a host-mode service; the override file can change it for `api` alone.
     in_place = run("--in-place", "--diff")
-    assert (
-        "compose.yaml:2:20: CF103 not fixed: the text is shared with service `tool`, which needs it as it is; "
+    assert in_place.stdout == (
+        "compose.yaml:4:17: CF103 not fixed: the service is defined through an anchor or another file; "
         "rewrite without --in-place (the override file can change it)\n"
-    ) in in_place.stdout
-    assert "see below" not in in_place.output and "override mode may" not in in_place.output
-    override = run("--diff")
-    assert "compose.yaml:2:20: CF103 fixed" in override.stdout
-    assert "--in-place" not in override.stdout  # nothing sends the user back
-    # A value in an env_file that a host-mode service also reads: neither mode can change it for `api` alone.
-    put(project, "app.env", "UPSTREAM=http://localhost:4000\n")
-    put(
-        project,
-        "compose.yaml",
-        "services:\n  api:\n    image: x\n    env_file: app.env\n"
-        "  tool:\n    image: y\n    network_mode: host\n    env_file: app.env\n",
     )
-    for mode in ([], ["--in-place"]):
+    assert in_place.exit_code == 1
+    override = run("--diff")
+    assert override.exit_code == 0, override.output
+    assert "compose.yaml:4:17: CF103 fixed" in override.stdout
+    assert "not fixed" not in override.stdout
+    # An override file cannot remove a comment; in place can.
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx  # composefix: ignore=CF101\n")
+    override = run("--diff")
+    assert override.stdout.startswith(
+        "compose.yaml:3:40: CF900 not fixed: an override file cannot remove a comment; "
+        "rewrite with --in-place (it edits the text where it is written)\n"
+    )
+    in_place = run("--in-place", "--diff")
+    assert in_place.exit_code == 0 and "CF900 fixed" in in_place.stdout and "not fixed" not in in_place.stdout
+    assert "see below" not in in_place.output + override.output
+    # A value in an env_file (the override file cannot change it) of a service written as an alias (in place,
+    # its host-gateway entry cannot be added): neither mode helps, and neither sends the user to the other.
+    put(project, "app.env", "URL=smtp://localhost:4000\n")
+    put(project, "compose.yaml", "x-api: &api\n  image: x\n  env_file: app.env\nservices:\n  api: *api\n")
+    for mode, reason in (
+        ([], "the value is in an env_file"),
+        (["--in-place"], "the service is defined through an anchor or another file"),
+    ):
         result = run(*mode, "--diff")
-        line = next(line for line in result.stdout.splitlines() if line.startswith("app.env:1:17: CF103 not fixed:"))
-        assert line.endswith("; composefix cannot change it in either mode: edit it by hand"), line
-        assert "--in-place" not in line
+        assert result.exit_code == 1
+        assert result.stdout.startswith(
+            f"app.env:1:12: CF103 not fixed: {reason}; composefix cannot change it in either mode: edit it by hand\n"
+        )

@@ -11,6 +11,8 @@ Nothing here prints or exits; errors a user can fix are `UsageError`s (exit 2).
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# `--jobs` above this is a usage error; below it, never more workers than projects to check.
+MAX_JOBS = 1024
 
 
 class UsageError(Exception):

@@ -42,7 +42,10 @@ def run_check(
     if any("-" in group for group in projects):
         from composefix.document import load
 
-        data = (stdin or sys.stdin.buffer.read)(limit + 1)
+        try:
+            data = stdin(limit + 1) if stdin is not None else sys.stdin.buffer.read(limit + 1)
+        except (AttributeError, OSError, ValueError):  # no stdin at all, or a closed one
+            raise UsageError("stdin: cannot read it (closed?); pass file names instead of `-`") from None
         if len(data) > limit:
             raise UsageError(f"stdin: more than {limit:,} bytes (raise the limit with --max-file-size)")
         reader.documents[STDIN] = load(data, STDIN)
@@ -55,6 +58,7 @@ def run_check(
         if not problems:
             readable.append(paths)
     jobs = flags.jobs or (os.cpu_count() or 1 if len(readable) >= PARALLEL_FROM else 1)
+    jobs = max(1, min(jobs, len(readable)))  # never more workers than projects
     fixes = flags.output_format in ("json", "sarif")
     targets = settings.options.targets
     try:
@@ -77,10 +81,10 @@ def files_read(report: Report) -> list[str]:
     """`--verbose`: the files each project read, marking those outside its folder (Compose reads them too)."""
     lines: list[str] = []
     for project in report.projects:
-        base = project.directory.resolve()
+        base = Path(os.path.realpath(project.directory))
         lines.append(f"project {', '.join(project.compose_files)}:")
         for path in project.documents:
-            resolved = Path(path).resolve()
+            resolved = Path(os.path.realpath(path))  # never raises on a symlink loop
             outside = base not in resolved.parents and resolved != base
             lines.append(f"  read {path}{' (outside the project folder)' if outside else ''}")
     return lines
@@ -88,18 +92,19 @@ def files_read(report: Report) -> list[str]:
 
 def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A file's bytes, refusing files over ``limit`` (and anything that is not a regular file) before reading."""
-    info = path.stat()
-    if not path.is_file():
-        raise OSError(f"not a regular file: {path}")
-    if info.st_size > limit:
-        raise OSError(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit (raise it with --max-file-size)")
-    return path.read_bytes()
+    from composefix.project import read_regular
+
+    return read_regular(path, limit)
 
 
 def unreadable(path: Path, limit: int = MAX_FILE_BYTES) -> str | None:
     """Why a file the user named cannot be read, or None (checks size and permissions without reading it all)."""
+    import stat
+
     try:
         info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return f"{path}: cannot read: not a regular file"
         if info.st_size > limit:
             return (
                 f"{path}: cannot read: file is {info.st_size:,} bytes, over the {limit:,}-byte limit "

@@ -110,10 +110,10 @@ def _rewrite_one(settings: RunSettings, files: list[Path], *, in_place: bool, co
 
 
 def _name_the_action(settings: RunSettings, files: list[Path], outcome: Outcome) -> None:
-    """Each planned fix that this mode cannot write gets the one action that helps: the other mode, when a dry run
-    of it fixes the finding, else a change by hand (never a suggestion that leads back here)."""
-    planned = {_key(f) for f, _ in outcome.plan.fixed}
-    dropped = [i for i, (f, _) in enumerate(outcome.unfixed) if _key(f) in planned]
+    """Each fix that this mode cannot write (`not_renderable`) gets the one action that helps: the other mode, when
+    a dry run of it fixes the finding, else a change by hand (never a suggestion that leads back here)."""
+    keys = {_key(f) for f in outcome.not_renderable}
+    dropped = [i for i, (f, _) in enumerate(outcome.unfixed) if _key(f) in keys]
     if not dropped:
         return
     in_place = settings.flags.in_place
