@@ -86,6 +86,7 @@ def rewrite(
     force: bool,
     compose: list[str] | None,
     inspect_images: bool = False,
+    regenerate: str | None = None,
     strict_verify: bool = False,
     edit_outside: bool = False,
 ) -> Outcome:
@@ -131,7 +132,7 @@ def rewrite(
     if in_place:
         _in_place(outcome, options, files, checker.reader)
     else:
-        _override(outcome, options, files, checker.reader, output, force)
+        _override(outcome, options, files, checker.reader, output, force, regenerate)
     _check_targets(outcome, options, files, checker.reader, named=output, outside=edit_outside)
     _verify_findings(outcome, options, files, checker.reader, set(project.env_files))
     if compose is not None and outcome.changed:
@@ -178,7 +179,13 @@ def output_path(files: list[Path], output: Path | None) -> Path:
 
 
 def _override(
-    outcome: Outcome, options: Options, files: list[Path], reader: Reader, output: Path | None, force: bool
+    outcome: Outcome,
+    options: Options,
+    files: list[Path],
+    reader: Reader,
+    output: Path | None,
+    force: bool,
+    regenerate: str | None = None,
 ) -> None:
     from composefix.override import HEADER_MARK, render
 
@@ -187,7 +194,10 @@ def _override(
     base_files = [os.path.relpath(f, base_dir) for f in files]
     name = os.path.relpath(target, Path.cwd()) if target.is_absolute() else str(target)
     rendered = _settle(
-        outcome, lambda p: render(p, base_files=base_files, output_name=target.name, targets=options.targets)
+        outcome,
+        lambda p: render(
+            p, base_files=base_files, output_name=target.name, targets=options.targets, regenerate=regenerate
+        ),
     )
     old: str | None = None
     _refuse_unwritable(target, files, reader)
@@ -316,8 +326,6 @@ def _in_place(outcome: Outcome, options: Options, files: list[Path], reader: Rea
         except EditConflict as exc:
             raise RewriteError(f"{path}: {exc}") from None
         outcome.writes[path] = (doc.text, new, doc.bom)
-    if outcome.not_renderable:
-        outcome.notes.append("some fixes cannot be applied in place (see below); override mode may apply them")
 
 
 def _verify_findings(

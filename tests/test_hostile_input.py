@@ -334,8 +334,8 @@ def test_deeply_nested_toml_is_a_clean_error(project):
     (project / ".composefix.toml").write_text("select = " + "[" * 5000 + "]" * 5000 + "\n")
     result = cli("check", "compose.yaml")
     assert result.exit_code == 2
-    config = (project / ".composefix.toml").resolve()
-    assert result.stderr == f"composefix: error: {config}: invalid TOML: nested too deeply\n"
+    # The configuration found is named as the user would write it (relative to the current folder).
+    assert result.stderr == "composefix: error: .composefix.toml: invalid TOML: nested too deeply\n"
 
 
 def test_non_utf8_output_from_compose(tmp_path):
