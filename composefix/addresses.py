@@ -652,39 +652,6 @@ def locate(project: Project, ref: StringRef, start: int, end: int) -> tuple[str,
     return node.file, node.span
 
 
-# --- masking --------------------------------------------------------------------------------------------------
-
-_URL_CREDENTIALS = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]*:)([^\s@/'\"]+)(@)")
-_SECRET_ASSIGNMENT = re.compile(
-    r"((?:^|[\s\"'{,-])[\w.-]*(?:PASSWORD|PASSWD|TOKEN|SECRET|_KEY|APIKEY|API_KEY)[\w.-]*\s*[:=]\s*)"
-    r"(?![\s\"']*(?:\$\{|$))([\"']?)([^\s\"',}]+)",
-    re.IGNORECASE,
-)
-
-
-MASK = "****"
-
-
-def secret_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every password or secret value in ``text``, in order, not overlapping."""
-    spans = [(m.start(2), m.end(2)) for m in _URL_CREDENTIALS.finditer(text)]
-    spans += [(m.start(3), m.end(3)) for m in _SECRET_ASSIGNMENT.finditer(text)]
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def mask(text: str) -> str:
-    """Hide passwords in URLs/DSNs and the values of secret-looking variables."""
-    for start, end in reversed(secret_spans(text)):
-        text = text[:start] + MASK + text[end:]
-    return text
-
-
 def matches(ref: StringRef, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, text) of each match of ``pattern`` in the value part of ``ref``."""
     for match in pattern.finditer(ref.value, ref.value_start):

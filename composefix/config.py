@@ -113,14 +113,28 @@ def load_config(path: Path) -> Config:
         where = tuple(error.absolute_path)
         line = _line_of(text, table, where)
         if error.validator == "additionalProperties":
-            unknown = sorted(set(error.instance) - set(schema["properties"]))
+            known = list(error.schema.get("properties", {}))
+            unknown = sorted(set(error.instance) - set(known))
             line = _line_of(text, table, (*where, unknown[0])) if unknown else line
-            message = f"unknown key `{', '.join(unknown)}`"
+            message = f"unknown key `{', '.join(unknown)}`{_did_you_mean(unknown, known)}"
         else:
             name = ".".join(str(p) for p in where) or table or "configuration"
             message = f"`{name}`: {error.message}"
         raise ConfigError(f"{path}:{line}: {message}")
     return _from_raw(raw, path, text, table)
+
+
+def _did_you_mean(unknown: list[str], known: list[str]) -> str:
+    """` (did you mean `fail-on`?)` for the first unknown key close to a known one (`fail_on`, `target`), else the
+    list of known keys."""
+    import difflib
+
+    for key in unknown:
+        spelled = key.replace("_", "-").lower()
+        close = [spelled] if spelled in known else difflib.get_close_matches(spelled, known, n=1, cutoff=0.6)
+        if close:
+            return f" (did you mean `{close[0]}`?)"
+    return f"; the known keys are: {', '.join(known)}"
 
 
 def _from_raw(raw: dict[str, Any], path: Path, text: str, table: str) -> Config:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml, compose.override.yaml,
-# docker-compose.prod.yml, compose.desktop.yaml, ...
-COMPOSE_NAME = re.compile(r"^(docker-)?compose(\.[A-Za-z0-9_.-]+)?\.ya?ml$")
+# docker-compose.prod.yml, compose.desktop.yaml, and the hyphen forms docker-compose-dev.yml, compose-prod.yaml, ...
+COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][A-Za-z0-9_.-]+)?\.ya?ml$")
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 

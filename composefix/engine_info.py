@@ -9,14 +9,20 @@ the public report it was read from (the same sources are named in tests/test_eng
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import platform
 import re
-import subprocess
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from composefix.model import Target
+
+T = TypeVar("T")
 
 HOST_GATEWAY_ENGINE = (20, 10, 0)  # docs/platforms.md#the-host-gateway-value
 HOST_GATEWAY_PODMAN = (4, 7, 0)  # docs/platforms.md#where-the-host-name-resolves
@@ -44,6 +50,23 @@ def version_tuple(text: str) -> tuple[int, int, int] | None:
     if match is None:
         return None
     return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+
+
+def _strings(answer: dict[str, Any]) -> dict[str, Any]:
+    """An engine answer with the fields detect() reads forced to their expected types (a malformed or hostile
+    engine may send numbers, lists or nulls anywhere)."""
+    clean: dict[str, Any] = {k: v if isinstance(v, str) else "" for k, v in answer.items() if k != "Components"}
+    platform_field = answer.get("Platform")
+    clean["Platform"] = {"Name": platform_field.get("Name") if isinstance(platform_field, dict) else ""}
+    if not isinstance(clean["Platform"]["Name"], str):
+        clean["Platform"]["Name"] = ""
+    components = answer.get("Components")
+    clean["Components"] = [
+        {"Name": c.get("Name"), "Version": c.get("Version") if isinstance(c.get("Version"), str) else ""}
+        for c in (components if isinstance(components, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("Name"), str)
+    ]
+    return clean
 
 
 def detect(info: dict[str, Any], version: dict[str, Any], endpoint: str, client_os: str) -> Engine:
@@ -115,32 +138,79 @@ def _endpoint() -> tuple[str, str]:
     return "unix:///var/run/docker.sock", "the default socket"
 
 
-def client(timeout: int = 3) -> tuple[Any, str, str]:
-    """A Docker SDK client and (endpoint, source); raises EngineUnreachable within about ``timeout`` seconds."""
+def _bounded(call: Callable[[], T], seconds: float, what: str) -> T:
+    """``call()`` with a total deadline: the SDK's own timeout is per socket read, so an engine that answers one
+    byte at a time would never time out. The call runs in a daemon thread that is abandoned when late."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="composefix-engine", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise EngineUnreachable(f"{what} did not answer within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def client(timeout: float = 3) -> tuple[Any, str, str]:
+    """A Docker SDK client and (endpoint, source); raises EngineUnreachable within ``timeout`` seconds in all."""
     endpoint, source = _endpoint()
     try:
         import docker
     except ImportError:
         raise EngineUnreachable("the Docker SDK is not installed: pip install docker") from None
-    try:
-        api = docker.DockerClient(base_url=endpoint, timeout=timeout)
+
+    def connect() -> Any:
+        api = docker.DockerClient(base_url=endpoint, timeout=max(1, int(timeout)))
         api.ping()
+        return api
+
+    try:
+        api = _bounded(connect, timeout, f"the Docker engine at {endpoint} (from {source})")
     except Exception as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise EngineUnreachable(
-            f"cannot reach a Docker engine at {endpoint} (from {source}): {reason}. Start Docker Desktop, Colima, "
-            "OrbStack, Podman or dockerd, or point DOCKER_HOST at a running engine"
+            f"cannot reach a Docker engine at {endpoint} (from {source}): {_first_line(exc)}. Start Docker Desktop, "
+            "Colima, OrbStack, Podman or dockerd, or point DOCKER_HOST at a running engine"
         ) from None
     return api, endpoint, source
 
 
-def inspect_engine(timeout: int = 3) -> Engine:
+def inspect_engine(timeout: float = 3) -> Engine:
+    """The engine here; any failure, slowness (``timeout`` seconds for the whole exchange) or malformed answer
+    raises EngineUnreachable with a one-line reason."""
+    started = time.monotonic()
     api, endpoint, source = client(timeout)
+    remaining = max(0.5, timeout - (time.monotonic() - started))
     try:
-        info, version = api.info(), api.version()
+        info, version = _bounded(lambda: (api.info(), api.version()), remaining, f"the Docker engine at {endpoint}")
+    except EngineUnreachable:
+        raise
+    except Exception as exc:
+        raise EngineUnreachable(f"the Docker engine at {endpoint} gave no usable answer: {_first_line(exc)}") from None
     finally:
-        api.close()
-    engine = detect(info, version, endpoint, platform.system())
+        with contextlib.suppress(Exception):
+            api.close()
+    if not isinstance(info, dict) or not isinstance(version, dict):
+        raise EngineUnreachable(f"the Docker engine at {endpoint} gave a malformed answer (not a JSON object)")
+    try:
+        engine = detect(_strings(info), _strings(version), endpoint, platform.system())
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        raise EngineUnreachable(
+            f"the Docker engine at {endpoint} gave a malformed answer: {_first_line(exc)}"
+        ) from None
     engine.evidence.append(f"endpoint {endpoint} (from {source})")
     numbers = version_tuple(engine.engine_version)
     needed = HOST_GATEWAY_PODMAN if engine.kind is Target.PODMAN else HOST_GATEWAY_ENGINE
@@ -164,40 +234,46 @@ class ComposeInfo:
 
 
 def compose_info() -> ComposeInfo | None:
-    from composefix.compose_cli import find_compose
+    from composefix.compose_cli import find_compose, version
 
     command = find_compose()
     if command is None:
         return None
-    try:
-        out = subprocess.run(
-            [*command, "version"], capture_output=True, text=True, errors="replace", timeout=20, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return ComposeInfo(" ".join(command), out.strip().split()[-1] if out.strip() else "")
+    found = version(command)
+    return None if found is None else ComposeInfo(" ".join(command), found)
 
 
-def image_ports(images: list[str], timeout: int = 3) -> dict[str, list[int]]:
-    """`ExposedPorts` of images already in the engine (never pulls); images it does not have are left out."""
-    api, _, _ = client(timeout)
+def image_ports(images: list[str], timeout: float = 3) -> dict[str, list[int]]:
+    """`ExposedPorts` of images already in the engine (never pulls); images it does not have, or whose answer is
+    malformed, are left out. Each image gets ``timeout`` seconds in all."""
+    api, endpoint, _ = client(timeout)
     found: dict[str, list[int]] = {}
     try:
         for image in images:
             try:
-                attrs = api.images.get(image).attrs
-            except Exception:  # not present locally (or a name the engine refuses): nothing to learn
+                attrs = _bounded(functools.partial(_image_attrs, api, image), timeout, f"the engine at {endpoint}")
+                config = attrs.get("Config") if isinstance(attrs, dict) else None
+                exposed = (config.get("ExposedPorts") if isinstance(config, dict) else None) or {}
+                ports = sorted(
+                    {int(p.split("/")[0]) for p in exposed if isinstance(p, str) and p.split("/")[0].isdigit()}
+                )
+            except EngineUnreachable:
+                raise
+            except Exception:  # not present locally, a refused name, a malformed answer: nothing to learn
                 continue
-            exposed = (attrs.get("Config") or {}).get("ExposedPorts") or {}
-            ports = sorted({int(p.split("/")[0]) for p in exposed if p.split("/")[0].isdigit()})
             if ports:
-                found[image] = ports
+                found[image] = [p for p in ports if 0 < p < 65536]
     finally:
-        api.close()
+        with contextlib.suppress(Exception):
+            api.close()
     return found
 
 
-def auto_targets(timeout: int = 3) -> tuple[frozenset[Target], str]:
+def _image_attrs(api: Any, image: str) -> Any:
+    return api.images.get(image).attrs
+
+
+def auto_targets(timeout: float = 3) -> tuple[frozenset[Target], str]:
     """`--target auto`: the engine here plus `linux` (the team's other platform); (targets, notice)."""
     try:
         engine = inspect_engine(timeout)

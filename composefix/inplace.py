@@ -202,7 +202,7 @@ class _Builder:
         for item in self.plan.replacements:
             reason = conflicts.get((item.file, item.start, item.end))
             if reason is not None:
-                self.drop(item.change, f"{reason}; the override file can still change it")
+                self.drop(item.change, reason)
                 continue
             self.edit(item.file, item.start, item.end, item.text, item.change)
         for removal in self.plan.removals:

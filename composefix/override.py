@@ -103,11 +103,11 @@ class _Writer:
             node = group[0].ref.node if group[0].ref else None
             assert node is not None
             if node.via == "env_file":
-                self.drop(group, "the value is in an env_file: use --in-place to edit that file")
+                self.drop(group, "the value is in an env_file")
                 continue
             value = self.new_value(node, group)
             if value is None:
-                self.drop(group, "the value is not written verbatim in the compose file: use --in-place")
+                self.drop(group, "the value is not written verbatim in the compose file")
                 continue
             if _list_item(self.project, node, name):
                 value = value.split("=", 1)[1]
@@ -127,7 +127,7 @@ class _Writer:
                 assert item.ref is not None
                 value = self.new_value(item.ref.node, [item])
                 if value is None or item.ref.name is None:
-                    self.drop([item], "the build argument is not written verbatim: use --in-place")
+                    self.drop([item], "the build argument is not written verbatim")
                     continue
                 if _list_item(self.project, item.ref.node, item.ref.name):
                     value = value.split("=", 1)[1]
@@ -135,14 +135,14 @@ class _Writer:
             if lines:
                 out += ["    build:", "      args:", *lines]
         configs = [r for r in items if r.ref is not None and r.ref.where is Where.CONFIG]
-        self.drop(configs, "a config's content is changed in place only: use --in-place")
+        self.drop(configs, "an override file cannot change a config's content")
         others = [
             r
             for r in items
             if r.ref is not None
             and r.ref.where not in (Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.BUILD_ARG, Where.CONFIG)
         ]
-        self.drop(others, "an override file cannot change one item of this list: use --in-place")
+        self.drop(others, "an override file cannot change one item of this list")
         return out
 
     def _extra_hosts(self, service: Service) -> list[str]:
@@ -223,7 +223,7 @@ class _Writer:
         if isinstance(node, Scalar):
             value = self.new_value(node, group)
             if value is None:
-                self.drop(group, f"`{key}` is not written verbatim: use --in-place")
+                self.drop(group, f"`{key}` is not written verbatim")
                 return []
             return [f"    # {codes}: `{key}` is replaced whole when files merge", f"    {key}: {q(value)}"]
         if isinstance(node, Sequence):
@@ -235,7 +235,7 @@ class _Writer:
                 mine = [r for r in group if r.ref is not None and r.ref.node is item]
                 value = self.new_value(item, mine) if mine else scalar_content(self.project, item)
                 if value is None:
-                    self.drop(group, f"an item of `{key}` is not written verbatim: use --in-place")
+                    self.drop(group, f"an item of `{key}` is not written verbatim")
                     return []
                 words.append(value)
             return [
@@ -263,8 +263,16 @@ def _yaml_value(project: Project, key: str, node: Node | None) -> list[str]:
     return [f"    {key}: {q(text if text is not None else text_of(node) or '')}"]
 
 
-def render(plan: Plan, *, base_files: list[str], output_name: str, targets: frozenset[Target]) -> Rendered:
-    """The override file's text for ``plan`` (an empty `services: {}` when there is nothing to change)."""
+def render(
+    plan: Plan,
+    *,
+    base_files: list[str],
+    output_name: str,
+    targets: frozenset[Target],
+    regenerate: str | None = None,
+) -> Rendered:
+    """The override file's text for ``plan`` (an empty `services: {}` when there is nothing to change);
+    ``regenerate`` is the command that writes it again (run in its folder)."""
     writer = _Writer(plan)
     by_service: dict[str, list[Replacement]] = {}
     for item in plan.replacements:
@@ -275,7 +283,7 @@ def render(plan: Plan, *, base_files: list[str], output_name: str, targets: froz
         if lines:
             body += [f"  {service.name}:", *lines]
     for removal in plan.removals:
-        writer.drop_changes([removal], "comments are removed in place only: use --in-place")
+        writer.drop_changes([removal], "an override file cannot remove a comment")
     version = writer.version
     files = " ".join(f"-f {f}" for f in [*base_files, output_name])
     target_names = ", ".join(t.value for t in Target if t in targets)
@@ -286,7 +294,8 @@ def render(plan: Plan, *, base_files: list[str], output_name: str, targets: froz
         else "# Works with any Docker Compose v2.",
         f"# Use it: docker compose {files} up",
         f"#     or: COMPOSE_FILE={':'.join([*base_files, output_name])} in .env",
-        f"# Regenerate: composefix rewrite {' '.join(base_files)} -o {output_name}",
+        f"# Regenerate: {regenerate or 'composefix rewrite ' + ' '.join(f'-f {f}' for f in base_files)}"
+        + ("" if regenerate else f" -o {output_name}"),
     ]
     text = "\n".join([*header, "services:" if body else "services: {}", *body]) + "\n"
     return Rendered(text, version, writer.dropped, not body)

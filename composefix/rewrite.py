@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -87,6 +86,9 @@ def rewrite(
     force: bool,
     compose: list[str] | None,
     inspect_images: bool = False,
+    regenerate: str | None = None,
+    strict_verify: bool = False,
+    edit_outside: bool = False,
 ) -> Outcome:
     """Plan and render the rewrite of one project; verification failures raise RewriteError."""
     options = options._replace(publish={name: tuple(ports) for name, ports in publish.items()})
@@ -130,10 +132,11 @@ def rewrite(
     if in_place:
         _in_place(outcome, checker.reader)
     else:
-        _override(outcome, options, files, output, force)
+        _override(outcome, options, files, checker.reader, output, force, regenerate)
+    _check_targets(outcome, options, files, checker.reader, named=output, outside=edit_outside)
     _verify_findings(outcome, options, files, checker.reader, set(project.env_files))
     if compose is not None and outcome.changed:
-        _verify_compose(outcome, compose, files, in_place)
+        _verify_compose(outcome, compose, files, in_place, strict=strict_verify)
     return outcome
 
 
@@ -175,7 +178,15 @@ def output_path(files: list[Path], output: Path | None) -> Path:
     return output if output is not None else files[0].parent / DEFAULT_OUTPUT
 
 
-def _override(outcome: Outcome, options: Options, files: list[Path], output: Path | None, force: bool) -> None:
+def _override(
+    outcome: Outcome,
+    options: Options,
+    files: list[Path],
+    reader: Reader,
+    output: Path | None,
+    force: bool,
+    regenerate: str | None = None,
+) -> None:
     from composefix.override import HEADER_MARK, render
 
     target = output_path(files, output)
@@ -183,9 +194,13 @@ def _override(outcome: Outcome, options: Options, files: list[Path], output: Pat
     base_files = [os.path.relpath(f, base_dir) for f in files]
     name = os.path.relpath(target, Path.cwd()) if target.is_absolute() else str(target)
     rendered = _settle(
-        outcome, lambda p: render(p, base_files=base_files, output_name=target.name, targets=options.targets)
+        outcome,
+        lambda p: render(
+            p, base_files=base_files, output_name=target.name, targets=options.targets, regenerate=regenerate
+        ),
     )
     old: str | None = None
+    _refuse_unwritable(target, files, reader)
     if target.exists():
         try:
             old = target.read_text(encoding="utf-8")
@@ -256,6 +271,47 @@ def _override(outcome: Outcome, options: Options, files: list[Path], output: Pat
         )
 
 
+def _refuse_unwritable(target: Path, files: list[Path], reader: Reader) -> None:
+    """The override file: never a link, a device or an input of the run (composefix.writing.check_target), unless
+    that input is an override composefix wrote before."""
+    from composefix.override import HEADER_MARK
+    from composefix.writing import WriteError, check_target
+
+    inputs = [*files, *(Path(p) for p in reader.documents)]
+    if not target.is_symlink() and target.is_file():
+        with contextlib.suppress(OSError), target.open("rb") as stream:
+            if stream.read(len(HEADER_MARK) + 3).lstrip(b"\xef\xbb\xbf").startswith(HEADER_MARK.encode()):
+                inputs = []  # its own earlier output, read back as part of the project: regenerated in place
+    try:
+        check_target(target, inputs=inputs)
+    except WriteError as exc:
+        raise RewriteError(str(exc)) from None
+
+
+def _check_targets(
+    outcome: Outcome, options: Options, files: list[Path], reader: Reader, *, named: Path | None, outside: bool
+) -> None:
+    """Every file the rewrite would write, checked before verification creates anything beside it: in-place edits
+    stay inside the project folder (or were named by the user, or --edit-outside-project)."""
+    from composefix.writing import WriteError, check_target
+
+    project = options.project_directory or files[0].parent
+    user_named = {os.path.abspath(p) for p in [*files, *([named] if named is not None else [])]}
+    try:
+        for path, (old, _new, _bom) in outcome.writes.items():
+            target = Path(path)
+            inputs = [] if old is not None else [*files, *(Path(p) for p in reader.documents)]
+            check_target(
+                target,
+                inputs=inputs,
+                project=project,
+                named=os.path.abspath(target) in user_named,
+                outside=outside,
+            )
+    except WriteError as exc:
+        raise RewriteError(str(exc)) from None
+
+
 def _in_place(outcome: Outcome, reader: Reader) -> None:
     from composefix.inplace import in_place
 
@@ -270,8 +326,6 @@ def _in_place(outcome: Outcome, reader: Reader) -> None:
         except EditConflict as exc:
             raise RewriteError(f"{path}: {exc}") from None
         outcome.writes[path] = (doc.text, new, doc.bom)
-    if outcome.not_renderable:
-        outcome.notes.append("some fixes cannot be applied in place (see below); override mode may apply them")
 
 
 def _verify_findings(
@@ -299,113 +353,58 @@ def _verify_findings(
         )
 
 
-def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_place: bool) -> None:
+def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_place: bool, strict: bool) -> None:
+    """`docker compose config` on the result. Compose that cannot answer (hung, killed, not runnable) refuses the
+    rewrite; so does Compose rejecting the project as it is, when the user asked for --verify."""
     from composefix.compose_cli import config
+    from composefix.writing import WriteError, guarded, scratch
 
     cwd = files[0].parent.resolve()
     absolute = [f.resolve() for f in files]
     before = config(compose, absolute, cwd)
+    if not before.ran:
+        raise RewriteError(f"--verify: Docker Compose did not answer: {before.message}; nothing written")
     if not before.ok:
+        if strict:
+            raise RewriteError(
+                f"--verify: Docker Compose rejects the project as it is ({before.message}), so the result cannot be "
+                "verified; fix that first or pass --no-verify; nothing written"
+            )
         outcome.notes.append(f"Compose already rejects the project ({before.message}): real-Compose check skipped")
         return
-    temps: list[Path] = []
     try:
-        check_files = list(absolute)
-        for path, (_old, new, bom) in outcome.writes.items():
-            resolved = Path(path).resolve()
-            if in_place and resolved not in absolute:
-                continue  # .env and env_file edits: Compose reads those itself
-            handle, name = tempfile.mkstemp(prefix=".composefix-verify-", suffix=".yaml", dir=resolved.parent)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(("\ufeff" if bom else "").encode() + new.encode("utf-8"))
-            temps.append(Path(name))
-            if resolved in absolute:
-                check_files[check_files.index(resolved)] = Path(name)
-            else:
-                check_files.append(Path(name))
-        after = config(compose, check_files, cwd)
-    finally:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
+        with guarded(), contextlib.ExitStack() as stack:
+            check_files = list(absolute)
+            for path, (_old, new, bom) in outcome.writes.items():
+                written = Path(path).absolute()
+                resolved = written.resolve()
+                if in_place and resolved not in absolute:
+                    continue  # .env and env_file edits: Compose reads those itself
+                data = ("\ufeff" if bom else "").encode() + new.encode("utf-8")
+                temp = stack.enter_context(scratch(written.parent, data))
+                if resolved in absolute:
+                    check_files[check_files.index(resolved)] = temp
+                else:
+                    check_files.append(temp)
+            after = config(compose, check_files, cwd)
+    except WriteError as exc:
+        raise RewriteError(str(exc)) from None
+    if not after.ran:
+        raise RewriteError(f"--verify: Docker Compose did not answer: {after.message}; nothing written")
     if not after.ok:
         raise RewriteError(f"Docker Compose rejects the result: {after.message}; nothing written")
     outcome.notes.append("Docker Compose accepts the result (`config`)")
 
 
-def _target(path: Path) -> Path:
-    """Where a write lands: a symlinked file is written through (the link stays, the file it names changes)."""
-    return path.resolve() if path.is_symlink() else path
+def write_files(changes: list[tuple[Path, str | None, str, bool]], *, force: bool = False) -> None:
+    """Write (path, text read before or None for a new file, new text, bom) all or nothing (composefix.writing)."""
+    from composefix.writing import Change, WriteError, keep_newlines
+    from composefix.writing import write_files as write_changes
 
-
-def _current_text(target: Path) -> str | None:
-    if not target.exists():
-        return None
-    return target.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
-
-
-@contextlib.contextmanager
-def _locked(folders: list[Path]) -> Iterator[None]:
-    """Hold an exclusive lock on each folder, so two rewrites of one project never interleave their writes."""
-    handles: list[int] = []
     try:
-        for folder in sorted(set(folders)):
-            handle = os.open(folder, os.O_RDONLY)
-            handles.append(handle)
-            with contextlib.suppress(ImportError):
-                import fcntl
-
-                fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        for handle in handles:
-            os.close(handle)  # closing releases the lock
-
-
-def _temp_copy(target: Path, text: str, bom: bool) -> Path:
-    """A fsynced temporary file beside ``target`` with its content, mode and (when allowed) owner."""
-    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    temp = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if target.exists():
-            info = target.stat()
-            os.chmod(temp, info.st_mode & 0o7777)
-            with contextlib.suppress(PermissionError, AttributeError):
-                os.chown(temp, info.st_uid, info.st_gid)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
-
-
-def write_files(changes: list[tuple[Path, str | None, str, bool]]) -> None:
-    """Write (path, text read before or None for a new file, new text, bom) all or nothing as far as the OS
-    allows: every file is checked unchanged and every temporary copy is fsynced before the first rename."""
-    targets = [(_target(path), old, new, bom) for path, old, new, bom in changes]
-    with _locked([target.parent.resolve() for target, _, _, _ in targets]):
-        for target, old, _, _ in targets:
-            current = _current_text(target)
-            if old is None and current is not None and not current.startswith("# Generated by composefix"):
-                raise RewriteError(f"{target} appeared since it was read; nothing written")
-            if old is not None and current != old:
-                raise RewriteError(f"{target} changed on disk since it was read; nothing written")
-        temps: list[tuple[Path, Path]] = []
-        try:
-            for target, _, new, bom in targets:
-                temps.append((_temp_copy(target, new, bom), target))
-            for temp, target in temps:
-                os.replace(temp, target)
-        finally:
-            for temp, _ in temps:
-                temp.unlink(missing_ok=True)
+        write_changes([Change(path, old, keep_newlines(old, new), bom) for path, old, new, bom in changes], force=force)
+    except WriteError as exc:
+        raise RewriteError(str(exc)) from None
 
 
 def write_atomic(path: Path, text: str, *, bom: bool, expected: str | None) -> None:
@@ -413,8 +412,19 @@ def write_atomic(path: Path, text: str, *, bom: bool, expected: str | None) -> N
     write_files([(path, expected, text, bom)])
 
 
-def write(outcome: Outcome) -> list[str]:
-    """Write every changed file; returns the paths written."""
-    changes = [(Path(path), old, new, bom) for path, (old, new, bom) in outcome.writes.items() if old != new]
-    write_files(changes)
+def write(*outcomes: Outcome, force: bool = False) -> list[str]:
+    """Write every changed file of every outcome, all or nothing; returns the paths written."""
+    changes = [
+        (Path(path), old, new, bom)
+        for outcome in outcomes
+        for path, (old, new, bom) in outcome.writes.items()
+        if old != new
+    ]
+    seen: set[str] = set()
+    for path, _, _, _ in changes:
+        real = os.path.realpath(path)
+        if real in seen:
+            raise RewriteError(f"{path} would be written by two projects of this run; rewrite them one by one")
+        seen.add(real)
+    write_files(changes, force=force)
     return [str(path) for path, _, _, _ in changes]

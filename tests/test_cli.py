@@ -370,3 +370,64 @@ def test_checking_leaves_the_garbage_collector_as_it_found_it(project):
     with pytest.raises(KeyboardInterrupt):
         engine.check_projects(projects, engine.Options(), progress=interrupted)
     assert gc.isenabled()
+
+
+def test_folders_are_walked_for_the_hyphen_forms_too(project):
+    for name in ("docker-compose-dev.yml", "docker-compose-macos.yml", "compose-prod.yaml"):
+        (project / name).write_text(CLEAN)
+    (project / "composer.yaml").write_text("services: [\n")  # not a compose name
+    (project / "compose-.yaml").write_text("services: [\n")  # nor this
+    result = run("check", ".")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "No findings in 3 files.\n"
+    files = json.loads(run("check", "--format", "json", ".").stdout)["files"]
+    assert files == ["compose-prod.yaml", "docker-compose-dev.yml", "docker-compose-macos.yml"]
+    # Without arguments: the compose files of the current folder, the same names.
+    assert run("check").stdout == "No findings in 3 files.\n"
+
+
+def test_configuration_is_looked_up_from_the_compose_files_folder(project, monkeypatch):
+    sub = project / "sub"
+    sub.mkdir()
+    (sub / "compose.yaml").write_text(HOST)
+    (sub / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.composefix]\ntargets = ["linux"]\n')
+    # From the repository root: sub/pyproject.toml applies to sub/compose.yaml (host mode is fine on Linux).
+    assert run("check", "sub/compose.yaml").stdout == "No findings in 1 file.\n"
+    assert run("check", "-f", "sub/compose.yaml").exit_code == 0
+    assert run("check", "sub").exit_code == 0
+    # The nearest configuration wins over one further up; --config wins over both.
+    (project / ".composefix.toml").write_text('targets = ["desktop"]\n')
+    assert run("check", "sub/compose.yaml").exit_code == 0
+    assert run("check", "--config", ".composefix.toml", "sub/compose.yaml").exit_code == 1
+    # From anywhere else: the same file, the same configuration.
+    elsewhere = project / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert run("check", "../sub/compose.yaml").exit_code == 0
+    # A file in a folder with no configuration of its own gets the repository's, not the current folder's.
+    (project / "other").mkdir()
+    (project / "other" / "compose.yaml").write_text(HOST)
+    (elsewhere / ".composefix.toml").write_text('targets = ["linux"]\n')
+    assert run("check", "../other/compose.yaml").exit_code == 1  # .composefix.toml at the root: desktop
+
+
+def test_a_second_path_with_its_own_configuration_gets_a_note(project):
+    for name, targets in (("a", "linux"), ("b", "desktop")):
+        (project / name).mkdir()
+        (project / name / "compose.yaml").write_text(HOST)
+        (project / name / ".composefix.toml").write_text(f'targets = ["{targets}"]\n')
+    result = run("check", "a", "b")
+    assert result.exit_code == 0  # a's configuration (linux) is used for both
+    assert result.stderr == (
+        "note: b/.composefix.toml is not used: this run uses a/.composefix.toml (found from the first path's "
+        "folder); check b on its own to apply it\n"
+    )
+    assert run("check", "b").exit_code == 1
+
+
+def test_unknown_configuration_key_gets_a_suggestion(project):
+    (project / "compose.yaml").write_text(CLEAN)
+    (project / ".composefix.toml").write_text('targets = ["linux"]\nfail_on = "error"\n')
+    result = run("check")
+    assert result.exit_code == 2
+    assert result.stderr == ("composefix: error: .composefix.toml:2: unknown key `fail_on` (did you mean `fail-on`?)\n")

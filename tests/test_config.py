@@ -51,7 +51,11 @@ def test_dot_composefix_toml_wins_in_the_same_folder(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('targets = ["linux"]\nfail_on = "error"\n', ":2: unknown key `fail_on`"),
+        ('targets = ["linux"]\nfail_on = "error"\n', ":2: unknown key `fail_on` (did you mean `fail-on`?)"),
+        ('target = ["linux"]\n', ":1: unknown key `target` (did you mean `targets`?)"),
+        ("[per-file-ignore]\n", ":1: unknown key `per-file-ignore` (did you mean `per-file-ignores`?)"),
+        ("Inspect_Images = true\n", ":1: unknown key `Inspect_Images` (did you mean `inspect-images`?)"),
+        ("colour = true\n", ":1: unknown key `colour`; the known keys are: "),
         ('targets = ["linux", "mac"]\n', ":1: `targets.1`: 'mac' is not one of"),
         ('select = ["CF1O1"]\n', ":1: unknown rule `CF1O1` (did you mean CF101?)"),
         ('\n[severity]\nCF101 = "fatal"\n', ":3: `severity.CF101`: 'fatal' is not one of"),

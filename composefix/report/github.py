@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from composefix.addresses import mask
-from composefix.engine import Report
+from composefix.masking import SafeReport
 from composefix.model import Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -19,7 +18,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report) -> str:
+def render(report: SafeReport) -> str:
     lines = []
     for f in report.findings:
         properties = ",".join(
@@ -33,6 +32,6 @@ def render(report: Report) -> str:
                 ("title", f"{f.code} {f.name}"),
             )
         )
-        message = mask(f.message) + (f"\n{mask(f.help)}" if f.help else "")
+        message = f.message + (f"\n{f.help}" if f.help else "")
         lines.append(f"::{COMMANDS[f.severity]} {properties}::{escape_data(message)}")
     return "".join(line + "\n" for line in lines)

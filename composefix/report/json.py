@@ -7,8 +7,7 @@ from collections import Counter
 from typing import Any
 
 from composefix import __version__
-from composefix.addresses import mask
-from composefix.engine import Report
+from composefix.masking import SafeReport
 from composefix.model import Finding, Severity, Target
 
 REPORT_VERSION = 1
@@ -19,7 +18,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "code": finding.code,
         "name": finding.name,
         "severity": finding.severity.value,
-        "message": mask(finding.message),
+        "message": finding.message,
         "file": finding.file,
         "line": finding.span.start.line,
         "column": finding.span.start.column,
@@ -27,7 +26,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "end_column": finding.span.end.column,
         "path": finding.path,
         "service": finding.service,
-        "help": mask(finding.help) if finding.help else None,
+        "help": finding.help if finding.help else None,
         "fix": (
             {
                 "title": finding.fix.title,
@@ -42,14 +41,14 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
                 "file": r.file,
                 "line": r.span.start.line,
                 "column": r.span.start.column,
-                "message": mask(r.message),
+                "message": r.message,
             }
             for r in finding.related
         ],
     }
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: SafeReport) -> dict[str, Any]:
     findings = report.findings
     by_severity = Counter(f.severity.value for f in findings)
     return {
@@ -67,5 +66,5 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: SafeReport) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

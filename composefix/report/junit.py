@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from composefix.addresses import mask
-from composefix.engine import Report
+from composefix.masking import SafeReport
 from composefix.model import Finding
 
 
-def render(report: Report) -> str:
+def render(report: SafeReport) -> str:
     files = list(report.files) + sorted({f.file for f in report.findings} - set(report.files))
     by_file: dict[str, list[Finding]] = {path: [] for path in files}
     for finding in report.findings:
@@ -26,10 +25,10 @@ def render(report: Report) -> str:
                 case,
                 "failure",
                 type=f"{f.code} {f.name}",
-                message=mask(f.message),
+                message=f.message,
             )
-            failure.text = f"{f.file}:{f.line}:{f.column}: {f.code} [{f.severity.value}] {mask(f.message)}" + (
-                f"\nhelp: {mask(f.help)}" if f.help else ""
+            failure.text = f"{f.file}:{f.line}:{f.column}: {f.code} [{f.severity.value}] {f.message}" + (
+                f"\nhelp: {f.help}" if f.help else ""
             )
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

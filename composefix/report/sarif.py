@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from composefix import __version__
-from composefix.addresses import mask
-from composefix.engine import Report
+from composefix.masking import SafeReport
 from composefix.model import Finding, Severity, Span
 from composefix.rules import RULES
 
@@ -47,24 +46,23 @@ def _location(file: str, span: Span) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: dict[str, int], report: Report) -> dict[str, Any]:
+def _result(finding: Finding, index: dict[str, int], report: SafeReport) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": LEVELS[finding.severity],
-        "message": {"text": mask(finding.message) + (f" Help: {mask(finding.help)}" if finding.help else "")},
+        "message": {"text": finding.message + (f" Help: {finding.help}" if finding.help else "")},
         "locations": [_location(finding.file, finding.span)],
     }
     if finding.related:
         result["relatedLocations"] = [
-            {**_location(r.file, r.span), "id": i, "message": {"text": mask(r.message)}}
+            {**_location(r.file, r.span), "id": i, "message": {"text": r.message}}
             for i, r in enumerate(finding.related)
         ]
     if finding.fix is not None and finding.fix.edits:
         changes: dict[str, list[dict[str, Any]]] = {}
         for edit in finding.fix.edits:
-            doc = report.documents.get(edit.file)
-            if doc is None:
+            if edit.file not in report.sources:
                 continue
             changes.setdefault(edit.file, []).append(
                 {
@@ -85,7 +83,7 @@ def _result(finding: Finding, index: dict[str, int], report: Report) -> dict[str
     return result
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: SafeReport) -> dict[str, Any]:
     rules = [
         {
             "id": rule.code,
@@ -124,5 +122,5 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: SafeReport) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

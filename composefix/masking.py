@@ -1,0 +1,361 @@
+"""The one place where text that composefix prints is made safe: secrets masked, control characters escaped.
+
+Everything printed goes through here: the reporters receive a `SafeReport` (built by `safe_report`) and never a
+raw `Report`; command-line messages, notes, relayed Compose errors and diffs go through `clean` / `clean_diff`.
+
+What counts as a secret (heuristics, erring on the side of masking):
+- the password of a URL (`scheme://user:PASSWORD@host`), whatever characters it holds (`/`, `@`, `:`);
+- the value assigned to a name that looks secret (`*PASSWORD*`, `*PASSWD*`, `*TOKEN*`, `*SECRET*`, `*_KEY*`,
+  `*APIKEY*`, `*API_KEY*`) with `=` or `:`, after an optional YAML tag (`DB_PASSWORD: !!int hunter2`); a default
+  or alternative value of an interpolation of such a name (`${DB_PASSWORD:-hunter2}`), but never the message of a
+  required variable (`${DB_PASSWORD:?set it in .env}`) nor a value that is itself a variable (`$X`, `${X}`);
+- the value of a command-line flag whose name ends in password, passwd, pass, token, secret or key
+  (`--password X`, `--token=X`), and a MySQL/MariaDB client's `-pSECRET`.
+
+Every function here runs in time linear in its input: no pattern can backtrack over an unbounded run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from composefix.document import Document
+    from composefix.engine import Report
+    from composefix.model import Finding, Fix, Target
+
+MASK = "****"
+
+# --- finding secrets ---------------------------------------------------------------------------------------------
+
+# A run of characters that can be one URL: anything but whitespace, quotes and angle brackets.
+_URL_TOKEN = re.compile(r"[^\s'\"`<>]+")
+_REFERENCE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+# Words that may name a secret; each hit is widened to the whole name and then classified.
+_HINT = re.compile(r"PASS|TOKEN|SECRET|KEY", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|_KEY|APIKEY|API_KEY", re.IGNORECASE)
+_SECRET_FLAG = re.compile(r"-{1,2}[\w.-]*?(?:password|passwd|pass|token|secret|key)", re.IGNORECASE)
+_NAME_TAIL = re.compile(r"[\w.-]*")
+_ASSIGN = re.compile(r"[\"']?[ \t]*[:=][ \t]*")
+_FLAG_GAP = re.compile(r"[ \t\"',]+")
+_TAG = re.compile(r"![^\s]*[ \t]+")
+_BARE_VALUE = re.compile(r"[^\s\"',}`]+")
+_FLAG_VALUE = re.compile(r"[^\s\"',\]`]+")
+_INTERPOLATION_OP = re.compile(r":?[-+?]")
+_MYSQL = re.compile(r"\b(?:mysql\w*|mariadb\w*)\b", re.IGNORECASE)
+_MYSQL_P = re.compile(r"(?<![^\s\"'\[,])-p([^\s\"',\]`]+)")
+
+
+def _is_name_char(char: str) -> bool:
+    return char.isalnum() or char in "_.-"
+
+
+def _is_reference(text: str, start: int) -> bool:
+    match = _REFERENCE.match(text, start)
+    return match is not None
+
+
+def _url_spans(text: str) -> Iterable[tuple[int, int]]:
+    """The password of every `scheme://user:password@host` (up to the last `@` of the URL)."""
+    if "://" not in text:
+        return
+    for token in _URL_TOKEN.finditer(text):
+        begin, stop = token.span()
+        scheme = text.find("://", begin, stop)
+        if scheme <= begin:
+            continue
+        authority = scheme + 3
+        colon = text.find(":", authority, stop)
+        at = text.rfind("@", authority, stop)
+        if colon == -1 or at < colon:
+            continue
+        user = text[authority:colon]
+        if "/" in user or "@" in user or colon + 1 == at:
+            continue
+        reference = _REFERENCE.match(text, colon + 1)
+        if reference is not None and reference.end() == at:
+            continue
+        yield colon + 1, at
+
+
+def _value_span(text: str, start: int, bare: re.Pattern[str]) -> tuple[int, int] | None:
+    """The extent of the value that begins at ``start`` (quoted or bare), or None for no value or a reference."""
+    tag = _TAG.match(text, start) if start < len(text) and text[start] == "!" else None
+    if tag is not None:
+        start = tag.end()
+    if start >= len(text):
+        return None
+    quote = text[start]
+    if quote in "\"'":
+        newline = text.find("\n", start + 1)
+        line_end = len(text) if newline == -1 else newline
+        close = text.find(quote, start + 1, line_end)
+        end = line_end if close == -1 else close
+        if end == start + 1 or _is_reference(text, start + 1):
+            return None
+        return start + 1, end
+    if quote in "|>" or _is_reference(text, start):
+        return None
+    match = bare.match(text, start)
+    if match is None or match.end() == start:
+        return None
+    return start, match.end()
+
+
+def _assignment_spans(text: str) -> Iterable[tuple[int, int]]:
+    """Values of secret-looking names and flags; the search never looks at a character twice."""
+    pos = 0
+    while (hit := _HINT.search(text, pos)) is not None:
+        start = hit.start()
+        while start > pos and _is_name_char(text[start - 1]):
+            start -= 1
+        end_match = _NAME_TAIL.match(text, hit.end())
+        end = end_match.end() if end_match is not None else hit.end()
+        pos = end
+        name = text[start:end]
+        before = text[max(0, start - 2) : start]
+        if before == "${":
+            op = _INTERPOLATION_OP.match(text, end)
+            if op is None or op.group().endswith("?") or _SECRET_NAME.search(name) is None:
+                continue
+            close = text.find("}", op.end())
+            stop = len(text) if close == -1 else close
+            newline = text.find("\n", op.end(), stop)
+            stop = stop if newline == -1 else newline
+            if stop > op.end() and not _is_reference(text, op.end()):
+                yield op.end(), stop
+            pos = max(pos, stop)
+            continue
+        if before.endswith("$"):
+            continue  # `$DB_PASSWORD`: a reference, not an assignment
+        flag = name.startswith("-") and _SECRET_FLAG.fullmatch(name) is not None
+        if _SECRET_NAME.search(name) is None and not flag:
+            continue
+        assign = _ASSIGN.match(text, end)
+        if assign is not None:
+            value_start = assign.end()
+        elif flag:
+            gap = _FLAG_GAP.match(text, end)
+            if gap is None or gap.end() >= len(text) or text[gap.end()] == "-":
+                continue
+            value_start = gap.end()
+            if text[value_start - 1] in "\"'":
+                value_start -= 1  # a quoted flag value: _value_span finds the closing quote
+        else:
+            continue
+        span = _value_span(text, value_start, _FLAG_VALUE if flag else _BARE_VALUE)
+        if span is not None:
+            yield span
+            pos = max(pos, span[1])
+
+
+def _mysql_spans(text: str) -> Iterable[tuple[int, int]]:
+    """`mysql -pSECRET` (and mariadb, mysqldump...): the password glued to `-p`."""
+    client = _MYSQL.search(text)
+    if client is None:
+        return
+    for match in _MYSQL_P.finditer(text, client.end()):
+        if not _is_reference(text, match.start(1)):
+            yield match.span(1)
+
+
+def secret_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every password or secret value in ``text``, in order, not overlapping."""
+    spans = sorted([*_url_spans(text), *_assignment_spans(text), *_mysql_spans(text)])
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mask(text: str) -> str:
+    """``text`` with every secret value replaced by ****."""
+    spans = secret_spans(text)
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts += [text[last:start], MASK]
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+# --- escaping ----------------------------------------------------------------------------------------------------
+
+# C0 and C1 controls, DEL, bidirectional overrides and isolates, line/paragraph separators, lone surrogates.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape(text: str) -> str:
+    """Control characters (newlines, ESC, bidi overrides, lone surrogates) shown as `\\n`, `\\x1b`, `\\u202e`."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def clean(text: str) -> str:
+    """Masked and escaped: what any message composefix prints goes through."""
+    return escape(mask(text))
+
+
+def clean_lines(text: str) -> str:
+    """Each line masked and escaped, the line breaks kept (multi-line messages, diffs)."""
+    return "".join(clean(line) + newline for line, newline in _lines(text))
+
+
+def clean_diff(text: str, *, show_secrets: bool = False) -> str:
+    """A unified diff to print: secrets masked unless the user asked for them (`--show-secrets`, for `git apply`).
+    Control characters are escaped only in masked diffs, so that an unmasked diff still applies."""
+    return text if show_secrets else clean_lines(text)
+
+
+def _lines(text: str) -> Iterable[tuple[str, str]]:
+    pos = 0
+    while pos < len(text):
+        newline = text.find("\n", pos)
+        if newline == -1:
+            yield text[pos:], ""
+            return
+        yield text[pos:newline], "\n"
+        pos = newline + 1
+
+
+# --- a report made safe to print --------------------------------------------------------------------------------
+
+
+def _secret_values(text: str) -> set[str]:
+    """The secret values written in ``text`` (at least 4 characters: shorter ones would mask common words)."""
+    return {text[start:end] for start, end in secret_spans(text) if end - start >= 4}
+
+
+def _without_values(text: str, values: list[str]) -> str:
+    for value in values:
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """One source line as it may be printed, with the finding's 0-based [start, end) columns moved to match."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True, eq=False)
+class Source:
+    """A file whose lines may be shown (inside the project, or named by the user)."""
+
+    path: str
+    document: Document
+    # line number -> (the line, its masked and escaped spans): many findings on one long line scan it once.
+    _lines: dict[int, tuple[str, list[tuple[int, int, str]]]] = field(default_factory=dict)
+
+    def line(self, number: int, start: int, end: int | None) -> SourceLine:
+        """Line ``number`` (1-based), masked, tabs as spaces and control characters escaped, and the columns
+        [start, end) of a finding on it (end None: to the end of the line) moved to where they are shown."""
+        if number not in self._lines:
+            raw = self.document.line_text(number).replace("\t", " ")
+            spans = [(s, e, MASK) for s, e in secret_spans(raw)]
+            spans += [(m.start(), m.end(), _escaped(m)) for m in _CONTROL.finditer(raw)]
+            spans.sort(key=lambda span: (span[0], -span[1]))
+            self._lines[number] = raw, spans
+        raw, spans = self._lines[number]
+        end = max(len(raw) if end is None else end, start + 1)
+        parts: list[str] = []
+        last = 0
+        shown_start, shown_end = start, end
+        for s_start, s_end, replacement in spans:
+            if s_start < last:
+                continue  # a control character inside a masked secret
+            parts += [raw[last:s_start], replacement]
+            last = s_end
+            delta = len(replacement) - (s_end - s_start)
+            if s_end <= start:
+                shown_start, shown_end = shown_start + delta, shown_end + delta
+            elif s_start < end:
+                shown_end = max(shown_start + 1, shown_end + delta)
+        parts.append(raw[last:])
+        return SourceLine("".join(parts), shown_start, shown_end)
+
+
+@dataclass(slots=True, eq=False)
+class SafeReport:
+    """What the reporters see: a Report whose every string is masked and escaped, and the sources they may quote."""
+
+    files: list[str]
+    findings: list[Finding]
+    targets: frozenset[Target]
+    sources: dict[str, Source]
+
+
+def safe_report(report: Report) -> SafeReport:
+    """The report made safe to print.
+
+    - Messages, help texts and related notes are masked, and so is any secret value of the finding's file quoted
+      in them (`cannot read `hunter2` as `!!int``, schema errors), then every string is escaped.
+    - Source lines are offered for the documents the report holds (files reached outside the project, such as
+      `extends: {file: ~/.netrc}`, are not among them: they are reported by location, never quoted).
+    """
+    # The report holds no document of a private file (outside the project and its repository, or not a compose
+    # file: engine.Checker hides them), so every document here may be quoted.
+    sources = {path: Source(escape(path), doc) for path, doc in report.documents.items() if doc.text}
+    values: dict[str, list[str]] = {}
+
+    def known(path: str) -> list[str]:
+        if path not in values:
+            doc = report.documents.get(path)
+            found = _secret_values(doc.text) if doc is not None else set()
+            values[path] = sorted(found, key=len, reverse=True)
+        return values[path]
+
+    def text(value: str, path: str) -> str:
+        return escape(_without_values(mask(value), known(path)))
+
+    def printable_fix(f: Finding) -> Fix | None:
+        """The fix with its edits, or None when an edit's text would print a secret (a fix is not masked: masked,
+        it would write `****` into the file)."""
+        if f.fix is None:
+            return None
+        for edit in f.fix.edits:
+            if secret_spans(edit.text) or _without_values(edit.text, known(edit.file)) != edit.text:
+                return None
+        edits = tuple(e._replace(file=escape(e.file)) for e in f.fix.edits if e.file in sources)
+        return f.fix._replace(title=clean(f.fix.title), edits=edits)
+
+    findings = []
+    for f in report.findings:
+        findings.append(
+            f._replace(
+                message=text(f.message, f.file),
+                help=text(f.help, f.file) if f.help else f.help,
+                file=escape(f.file),
+                path=escape(f.path),
+                service=escape(f.service) if f.service is not None else None,
+                related=tuple(r._replace(file=escape(r.file), message=text(r.message, r.file)) for r in f.related),
+                fix=printable_fix(f),
+            )
+        )
+    return SafeReport(
+        files=[escape(path) for path in report.files],
+        findings=findings,
+        targets=report.targets,
+        sources={escape(path): source for path, source in sources.items()},
+    )
