@@ -217,6 +217,7 @@ def _settings(request: "CheckRequest", *, schema: bool) -> "tuple[Config, Option
         per_file_ignores=cfg.per_file_ignores,
         desktop_host_networking=cfg.desktop_host_networking,
         bridge_ips=cfg.bridge_ips,
+        file_sharing=cfg.file_sharing,
         schema=schema,
         schema_path=str(request.schema_path) if request.schema_path else None,
         profiles=tuple(request.profiles) or _profiles_from_environment(),

@@ -32,6 +32,7 @@ class Options(NamedTuple):
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     desktop_host_networking: bool = False
     bridge_ips: tuple[str, ...] = ()
+    file_sharing: tuple[str, ...] = ()
     schema: bool = True
     schema_path: str | None = None
     profiles: tuple[str, ...] = ("*",)
@@ -48,7 +49,7 @@ class Options(NamedTuple):
         return [rule for rule in RULES if rule.code in chosen and rule.concerns(self.targets)]
 
     def settings(self) -> Settings:
-        return Settings(self.targets, self.desktop_host_networking, self.bridge_ips)
+        return Settings(self.targets, self.desktop_host_networking, self.bridge_ips, self.file_sharing)
 
 
 @dataclass(slots=True, eq=False)

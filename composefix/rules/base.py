@@ -21,6 +21,8 @@ class Settings(NamedTuple):
     targets: frozenset[Target]
     desktop_host_networking: bool = False
     bridge_ips: tuple[str, ...] = ()
+    # Host folders the team added to the engines' file sharing (CF202).
+    file_sharing: tuple[str, ...] = ()
 
 
 class Unused(NamedTuple):
