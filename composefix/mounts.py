@@ -25,6 +25,22 @@ class Mount(NamedTuple):
     # Where the mount's options are written: (scalar, offset of the options in its value).
     options_at: tuple[Scalar, int] | None = None
 
+    @property
+    def written(self) -> str:
+        """The host path as the file writes it (`${DATA}/db` rather than what it expands to)."""
+        if self.literal:
+            return self.source
+        text = self.node.text
+        depth = 0
+        for index, char in enumerate(text):
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth = max(0, depth - 1)
+            elif char == ":" and depth == 0 and index != 1:
+                return text[:index]
+        return text
+
 
 def _host_path(source: str) -> bool:
     """Compose's test for a bind source: a path (absolute, `.`, `~`) rather than a volume name."""

@@ -15,6 +15,8 @@ from typing import NamedTuple
 class HostNetworkNeed(NamedTuple):
     reason: str
     source: str
+    # The need holds only when the service adds this capability (Pi-hole needs NET_ADMIN only to serve DHCP).
+    capability: str | None = None
 
 
 _HOME_ASSISTANT = HostNetworkNeed(
@@ -39,8 +41,9 @@ HOST_NETWORK: dict[str, HostNetworkNeed] = {
     "home-assistant/home-assistant": _HOME_ASSISTANT,
     "linuxserver/homeassistant": _HOME_ASSISTANT,
     "pihole/pihole": HostNetworkNeed(
-        "as a DHCP server it answers broadcasts on the LAN, which do not cross into the VM",
+        "with NET_ADMIN it serves DHCP, whose broadcasts on the LAN do not cross into the VM",
         "https://docs.pi-hole.net/docker/DHCP/",
+        "NET_ADMIN",
     ),
     "plexinc/pms-docker": _PLEX,
     "linuxserver/plex": _PLEX,

@@ -66,6 +66,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from composefix.document import Sequence
 from composefix.model import Finding, Severity, Target, describe_targets
 from composefix.project import Service, text_of
 from composefix.rules.base import Context, Rule
@@ -82,7 +83,13 @@ def linux_only(service: Service) -> HostNetworkNeed | None:
     image = text_of(service.get("image"))
     if not image:
         return None
-    return next((HOST_NETWORK[name] for name in image_name(image) if name in HOST_NETWORK), None)
+    need = next((HOST_NETWORK[name] for name in image_name(image) if name in HOST_NETWORK), None)
+    if need is not None and need.capability is not None:
+        caps = service.get("cap_add")
+        added = {(text_of(c) or "").upper() for c in caps.items} if isinstance(caps, Sequence) else set()
+        if need.capability not in added and f"CAP_{need.capability}" not in added:
+            return None
+    return need
 
 
 def check(ctx: Context) -> Iterator[Finding]:

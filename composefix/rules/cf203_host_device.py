@@ -33,6 +33,8 @@ services:
 Reach the device over the network where the software supports it (many Zigbee/Z-Wave coordinators do), or keep
 the `devices:` entry in an override file that only the Linux machine loads (`-f compose.devices.yaml`).
 
+A service under `profiles:` is started only when asked for, so it is already opt-in and is not reported.
+
 ## Platforms
 Docker Desktop, Colima, Rancher Desktop.
 """
@@ -63,6 +65,8 @@ IN_EVERY_VM = frozenset(
 def check(ctx: Context) -> Iterator[Finding]:
     chosen = ctx.settings.targets & RULE.targets
     for service in ctx.services:
+        if service.get("profiles") is not None:
+            continue  # started only when asked for (`--profile`): already opt-in
         for node, value in entries(service, "devices"):
             host = value.split(":", 1)[0]
             if not host.startswith("/") or "$" in node.text or host.rstrip("/") in IN_EVERY_VM:
@@ -75,8 +79,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             yield RULE.finding(
                 locate(ctx.project, node, 0, len(host)),
                 f"Service `{service.name}` passes the host device `{host}`: {describe_targets(chosen)} cannot pass "
-                f"your machine's devices into the VM{why}, so the device is missing there and `up` fails "
-                '(Docker: "error gathering device information")',
+                f"your machine's devices into the VM{why}, so the path is looked up in the VM, and where the VM "
+                'lacks it `up` fails (Docker: "error gathering device information")',
                 service=service.name,
                 path=f"services.{service.name}.devices",
                 help="reach the device over the network, or move the `devices:` entry to an override file that "

@@ -47,6 +47,8 @@ services:
               capabilities: [gpu]
 ```
 
+A service under `profiles:` (started only with `--profile gpu`) is already opt-in and is not reported.
+
 ## Platforms
 Docker Desktop (Mac), Colima, OrbStack, Podman machine.
 """
@@ -88,6 +90,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     chosen = ctx.settings.targets & RULE.targets
     where = describe_targets(chosen)
     for service in ctx.services:
+        if service.get("profiles") is not None:
+            continue  # started only when asked for (`--profile`): already opt-in
         driver_error = '`up` fails with `could not select device driver "nvidia"`'
         found: list[tuple[Scalar, int, str, str]] = [
             (node, len(text_of(node) or ""), "reserves an NVIDIA GPU", driver_error) for node in _reservations(service)

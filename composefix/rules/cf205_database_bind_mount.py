@@ -81,7 +81,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             yield RULE.finding(
                 locate(ctx.project, mount.node, mount.start, mount.end),
-                f"Service `{service.name}` keeps its {database} data in the host folder `{mount.source}`: on "
+                f"Service `{service.name}` keeps its {database} data in the host folder `{mount.written}`: on "
                 "Docker Desktop a bind mount crosses the file sharing with the VM, where databases run much slower "
                 "than on a named volume (and some fail)",
                 service=service.name,

@@ -11,7 +11,9 @@ engines, where it has to be set inside the VM: Docker Desktop 4.25 lowered it to
 on Windows with WSL 2 Docker does not set it (docker/for-win#5202). OpenSearch has the same check. See "Beyond
 networking" in docs/platforms.md.
 
-Services that mount their own `elasticsearch.yml`/`opensearch.yml` are not reported: the setting may be in it.
+Services whose transport layer binds only to loopback (`transport.host=localhost`) run in development mode, where
+the checks only warn, and services that mount their own `elasticsearch.yml`/`opensearch.yml` (the setting may be
+in it) are not reported.
 
 ## Example
 ```yaml
@@ -56,12 +58,17 @@ ENGINES = {
     "docker.elastic.co/elasticsearch/elasticsearch-oss": "Elasticsearch",
     "opensearchproject/opensearch": "OpenSearch",
 }
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "_local_"}
 _DISCOVERY_KEYS = {"discovery.type", "discovery_type", "es_setting_discovery_type", "es_setting_discovery__type"}
 
 
 def _single_node(service: Service) -> bool:
     if any(name.strip().lower() in _DISCOVERY_KEYS for name in service.env):
         return True  # any explicit discovery type: the author chose it
+    for name in ("transport.host", "transport.bind_host", "network.bind_host"):
+        scalar = service.env.get(name)
+        if scalar is not None and (text_of(scalar) or "").strip().lower() in _LOOPBACK:
+            return True  # transport on loopback: development mode, the checks only warn
     words = command_words(service.get("command")) or []
     if any("discovery.type" in word for word in words):
         return True

@@ -57,3 +57,10 @@ def test_every_linux_only_entry_has_a_reason_and_a_public_source():
 
     for name, need in HOST_NETWORK.items():
         assert need.reason and need.source.startswith("https://"), name
+
+
+def test_pihole_is_linux_only_only_when_it_can_serve_dhcp():
+    text = "services:\n  dns:\n    image: pihole/pihole:latest\n    network_mode: host\n"
+    assert "Linux-only" not in lint(text, select=("CF101",))[0].message
+    dhcp = text + "    cap_add: [NET_ADMIN]\n"
+    assert "Linux-only by design: with NET_ADMIN it serves DHCP" in lint(dhcp, select=("CF101",))[0].message

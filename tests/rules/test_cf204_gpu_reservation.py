@@ -54,3 +54,8 @@ def test_silent_for_linux_and_other_devices():
     assert lint(RESERVATION, select=("CF204",), targets={Target.LINUX, Target.RANCHER}) == []
     text = "services:\n  a:\n    image: x\n    runtime: runc\n    deploy: {resources: {reservations: {cpus: '1'}}}\n"
     assert lint(text, select=("CF204",)) == []
+
+
+def test_services_under_a_profile_are_already_opt_in():
+    text = RESERVATION.replace("    image: x\n", "    image: x\n    profiles: [gpu]\n")
+    assert lint(text, select=("CF204",)) == []

@@ -39,3 +39,9 @@ def test_named_volumes_other_targets_and_other_engines_are_silent():
     assert lint(text, select=("CF205",)) == []
     bind = "services:\n  db:\n    image: mysql\n    volumes: ['./d:/var/lib/mysql']\n"
     assert lint(bind, select=("CF205",), targets={Target.LINUX, Target.COLIMA}) == []
+
+
+def test_names_the_folder_as_written_when_it_comes_from_a_variable():
+    text = "services:\n  db:\n    image: postgres\n    volumes: ['${APP_DATA_DIR}/db:/var/lib/postgresql/data']\n"
+    found = lint(text, select=("CF205",))
+    assert "in the host folder `${APP_DATA_DIR}/db`:" in found[0].message

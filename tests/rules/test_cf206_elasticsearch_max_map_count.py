@@ -32,3 +32,10 @@ def test_single_node_in_any_form_or_own_config_is_silent():
     for form in forms:
         assert lint(ES + form, select=("CF206",)) == [], form
     assert lint("services:\n  k:\n    image: kibana:8\n", select=("CF206",)) == []
+
+
+def test_transport_on_loopback_is_development_mode():
+    text = ES + "    environment:\n      - network.host=0.0.0.0\n      - transport.host=localhost\n"
+    assert lint(text, select=("CF206",)) == []
+    cluster = ES + "    environment:\n      - node.name=es01\n      - cluster.initial_master_nodes=es01\n"
+    assert [f.line for f in lint(cluster, select=("CF206",))] == [3]
