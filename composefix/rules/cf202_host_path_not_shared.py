@@ -44,7 +44,7 @@ services:
 A path relative to the compose file works everywhere; a variable with a relative default lets the Linux server
 keep `/srv/app/data` in its `.env` file.
 
-Docker Desktop on Windows with the WSL 2 backend resolves Linux paths inside WSL and is not what this rule is about.
+Docker Desktop on Windows with the WSL 2 backend shares files automatically; this rule is about Macs.
 
 ## Platforms
 Docker Desktop for Mac, Colima; Podman machine (information).
