@@ -8,6 +8,7 @@ from typing import NamedTuple
 from composefix.document import Mapping, Node, Scalar, Sequence
 from composefix.model import Span
 from composefix.project import Project, Service, text_of
+from composefix.topology import image_name
 
 
 class Mount(NamedTuple):
@@ -64,8 +65,25 @@ def _written(node: Scalar, length: int) -> bool:
     return "$" not in head and not head.startswith("~")
 
 
-def bind_mounts(service: Service) -> Iterator[Mount]:
-    """Every mount of a host path: relative ones (`./data`) too; named volumes never."""
+def bind_mounts(service: Service) -> tuple[Mount, ...]:
+    """Every mount of a host path: relative ones (`./data`) too; named volumes never (worked out once per
+    service: six rules read them)."""
+    mounts: tuple[Mount, ...] | None = service.memo.get("mounts")
+    if mounts is None:
+        mounts = service.memo["mounts"] = tuple(_bind_mounts(service))
+    return mounts
+
+
+def image_keys(service: Service) -> tuple[str, ...]:
+    """The service's image as lookup keys of the image tables (`composefix.topology.image_name`), once."""
+    keys: tuple[str, ...] | None = service.memo.get("image-keys")
+    if keys is None:
+        image = text_of(service.get("image"))
+        keys = service.memo["image-keys"] = tuple(image_name(image)) if image else ()
+    return keys
+
+
+def _bind_mounts(service: Service) -> Iterator[Mount]:
     volumes = service.get("volumes")
     if not isinstance(volumes, Sequence):
         return

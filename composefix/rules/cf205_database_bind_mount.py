@@ -41,10 +41,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, locate
-from composefix.project import text_of
+from composefix.mounts import bind_mounts, image_keys, locate
 from composefix.rules.base import Context, Rule
-from composefix.topology import image_name
 
 # Data directories that only these databases use, whatever the image (custom builds included).
 DATA_DIRS = {
@@ -65,9 +63,13 @@ IMAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def check(ctx: Context) -> Iterator[Finding]:
     for service in ctx.services:
-        image = text_of(service.get("image")) or ""
-        known = next((IMAGES[name] for name in image_name(image) if name in IMAGES), None) if image else None
-        for mount in bind_mounts(service):
+        mounts = bind_mounts(service)
+        if not mounts:
+            continue
+        keys = image_keys(service)
+        image = keys[0] if keys else ""
+        known = next((IMAGES[name] for name in keys if name in IMAGES), None)
+        for mount in mounts:
             if not mount.source or mount.source.startswith("$"):
                 continue  # an unset variable: Compose would fail or mount nothing
             target = mount.target.rstrip("/")
@@ -75,7 +77,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 database = known[0]
             elif target in DATA_DIRS:
                 database = DATA_DIRS[target]
-                if target == "/data/db" and image and "mongo" not in image.lower():
+                if target == "/data/db" and image and "mongo" not in image:
                     continue
             else:
                 continue

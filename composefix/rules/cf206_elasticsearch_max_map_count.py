@@ -46,10 +46,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.model import Finding, Severity
-from composefix.mounts import bind_mounts
+from composefix.mounts import bind_mounts, image_keys
 from composefix.project import Service, command_words, text_of
 from composefix.rules.base import ALL_TARGETS, Context, Rule
-from composefix.topology import image_name
 
 ENGINES = {
     "elasticsearch": "Elasticsearch",
@@ -78,12 +77,9 @@ def _single_node(service: Service) -> bool:
 
 def check(ctx: Context) -> Iterator[Finding]:
     for service in ctx.services:
+        engine = next((ENGINES[name] for name in image_keys(service) if name in ENGINES), None)
         image_node = service.get("image")
-        image = text_of(image_node)
-        if not image:
-            continue
-        engine = next((ENGINES[name] for name in image_name(image) if name in ENGINES), None)
-        if engine is None or _single_node(service) or image_node is None:
+        if engine is None or image_node is None or _single_node(service):
             continue
         yield RULE.finding(
             image_node,

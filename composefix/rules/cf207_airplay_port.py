@@ -40,11 +40,11 @@ from collections.abc import Iterator
 from composefix.document import Mapping, Scalar, Sequence
 from composefix.model import Finding, Severity, Target
 from composefix.mounts import locate
-from composefix.ports import PortError, parse_entry
 from composefix.project import text_of
 from composefix.rules.base import Context, Rule
 
 AIRPLAY = (5000, 7000)
+_RANGE = re.compile(r"\s*(\d+)(?:-(\d+))?\s*")
 
 
 def _published(item: Scalar | Mapping) -> tuple[Scalar, int, int] | None:
@@ -64,6 +64,12 @@ def _published(item: Scalar | Mapping) -> tuple[Scalar, int, int] | None:
     return item, start, start + len(parts[-2])
 
 
+def _protocol(item: Scalar | Mapping) -> str:
+    if isinstance(item, Mapping):
+        return (text_of(item.get("protocol")) or "tcp").lower()
+    return ((text_of(item) or "").partition("/")[2] or "tcp").strip().lower()
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     for service in ctx.services:
         ports = service.get("ports")
@@ -72,21 +78,16 @@ def check(ctx: Context) -> Iterator[Finding]:
         for item in ports.items:
             if not isinstance(item, Scalar | Mapping):
                 continue
-            try:
-                parsed = parse_entry(item)
-            except PortError:
-                continue
             where = _published(item)
-            if where is None or not parsed or parsed[0].protocol != "tcp":
+            if where is None:
                 continue
             node, start, end = where
-            text = (text_of(node) or "")[start:end]
-            match = re.fullmatch(r"\s*(\d+)(?:-(\d+))?\s*", text)
+            match = _RANGE.fullmatch((text_of(node) or "")[start:end])
             if match is None:
                 continue
             low, high = int(match.group(1)), int(match.group(2) or match.group(1))
             hit = [port for port in AIRPLAY if low <= port <= high]
-            if not hit:
+            if not hit or _protocol(item) != "tcp":
                 continue
             yield RULE.finding(
                 locate(ctx.project, node, start, end),

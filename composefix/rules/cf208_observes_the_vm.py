@@ -56,6 +56,7 @@ VM_PATHS = {
     "/lib/modules": "the VM kernel's modules",
     "/usr/lib/modules": "the VM kernel's modules",
 }
+_VM_ROOTS = tuple(VM_PATHS)
 PROPAGATION = {"shared", "rshared", "slave", "rslave"}
 VM_TARGETS = frozenset({Target.DESKTOP, Target.COLIMA, Target.ORBSTACK, Target.PODMAN, Target.RANCHER})
 
@@ -74,20 +75,20 @@ def check(ctx: Context) -> Iterator[Finding]:
             )
         for mount in bind_mounts(service):
             source = mount.source.rstrip("/") or "/"
-            where = locate(ctx.project, mount.node, mount.start, mount.end)
+            seen = ""
             if mount.literal and source == "/":
                 seen = "the VM's root file system, not your machine's"
-            elif mount.literal:
+            elif mount.literal and source.startswith(_VM_ROOTS):
                 seen = next((text for path, text in VM_PATHS.items() if under(source, (path,))), "")
-            else:
-                seen = ""
             if seen:
                 yield RULE.finding(
-                    where,
+                    locate(ctx.project, mount.node, mount.start, mount.end),
                     f"Service `{name}` mounts the host's `{source}`: on VM-backed engines it sees {seen}",
                     service=name,
                     path=f"services.{name}.volumes",
                 )
+            if not mount.options:
+                continue
             shared = [o for o in mount.options if o in PROPAGATION]
             if shared and mount.options_at is not None:
                 node, offset = mount.options_at

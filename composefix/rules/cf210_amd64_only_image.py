@@ -34,11 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.data.amd64_only import AMD64_ONLY
 from composefix.document import Scalar
 from composefix.model import Finding, Severity, Target
+from composefix.mounts import image_keys
 from composefix.project import text_of
 from composefix.rules.base import Context, Rule
-from composefix.topology import image_name
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -54,14 +55,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                 help="remove the pin when the image has an arm64 build",
             )
             continue
+        source = next((AMD64_ONLY[name] for name in image_keys(service) if name in AMD64_ONLY), None)
         image_node = service.get("image")
         image = text_of(image_node)
-        if not image or image_node is None:
-            continue
-        from composefix.data.amd64_only import AMD64_ONLY  # only for services with an image
-
-        source = next((AMD64_ONLY[name] for name in image_name(image) if name in AMD64_ONLY), None)
-        if source is None:
+        if source is None or image_node is None:
             continue
         yield RULE.finding(
             image_node,
