@@ -84,3 +84,11 @@ def test_file_sharing_entries_must_be_absolute(tmp_path):
         assert str(exc).startswith(f"{path}:2: `file-sharing.0`: 'srv' does not match")
     else:
         raise AssertionError("accepted a relative file-sharing entry")
+
+
+def test_anonymous_volumes_windows_paths_and_tmpfs_are_not_host_paths():
+    text = compose("/data", "C:\\\\data:/data", "'/srv/x:/x:ro'") + "    tmpfs: [/run]\n"
+    found = lint(text, select=("CF202",))
+    assert [(f.line, f.column, f.message.split(":")[0]) for f in found] == [
+        (7, 10, "Service `app` mounts the host path `/srv/x`")
+    ]
