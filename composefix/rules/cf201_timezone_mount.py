@@ -2,8 +2,8 @@
 Reports a bind mount of the host's time zone files, `/etc/localtime` or `/etc/timezone`.
 
 ## Why is this bad?
-Mounting the host's time zone into a container is a Linux habit that breaks elsewhere (see "Beyond networking" in
-docs/platforms.md):
+Mounting the host's time zone into a container is a Linux habit that breaks elsewhere
+(see docs/platforms.md#time-zone-mounts):
 
 - Docker Desktop for Mac: `/etc` is not one of the shared folders, and `/etc/localtime` is a symlink into macOS's
   time-zone database, so the mount fails with "Mounts denied", or with `operation not permitted` after macOS

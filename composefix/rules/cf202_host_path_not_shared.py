@@ -5,7 +5,7 @@ variables and named volumes are never reported.
 
 ## Why is this bad?
 On Linux a bind mount reads the host's folder directly. A VM-backed engine can only mount what it shares into its
-VM (see "Beyond networking" in docs/platforms.md):
+VM (see docs/platforms.md#host-paths-and-file-sharing):
 
 - Docker Desktop for Mac shares `/Users`, `/Volumes`, `/private`, `/tmp` and `/var/folders` by default; any other
   path fails at `up` with "Mounts denied: the path ... is not shared from the host" until it is added under

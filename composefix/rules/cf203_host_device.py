@@ -5,7 +5,7 @@ memory devices (`/dev/null`, `/dev/zero`, `/dev/full`, `/dev/random`, `/dev/uran
 
 ## Why is this bad?
 On a VM-backed engine the device path is looked up in the VM, which has none of your machine's USB, serial,
-sound or GPU devices (see "Beyond networking" in docs/platforms.md):
+sound or GPU devices (see docs/platforms.md#device-passthrough):
 
 - Docker Desktop does not support direct USB device passthrough (USB/IP exists from Desktop 4.35, set up by hand);
   `up` fails with `error gathering device information while adding custom device "/dev/...": no such file or

@@ -7,8 +7,8 @@ Reports a service that asks for an NVIDIA GPU: a `deploy.resources.reservations.
 "GPU support in Docker Desktop is only available on Windows with the WSL2 backend" (Docker's GPU page). A Mac has
 no NVIDIA GPU to give: on Docker Desktop for Mac, Colima, OrbStack and Podman machine `up` fails with
 `could not select device driver "nvidia" with capabilities: [[gpu]]` (the same error appears on a Linux machine
-without the NVIDIA Container Toolkit), and `runtime: nvidia` names a runtime the VM does not have. See "Beyond
-networking" in docs/platforms.md.
+without the NVIDIA Container Toolkit), and `runtime: nvidia` names a runtime the VM does not have.
+See docs/platforms.md#gpu-reservations.
 
 ## Example
 ```yaml

@@ -7,7 +7,7 @@ On Linux a bind mount is the host's own file system. On Docker Desktop every fil
 crosses the file sharing between your machine and the VM; Docker's documentation says databases perform much better
 on named volumes, which live inside the VM. Some databases also fail there: MongoDB with "Operation not permitted"
 on Windows drives, MongoDB and Cassandra on Docker VMM's virtiofs, and MySQL on a case-insensitive macOS or
-Windows file system behaves as `lower_case_table_names=2`. See "Beyond networking" in docs/platforms.md.
+Windows file system behaves as `lower_case_table_names=2`. See docs/platforms.md#databases-on-bind-mounts.
 
 Moving to a named volume moves the data, so there is no automatic fix: copy the data over (or start empty), then
 change the mount.

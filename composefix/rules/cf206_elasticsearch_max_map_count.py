@@ -8,8 +8,8 @@ the kernel's `vm.max_map_count` is at least 262144 (Elastic's Docker guide now r
 exits (code 78) with `max virtual memory areas vm.max_map_count [65530] is too low`. The setting belongs to the
 kernel that runs the container: the host on Linux (many distributions default to 65530), the VM on VM-backed
 engines, where it has to be set inside the VM: Docker Desktop 4.25 lowered it to 65530 (docker/for-mac#7047), and
-on Windows with WSL 2 Docker does not set it (docker/for-win#5202). OpenSearch has the same check. See "Beyond
-networking" in docs/platforms.md.
+on Windows with WSL 2 Docker does not set it (docker/for-win#5202). OpenSearch has the same check.
+See docs/platforms.md#elasticsearch-and-the-map-count-limit.
 
 Services whose transport layer binds only to loopback (`transport.host=localhost`) run in development mode, where
 the checks only warn, and services that mount their own `elasticsearch.yml`/`opensearch.yml` (the setting may be

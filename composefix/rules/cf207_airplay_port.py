@@ -4,8 +4,8 @@ Reports a service that publishes host port 5000 or 7000 (TCP) when a macOS engin
 ## Why is this bad?
 From macOS 12 (Monterey) the AirPlay Receiver listens on ports 5000 and 7000 and is on by default, so on a Mac
 `docker compose up` fails with `Ports are not available: ... listen tcp 0.0.0.0:5000: bind: address already in
-use` (docker/docs#14226). The container port does not matter, only the port published on the host. See "Beyond
-networking" in docs/platforms.md.
+use` (docker/docs#14226). The container port does not matter, only the port published on the host.
+See docs/platforms.md#ports-5000-and-7000-on-macos.
 
 ## Example
 ```yaml

@@ -5,7 +5,7 @@ and `macvlan`/`ipvlan` networks. Information only: what they do is legitimate on
 
 ## Why is this bad?
 On a VM-backed engine the machine the engine runs on is the VM, not your Mac or PC, so these settings quietly
-observe or change the VM (see "Beyond networking" in docs/platforms.md):
+observe or change the VM (see docs/platforms.md#settings-that-see-the-vm):
 
 - `pid: host` shows the VM's processes; Docker Desktop's Enhanced Container Isolation rejects it.
 - `/`, `/proc`, `/sys`: monitoring tools (node-exporter, cAdvisor, netdata, glances) report the VM's CPU, memory,

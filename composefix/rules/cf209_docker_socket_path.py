@@ -7,7 +7,7 @@ Rootful Docker Engine, Docker Desktop, Colima and OrbStack all provide the socke
 (Docker Desktop special-cases that path). Rootless Docker and rootless Podman put it under `$XDG_RUNTIME_DIR`
 (for example `/run/user/1000/docker.sock`), so there the fixed path does not exist and the container gets no
 engine (containers/podman#18480). Docker Desktop's Enhanced Container Isolation also blocks the socket mount by
-default. See "Beyond networking" in docs/platforms.md.
+default. See docs/platforms.md#the-docker-socket-path.
 
 ## Example
 ```yaml

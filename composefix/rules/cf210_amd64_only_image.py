@@ -6,8 +6,8 @@ short curated list, each entry with its source). Information only.
 Macs with Apple silicon run amd64 images under emulation (Rosetta or QEMU), which Docker's known-issues page calls
 best effort: such containers can be slow, crash, or miss features (no inotify file watching under QEMU; no AVX
 under Rosetta, so MongoDB 5+ stops with "Illegal instruction"). A `platform: linux/amd64` pin forces that
-emulation even when the image also has an arm64 build. Intel Macs and Linux servers are not affected. See "Beyond
-networking" in docs/platforms.md.
+emulation even when the image also has an arm64 build. Intel Macs and Linux servers are not affected.
+See docs/platforms.md#cpu-architecture.
 
 ## Example
 ```yaml

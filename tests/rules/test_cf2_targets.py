@@ -3,6 +3,8 @@ Example for at least one of them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from composefix.model import Target
@@ -25,3 +27,8 @@ def test_silent_without_its_engines_and_firing_with_one_of_them(rule):
         assert lint(example, select=(rule.code,), targets=others) == []
     fired = {t for t in rule.targets if lint(example, select=(rule.code,), targets={t})}
     assert fired, rule.code
+
+
+@pytest.mark.parametrize("rule", CF2, ids=lambda r: r.code)
+def test_each_cites_its_platform_facts(rule):
+    assert re.search(r"docs/platforms\.md#[a-z0-9-]+", rule.doc), rule.code
