@@ -49,6 +49,13 @@ services:
 
 A service under `profiles:` (started only with `--profile gpu`) is already opt-in and is not reported.
 
+## Fix safety
+Unsafe in place (the service loses its GPU everywhere), so `--unsafe-fixes` is needed there. `composefix rewrite`
+applies it by default in override mode: the override file, loaded only by the VM-backed machines, takes the GPU
+request away (`deploy: !reset null`, `runtime: !reset null`, `gpus: !reset null` or `devices: !reset null`,
+Compose 2.18.0+) while the Linux machine keeps it. A key that holds more than the GPU request (`deploy` with
+limits, `devices` with other devices) is left alone and the finding stays: move the GPU part by hand.
+
 ## Platforms
 Docker Desktop (Mac), Colima, OrbStack, Podman machine.
 """
@@ -58,7 +65,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.document import Mapping, Scalar, Sequence
-from composefix.model import Finding, Severity, Target, describe_targets
+from composefix.model import Applicability, Finding, Fix, ResetKey, Severity, Target, describe_targets
 from composefix.mounts import entries, locate
 from composefix.project import Service, text_of
 from composefix.rules.base import Context, Rule
@@ -86,6 +93,28 @@ def _reservations(service: Service) -> Iterator[Scalar]:
             yield gpu
 
 
+def _only_gpu_reservations(service: Service) -> bool:
+    """Whether `deploy` holds nothing but GPU reservations (so resetting it takes away only the GPU)."""
+    deploy = service.get("deploy")
+    if not isinstance(deploy, Mapping) or set(deploy.entries) != {"resources"}:
+        return False
+    resources = deploy.get("resources")
+    if not isinstance(resources, Mapping) or set(resources.entries) != {"reservations"}:
+        return False
+    reservations = resources.get("reservations")
+    if not isinstance(reservations, Mapping) or set(reservations.entries) != {"devices"}:
+        return False
+    devices = reservations.get("devices")
+    return isinstance(devices, Sequence) and len(list(_reservations(service))) == len(devices.items)
+
+
+def _fix(service: Service, key: str, whole: bool) -> tuple[Fix | None, str]:
+    if not whole:
+        return None, f"`{key}` holds more than the GPU request: move the GPU part to `compose.gpu.yaml` by hand"
+    title = f"take `{key}` away on the VM-backed engines (keep the GPU request for Linux)"
+    return Fix(title, Applicability.UNSAFE, changes=(ResetKey(service.name, key),), vm_only=True), ""
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     chosen = ctx.settings.targets & RULE.targets
     where = describe_targets(chosen)
@@ -93,30 +122,39 @@ def check(ctx: Context) -> Iterator[Finding]:
         if service.get("profiles") is not None:
             continue  # started only when asked for (`--profile`): already opt-in
         driver_error = '`up` fails with `could not select device driver "nvidia"`'
-        found: list[tuple[Scalar, int, str, str]] = [
-            (node, len(text_of(node) or ""), "reserves an NVIDIA GPU", driver_error) for node in _reservations(service)
+        reservations = list(_reservations(service))
+        only_gpu = bool(reservations) and _only_gpu_reservations(service)
+        found: list[tuple[Scalar, int, str, str, str, bool]] = [
+            (node, len(text_of(node) or ""), "reserves an NVIDIA GPU", driver_error, "deploy", only_gpu)
+            for node in reservations
         ]
         gpus = service.get("gpus")
         first = gpus.items[0] if isinstance(gpus, Sequence) and gpus.items else gpus
         if first is not None:
             node = first if isinstance(first, Scalar) else service.key_of("gpus")
             if node is not None:
-                found.append((node, len(node.text), "asks for GPUs with `gpus:`", driver_error))
+                found.append((node, len(node.text), "asks for GPUs with `gpus:`", driver_error, "gpus", True))
         runtime = service.get("runtime")
         if isinstance(runtime, Scalar) and (text_of(runtime) or "").lower() == "nvidia":
-            found.append((runtime, len("nvidia"), "uses `runtime: nvidia`", "the VM has no `nvidia` runtime"))
-        for node, value in entries(service, "devices"):
-            if value.lower().startswith("nvidia.com/gpu"):
-                cdi = value.split(":", 1)[0]
-                found.append((node, len(cdi), f"passes the CDI device `{cdi}`", "the VM has no such device"))
-        for node, length, what, failure in found:
+            no_runtime = "the VM has no `nvidia` runtime"
+            found.append((runtime, len("nvidia"), "uses `runtime: nvidia`", no_runtime, "runtime", True))
+        devices = list(entries(service, "devices"))
+        cdi = [(node, value) for node, value in devices if value.lower().startswith("nvidia.com/gpu")]
+        for node, value in cdi:
+            name = value.split(":", 1)[0]
+            what = f"passes the CDI device `{name}`"
+            found.append((node, len(name), what, "the VM has no such device", "devices", len(cdi) == len(devices)))
+        for node, length, what, failure, key, whole in found:
+            fixed, why = _fix(service, key, whole)
             yield RULE.finding(
                 locate(ctx.project, node, 0, length),
                 f"Service `{service.name}` {what}: Docker Desktop supports GPUs only on Windows with WSL 2, and a "
                 f"Mac has no NVIDIA GPU, so on {where} {failure}",
                 service=service.name,
-                path=f"services.{service.name}",
+                path=f"services.{service.name}.{key}",
                 help="move the GPU request to an opt-in `compose.gpu.yaml` loaded with `-f` where a GPU exists",
+                fix=fixed,
+                no_fix=why,
             )
 
 
@@ -128,4 +166,5 @@ RULE = Rule(
     summary="An NVIDIA GPU request that fails on every Mac",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.UNSAFE,
 )

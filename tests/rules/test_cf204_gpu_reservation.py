@@ -59,3 +59,52 @@ def test_silent_for_linux_and_other_devices():
 def test_services_under_a_profile_are_already_opt_in():
     text = RESERVATION.replace("    image: x\n", "    image: x\n    profiles: [gpu]\n")
     assert lint(text, select=("CF204",)) == []
+
+
+def _rewrite(folder, text):
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    from composefix.cli import app
+    from tests.differential import compose_binary
+
+    (folder / ".git").mkdir()
+    (folder / "compose.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["rewrite", "--target", "desktop", "--target", "linux", "compose.yaml"])
+    override = folder / "compose.desktop.yaml"
+    if override.exists():
+        config = subprocess.run(
+            [str(compose_binary()), "-f", "compose.yaml", "-f", "compose.desktop.yaml", "config"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert config.returncode == 0, config.stderr
+        assert "nvidia" not in config.stdout
+    return result, override
+
+
+def test_override_mode_takes_the_gpu_away_on_the_vm_engines_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = RESERVATION + "  b:\n    image: y\n    runtime: nvidia\n"
+    result, override = _rewrite(tmp_path, text)
+    assert result.exit_code == 0, result.output
+    written = override.read_text(encoding="utf-8")
+    assert "  ml:\n    # CF204: remove `deploy`\n    deploy: !reset null\n" in written
+    assert "  b:\n    # CF204: remove `runtime`\n    runtime: !reset null\n" in written
+    assert (tmp_path / "compose.yaml").read_text(encoding="utf-8") == text  # Linux keeps its GPU
+
+
+def test_a_deploy_with_more_than_the_gpu_is_left_with_its_reason(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = RESERVATION.replace("      resources:\n", "      resources:\n        limits: {memory: 1g}\n")
+    found = lint(text, select=("CF204",))
+    assert found[0].fix is None
+    assert found[0].no_fix == (
+        "`deploy` holds more than the GPU request: move the GPU part to `compose.gpu.yaml` by hand"
+    )
+    result, override = _rewrite(tmp_path, text)
+    assert "move the GPU part to `compose.gpu.yaml` by hand" in result.output
+    assert not override.exists() or "deploy" not in override.read_text(encoding="utf-8")
