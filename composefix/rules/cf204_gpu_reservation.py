@@ -119,8 +119,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     chosen = ctx.settings.targets & RULE.targets
     where = describe_targets(chosen)
     for service in ctx.services:
-        if service.get("profiles") is not None:
-            continue  # started only when asked for (`--profile`): already opt-in
+        keys = service.node.entries
+        if "profiles" in keys or not ("deploy" in keys or "runtime" in keys or "gpus" in keys or "devices" in keys):
+            continue  # nothing that asks for a GPU, or started only when asked for (`--profile`): already opt-in
         driver_error = '`up` fails with `could not select device driver "nvidia"`'
         reservations = list(_reservations(service))
         only_gpu = bool(reservations) and _only_gpu_reservations(service)
