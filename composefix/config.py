@@ -29,6 +29,7 @@ class Config(NamedTuple):
     desktop_host_networking: bool = False
     exclude: tuple[str, ...] = ()
     bridge_ips: tuple[str, ...] = ()
+    file_sharing: tuple[str, ...] = ()
     publish: Mapping[str, list[int]] = {}  # never mutated (a NamedTuple)
     inspect_images: bool = False
     # `targets = ["auto", ...]`: ask the Docker engine (see `composefix doctor`).
@@ -173,6 +174,7 @@ def _from_raw(raw: dict[str, Any], path: Path, text: str, table: str) -> Config:
         desktop_host_networking=bool(raw.get("desktop-host-networking", False)),
         exclude=tuple(raw.get("exclude", [])),
         bridge_ips=tuple(raw.get("bridge-ips", [])),
+        file_sharing=tuple(raw.get("file-sharing", [])),
         publish={name: list(ports) for name, ports in raw.get("publish", {}).items()},
         inspect_images=bool(raw.get("inspect-images", False)),
     )

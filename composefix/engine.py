@@ -34,6 +34,7 @@ class Options(NamedTuple):
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     desktop_host_networking: bool = False
     bridge_ips: tuple[str, ...] = ()
+    file_sharing: tuple[str, ...] = ()
     schema: bool = True
     schema_path: str | None = None
     profiles: tuple[str, ...] = ("*",)
@@ -53,7 +54,14 @@ class Options(NamedTuple):
         return [rule for rule in RULES if rule.code in chosen and rule.concerns(self.targets)]
 
     def settings(self) -> Settings:
-        return Settings(self.targets, self.desktop_host_networking, self.bridge_ips, self.publish, self.image_ports)
+        return Settings(
+            self.targets,
+            self.desktop_host_networking,
+            self.bridge_ips,
+            self.publish,
+            self.image_ports,
+            self.file_sharing,
+        )
 
 
 @dataclass(slots=True, eq=False)

@@ -183,7 +183,8 @@ def test_services_sharing_a_finding_are_linear(project):
 def test_port_ranges_are_ranges(project):
     (project / "compose.yaml").write_text(HOSTILE["port-range.yaml"])
     found, seconds = timed(findings, "compose.yaml")
-    assert found == [] and seconds < 10  # took 83 s
+    # The range publishes host port 5000, taken by macOS's AirPlay Receiver (CF207): that one finding is right.
+    assert [code for code, *_ in found] == ["CF207"] and seconds < 10  # took 83 s
 
 
 def test_port_range_still_matches_one_port(project):

@@ -222,6 +222,7 @@ def build(flags: Flags) -> RunSettings:
         per_file_ignores=cfg.per_file_ignores,
         desktop_host_networking=cfg.desktop_host_networking,
         bridge_ips=cfg.bridge_ips,
+        file_sharing=cfg.file_sharing,
         # `rewrite` plans from the rules' findings; schema problems are not its business (nor its cost).
         schema=flags.schema and not rewriting,
         schema_path=str(flags.schema_path) if flags.schema_path else None,

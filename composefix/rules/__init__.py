@@ -20,6 +20,16 @@ from composefix.rules import (
     cf109_desktop_legacy_hostname,
     cf110_bridge_network_mode,
     cf111_shared_namespace_conflict,
+    cf201_timezone_mount,
+    cf202_host_path_not_shared,
+    cf203_host_device,
+    cf204_gpu_reservation,
+    cf205_database_bind_mount,
+    cf206_elasticsearch_max_map_count,
+    cf207_airplay_port,
+    cf208_observes_the_vm,
+    cf209_docker_socket_path,
+    cf210_amd64_only_image,
     cf900_unused_suppression,
 )
 from composefix.rules.base import Rule
@@ -40,6 +50,16 @@ RULES: tuple[Rule, ...] = (
     cf109_desktop_legacy_hostname.RULE,
     cf110_bridge_network_mode.RULE,
     cf111_shared_namespace_conflict.RULE,
+    cf201_timezone_mount.RULE,
+    cf202_host_path_not_shared.RULE,
+    cf203_host_device.RULE,
+    cf204_gpu_reservation.RULE,
+    cf205_database_bind_mount.RULE,
+    cf206_elasticsearch_max_map_count.RULE,
+    cf207_airplay_port.RULE,
+    cf208_observes_the_vm.RULE,
+    cf209_docker_socket_path.RULE,
+    cf210_amd64_only_image.RULE,
     cf900_unused_suppression.RULE,
 )
 

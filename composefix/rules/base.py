@@ -25,6 +25,8 @@ class Settings(NamedTuple):
     # (`--inspect-images`), by image reference.
     publish: Mapping[str, tuple[int, ...]] = {}
     image_ports: Mapping[str, tuple[int, ...]] = {}
+    # Host folders the team added to the engines' file sharing (CF202).
+    file_sharing: tuple[str, ...] = ()
 
 
 class Unused(NamedTuple):

@@ -12,6 +12,12 @@ the host reaches it on the ports it listens on. On VM-backed engines "host" is t
 - Colima: `localhost` in the container is the Lima VM (maintainer statement, colima#1262).
 - Podman machine: `localhost` is the VM (containers/podman#15664, open).
 
+Some images use host mode for what only a Linux host's own network gives: LAN discovery (mDNS, SSDP, DHCP
+broadcasts for Home Assistant, Plex, Homebridge, Pi-hole's DHCP server...) or the host's interfaces
+(node-exporter). For those the message says "Linux-only by design" with the reason and its source: leaving host
+mode restores the ports but not the discovery, and Docker Desktop's host networking works at layer 4 only
+(docs/platforms.md#host-networking-for-lan-discovery).
+
 OrbStack supports host networking in both directions, so the rule is silent for the `orbstack` target. For
 Rancher Desktop the behaviour is **unconfirmed** (a maintainer says it is supported since 1.17, with open Windows
 reports), so the `rancher` target does not trigger this rule either. With `desktop-host-networking = true` in the
@@ -60,11 +66,33 @@ Docker Desktop (unless its host networking is on), Colima, Podman machine.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from composefix.document import Sequence
 from composefix.model import Applicability, Change, Finding, Fix, PublishPorts, Severity, Target, describe_targets
-from composefix.project import Service
+from composefix.project import Service, text_of
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import host_mode_exit, leaving_host_mode, reached_through_host, replace
+from composefix.topology import image_name
+
+if TYPE_CHECKING:
+    from composefix.data.linux_only import HostNetworkNeed
+
+
+def linux_only(service: Service) -> HostNetworkNeed | None:
+    """Why the service's image needs the host's own network (LAN discovery, host interfaces), when it is known."""
+    from composefix.data.linux_only import HOST_NETWORK  # only for host-mode services
+
+    image = text_of(service.get("image"))
+    if not image:
+        return None
+    need = next((HOST_NETWORK[name] for name in image_name(image) if name in HOST_NETWORK), None)
+    if need is not None and need.capability is not None:
+        caps = service.get("cap_add")
+        added = {(text_of(c) or "").upper() for c in caps.items} if isinstance(caps, Sequence) else set()
+        if need.capability not in added and f"CAP_{need.capability}" not in added:
+            return None
+    return need
 
 
 def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:
@@ -109,6 +137,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"Service `{service.name}` uses `network_mode: host`: it works on Docker Desktop only with "
                 '"Enable host networking" turned on (Desktop 4.34+, Settings > Resources > Network)'
             )
+        need = linux_only(service)
+        if need is not None:
+            message += f"; Linux-only by design: {need.reason} (see {need.source})"
         yield RULE.finding(
             node,
             message,
