@@ -274,8 +274,8 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
         graph.services[service.name] = node
         for network in node.networks:
             graph.networks.setdefault(network, []).append(service.name)
-        for alias, network in _aliases(service).items():
-            names.setdefault(alias, (service.name, network))
+        for alias, on_network in _aliases(service).items():
+            names.setdefault(alias, (service.name, on_network))
     edges: dict[tuple[str, str, int | None, str, int], Edge] = {}
 
     def add(edge: Edge) -> None:
@@ -417,8 +417,8 @@ def _status(graph: Graph, edge: Edge, target: Target, settings: _Settings) -> tu
         return True, ""
     if edge.kind is Kind.NAME:
         if space.mode in ("host", "bridge", "container"):
-            why = {"host": "host networking", "bridge": "the default bridge (`network_mode: bridge`)"}
-            where = why.get(space.mode, "another container's network")
+            modes = {"host": "host networking", "bridge": "the default bridge (`network_mode: bridge`)"}
+            where = modes.get(space.mode, "another container's network")
             return False, f"`{edge.source}` uses {where}, where service names do not resolve"
         other = _namespace(graph, edge.target)
         if other.mode != "networks":
