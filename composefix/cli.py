@@ -564,6 +564,49 @@ def _unreadable(path: Path, limit: int = MAX_FILE_BYTES) -> str | None:
 
 
 @app.command()
+def graph(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Compose files or a folder (default: current folder).")
+    ] = None,
+    file: Annotated[
+        list[Path] | None, typer.Option("--file", "-f", help="A project made of these files, merged in order.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="The engine to draw (default: the first configured VM-backed one, else linux).")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="mermaid, dot or svg.")] = "mermaid",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the picture to this file.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Configuration file (default: searched upward).")] = None,
+    profile: Annotated[list[str] | None, typer.Option(help="Only services of these profiles.")] = None,
+    env_file: Annotated[list[Path] | None, typer.Option(help="Variables for interpolation instead of `.env`.")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
+) -> None:
+    """Draw the services, networks and connections as an engine runs them; broken connections in red."""
+    request = CheckRequest(
+        paths=paths or [],
+        files=file or [],
+        targets=_split([target] if target else []),
+        config=config,
+        profiles=_split(profile),
+        env_files=env_file,
+    )
+    try:
+        from composefix.drawing import DrawError, draw_files
+
+        cfg, options = _settings(request, schema=False)
+        projects = _projects(request, cfg.exclude)
+        if len(projects) != 1 or "-" in projects[0]:
+            raise UsageError("graph draws one project from files on disk: name its files (or one folder)")
+        draw_files(projects[0], options, target is not None, output_format, output, _read_file)
+    except (UsageError, DrawError) as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:
+        if debug:
+            raise
+        raise _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)") from None
+
+
+@app.command()
 def doctor(
     timeout: Annotated[int, typer.Option(help="Seconds to wait for the engine.", min=1)] = 3,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",

@@ -12,15 +12,22 @@ gives the same bytes on every machine.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Callable
 from html import escape
-from pathlib import PurePath
-from typing import NamedTuple
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, NamedTuple
 
 from composefix.addresses import Where, mask
-from composefix.connections import HOST, Edge, Graph, ServiceNode, Status
+from composefix.connections import HOST, Edge, Graph, ServiceNode, Status, connection_graph
 from composefix.model import TARGET_LABELS, Target
+from composefix.project import Project, Reader, load_project
+
+if TYPE_CHECKING:
+    from composefix.engine import Options
 
 FORMATS = ("mermaid", "dot", "svg")
 BROKEN_COLOR = "#c62828"
@@ -167,7 +174,7 @@ def mermaid(graph: Graph, target: Target) -> str:
             out.append(f'    {ids[name]}["{_mermaid_text(node_lines(graph, graph.services[name]))}"]')
         out.append("  end")
     if any(edge.target == HOST for edge in graph.edges):
-        out.append(f'  {ids[HOST]}(("{_mermaid_text([host_title(target)])}"))')
+        out.append(f'  {ids[HOST]}(["{_mermaid_text([host_title(target)])}"])')
     broken: list[int] = []
     for index, (edge, status) in enumerate(zip(graph.edges, _statuses(graph, target), strict=True)):
         arrow = "-.->" if status is not None and not status.works else "-->"
@@ -416,3 +423,79 @@ def _marker(name: str, color: str) -> str:
 
 
 RENDERERS: dict[str, Callable[[Graph, Target], str]] = {"mermaid": mermaid, "dot": dot, "svg": svg}
+
+
+class DrawError(Exception):
+    """A project that cannot be drawn: the message names the file and line."""
+
+
+def choose_target(targets: frozenset[Target], named: bool) -> Target:
+    """The one engine to draw: the one named, else the first VM-backed engine configured, else Linux."""
+    if named:
+        if len(targets) != 1:
+            raise DrawError("graph draws one engine at a time: pass --target once")
+        return next(iter(targets))
+    return next((t for t in Target if t in targets and t is not Target.LINUX), Target.LINUX)
+
+
+def draw(
+    project: Project,
+    target: Target,
+    output_format: str,
+    *,
+    desktop_host_networking: bool = False,
+    bridge_ips: tuple[str, ...] = (),
+) -> str:
+    """The picture of ``project`` as ``target`` runs it, in ``output_format`` (mermaid, dot or svg)."""
+    if output_format not in RENDERERS:
+        raise DrawError(f"unknown format `{output_format}`; choose one of: {', '.join(FORMATS)}")
+    for path, doc in project.documents.items():
+        for problem in doc.problems:
+            if problem.code == "CF001":
+                raise DrawError(f"{path}:{problem.span.start.line}:{problem.span.start.column}: {problem.message}")
+    graph = connection_graph(project, (target,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips)
+    return RENDERERS[output_format](graph, target)
+
+
+def draw_files(
+    files: list[str],
+    options: Options,
+    named: bool,
+    output_format: str,
+    output: Path | None,
+    read: Callable[[Path], bytes] | None = None,
+) -> None:
+    """`composefix graph`: load the project as `check` does, draw it, print it or write it atomically."""
+    if output_format not in RENDERERS:
+        raise DrawError(f"unknown format `{output_format}`; choose one of: {', '.join(FORMATS)}")
+    target = choose_target(options.targets, named)
+    project = load_project(
+        [Path(name) for name in files],
+        reader=Reader(read),
+        project_directory=options.project_directory,
+        environ=options.environ,
+        env_files=list(options.env_files) if options.env_files is not None else None,
+        profiles=list(options.profiles),
+    )
+    text = draw(
+        project,
+        target,
+        output_format,
+        desktop_host_networking=options.desktop_host_networking,
+        bridge_ips=options.bridge_ips,
+    )
+    if output is None:
+        sys.stdout.write(text)
+        return
+    folder = output.parent if str(output.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            os.replace(temporary, output)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as exc:
+        raise DrawError(f"{output}: cannot write the picture: {exc.strerror or exc}") from None
