@@ -255,3 +255,12 @@ def test_the_svg_renders_and_shows_broken_connections_in_red(tmp_path, monkeypat
     assert seen[("docker0-gateway", "desktop")] > 500  # three red dashed connections with red labels
     assert seen[("docker0-gateway", "linux")] == 0  # the same connections work on Linux
     assert seen[("clean", "desktop")] == 0
+
+
+def test_the_readme_shows_the_current_output(monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    assert block == (ROOT / "examples/sidecar-host-network/expected-graph.mmd").read_text(encoding="utf-8")
+    assert "](docs/graph-docker0-gateway.png)" in readme
+    assert (ROOT / "docs/graph-docker0-gateway.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
