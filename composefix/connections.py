@@ -431,10 +431,17 @@ def _status(graph: Graph, edge: Edge, target: Target, settings: _Settings) -> tu
             mine = ", ".join(sorted(space.networks)) or "none"
             theirs = ", ".join(sorted(other.networks)) or "none"
             return False, f"`{edge.source}` ({mine}) and `{edge.target}` ({theirs}) share no network"
-        listens = graph.services[edge.target].listens
-        if edge.port is not None and listens and edge.port not in listens:
-            ports = ", ".join(str(p) for p in listens)
-            return False, f"`{edge.target}` does not listen on {edge.port} (it listens on {ports})"
+        # A host port used inside the network: the classic mix-up (`web:8080` for `ports: ["8080:80"]`). Other
+        # ports a service is not known to listen on are not evidence: listeners are known only in part.
+        node = graph.services[edge.target]
+        if edge.port is not None and edge.port not in node.listens:
+            mapped = sorted({p.container_port for p in node.published if p.host_port == str(edge.port)})
+            if mapped:
+                inside = ", ".join(str(p) for p in mapped)
+                return False, (
+                    f"`{edge.target}` publishes {edge.port} on the host for its port {inside}; "
+                    f"other services reach it on {inside}"
+                )
         return True, ""
     # The host, by name or address.
     if edge.kind is Kind.HOST_ALIAS:

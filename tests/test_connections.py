@@ -146,7 +146,7 @@ def test_service_names_need_a_shared_network(tmp_path):
     assert graph.networks == {"front": ["api", "cache"], "back": ["db", "cache"]}
 
 
-def test_a_port_the_service_does_not_listen_on_breaks_the_connection(tmp_path):
+def test_a_host_port_used_inside_the_network_breaks_the_connection(tmp_path):
     graph = connection_graph(
         project(
             tmp_path,
@@ -162,7 +162,31 @@ def test_a_port_the_service_does_not_listen_on_breaks_the_connection(tmp_path):
         )
     )
     assert edges(graph) == [("client", "web", 8080, Kind.NAME, "web:8080", "command[1]", 7)]
-    assert status(graph, Target.LINUX) == (False, "`web` does not listen on 8080 (it listens on 80)", ())
+    assert status(graph, Target.LINUX) == (
+        False,
+        "`web` publishes 8080 on the host for its port 80; other services reach it on 80",
+        (),
+    )
+
+
+def test_a_port_nothing_says_the_service_listens_on_is_not_evidence(tmp_path):
+    graph = connection_graph(
+        project(
+            tmp_path,
+            """\
+            services:
+              broker:
+                image: example/kafka
+                ports: ["9092:9092"]
+              connect:
+                image: example/connect
+                environment:
+                  BOOTSTRAP_SERVERS: broker:29092
+            """,
+        )
+    )
+    assert [(e.target, e.port) for e in graph.edges] == [("broker", 29092)]
+    assert all(graph.status[t][0].works for t in Target)
 
 
 def test_words_that_happen_to_be_service_names_are_not_connections(tmp_path):
