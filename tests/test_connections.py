@@ -11,7 +11,7 @@ import pytest
 from composefix.connections import HOST, Kind, connection_graph, lost_connections
 from composefix.model import Target
 from composefix.project import load_project
-from tests.helpers import ROOT
+from tests.helpers import CORPUS, ROOT
 
 VM = (Target.DESKTOP, Target.COLIMA, Target.PODMAN)
 
@@ -426,3 +426,29 @@ def test_the_shipped_in_place_results_keep_every_connection(example):
     original = load_project([folder / "compose.yaml"], environ={})
     rewritten = load_project([folder / "expected-in-place" / "compose.yaml"], environ={})
     assert [item.describe() for item in lost_connections(original, rewritten, (Target.LINUX, Target.DESKTOP))] == []
+
+
+@pytest.mark.slow
+def test_every_corpus_file_has_a_graph_and_a_picture():
+    """Every compose file of the corpus: the graph builds, the three pictures draw, no password reaches them, and
+    the project compared with itself loses nothing on Linux."""
+    from composefix.addresses import secret_spans
+    from composefix.drawing import RENDERERS
+    from tests.test_corpus import compose_rows
+
+    rows = compose_rows()
+    if not rows:
+        pytest.fail(f"corpus not found at {CORPUS} (set COMPOSEFIX_CORPUS)")
+    edges = 0
+    for row in rows:
+        loaded = load_project([CORPUS / row["local_path"]], environ={})
+        graph = connection_graph(loaded)
+        edges += len(graph.edges)
+        for render in RENDERERS.values():
+            picture = render(graph, Target.DESKTOP)
+            for edge in graph.edges:
+                assert edge.written not in ("", ":")
+            text = picture.replace("\\n", "\n").replace("<br/>", "\n")
+            assert {text[start:end] for start, end in secret_spans(text)} <= {"****"}
+        assert [x for x in lost_connections(loaded, loaded) if x.target is Target.LINUX] == []
+    assert edges > 1000  # the corpus connects services: a graph without edges would mean nothing was found
