@@ -140,7 +140,7 @@ def _ids(graph: Graph) -> dict[str, str]:
     ids: dict[str, str] = {}
     used: set[str] = set()
     for name in [*sorted(graph.services), HOST]:
-        base = "host_machine" if name == HOST else "s_" + re.sub(r"\W", "_", name)
+        base = "host_machine" if name == HOST else "s_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
         ident, n = base, 1
         while ident in used:
             n += 1
@@ -287,24 +287,43 @@ def svg(graph: Graph, target: Target) -> str:
     x = 20.0
     top = 50.0
     clusters: list[tuple[_Box, str]] = []
+    rank = _ranks(graph)
     for group in layout:
-        width = max(
-            [_width(group.title, _SIZE) + 2 * _PAD]
-            + [max(_width(line, _SIZE) for line in lines_of[name]) + 4 * _PAD for name in group.services]
-        )
-        y = top + 28
+        # Inside a group, one column per rank: clients on the left of the services they reach.
+        columns: list[list[str]] = []
         for name in group.services:
-            height = len(lines_of[name]) * _LINE + 2 * _PAD
-            boxes[name] = _Box(x + _PAD, y, width - 2 * _PAD, height)
-            y += height + _GAP_Y
-        clusters.append((_Box(x, top, width, y - top - _GAP_Y + _PAD + 6), group.title))
+            if columns and rank[columns[-1][0]] == rank[name]:
+                columns[-1].append(name)
+            else:
+                columns.append([name])
+        widths = [max(max(_width(line, _SIZE) for line in lines_of[name]) + 2 * _PAD for name in c) for c in columns]
+        inner = sum(widths) + gap * (len(columns) - 1)
+        width = max(_width(group.title, _SIZE) + 2 * _PAD, inner + 2 * _PAD)
+        bottom_y = top
+        column_x = x + _PAD
+        for column, column_width in zip(columns, widths, strict=True):
+            y = top + 28
+            for name in column:
+                height = len(lines_of[name]) * _LINE + 2 * _PAD
+                boxes[name] = _Box(column_x, y, column_width, height)
+                y += height + _GAP_Y
+            bottom_y = max(bottom_y, y)
+            column_x += column_width + gap
+        clusters.append((_Box(x, top, width, bottom_y - top - _GAP_Y + _PAD + 6), group.title))
         x += width + gap
     reaches_host = any(edge.target == HOST for edge in graph.edges)
     tallest = max([box.y + box.h for box, _ in clusters], default=top + 60)
     if reaches_host:
         title = host_title(target)
         width = _width(title, _SIZE) + 4 * _PAD
-        boxes[HOST] = _Box(x, top + (tallest - top) / 2 - 22, width, 44)
+        # Tall enough for the labels of the connections that end on it to sit level with their own ends.
+        ends = sum(
+            len(edge_lines(e, st)) * _LABEL_LINE + 10
+            for e, st in zip(graph.edges, statuses, strict=True)
+            if e.target == HOST
+        )
+        host_height = max(44.0, ends)
+        boxes[HOST] = _Box(x, max(top, top + (tallest - top) / 2 - host_height / 2), width, host_height)
         x += width
     parts: list[str] = []
     labels: list[_Box] = []
@@ -334,7 +353,10 @@ def svg(graph: Graph, target: Target) -> str:
             x1, x2 = source.x + source.w, dest.x
             bend = (x2 - x1) / 2
             path = f"M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
-            box = _Box(x1 + (x2 - x1) * 0.6 - width / 2, y1 + (y2 - y1) * 0.6 - height / 2, width, height)
+            if edge.target == HOST:  # in the last gap, where the curve runs level into the host
+                box = _Box(x2 - gap / 2 - width / 2, y2 - height / 2, width, height)
+            else:
+                box = _Box(x1 + (x2 - x1) * 0.6 - width / 2, y1 + (y2 - y1) * 0.6 - height / 2, width, height)
         elif dest.x + dest.w < source.x:
             x1, x2 = source.x, dest.x + dest.w
             bend = (x1 - x2) / 2
@@ -362,9 +384,14 @@ def svg(graph: Graph, target: Target) -> str:
     for index in order:
         box, text, color = wanted[index]
         start, step = box, 0
-        while any(box.overlaps(other) for other in labels) or any(box.overlaps(b) for b in boxes.values()):
+        while (
+            box.y < top or any(box.overlaps(other) for other in labels) or any(box.overlaps(b) for b in boxes.values())
+        ):
             step += 1
-            box = start._replace(y=start.y + (step + 1) // 2 * 6 * (1 if step % 2 else -1))
+            if graph.edges[index].target == HOST:
+                box = start._replace(y=start.y + step * 4)
+            else:
+                box = start._replace(y=start.y + (step + 1) // 2 * 6 * (1 if step % 2 else -1))
         labels.append(box)
         parts.append(
             f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" rx="3" '
@@ -398,7 +425,15 @@ def svg(graph: Graph, target: Target) -> str:
         f"grey arrows: connections that work on {TARGET_LABELS[target]}; "
         "red dashed: connections that break there, with the codes of the findings that explain them"
     )
-    right = max([x] + [b.x + b.w for b in labels] + [_width(legend, _LABEL_SIZE) + 40.0]) + 20.0
+    right = (
+        max(
+            [b.x + b.w for b in boxes.values()]
+            + [b.x + b.w for b, _ in clusters]
+            + [b.x + b.w for b in labels]
+            + [_width(legend, _LABEL_SIZE) + 40.0, _width(_title(graph, target), 15) + 40.0]
+        )
+        + 20.0
+    )
     tall = bottom + 24
     head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{right:.0f}" height="{tall:.0f}" '
