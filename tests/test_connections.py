@@ -297,6 +297,52 @@ def test_a_name_mapped_to_host_gateway_reaches_the_host(tmp_path):
     assert not graph.status[Target.RANCHER][0].works
 
 
+def test_an_inline_config_line_and_a_network_alias_are_what_a_connection_goes_through(tmp_path):
+    graph = connection_graph(
+        project(
+            tmp_path,
+            """\
+            services:
+              proxy:
+                image: nginx:1.27
+                network_mode: host
+                configs:
+                  - source: site
+                    target: /etc/nginx/conf.d/default.conf
+              web:
+                image: example/web
+                ports: ["8080:80"]
+                networks:
+                  back:
+                    aliases: [www]
+              client:
+                image: example/client
+                networks: [front]
+                environment:
+                  TARGET: http://www:80/
+            networks:
+              front:
+              back:
+            configs:
+              site:
+                content: |
+                  server {
+                    listen 9000;
+                    location / { proxy_pass http://localhost:8080; }
+                  }
+            """,
+        )
+    )
+    assert edges(graph) == [
+        ("client", "web", 80, Kind.NAME, "www:80", "environment.TARGET", 18),
+        ("proxy", "web", 80, Kind.LOOPBACK, "localhost:8080", "configs.site.content", 27),
+    ]
+    assert graph.edges[1].via.line_text == "location / { proxy_pass http://localhost:8080; }"
+    # The alias `www` is valid on `back` only, and `client` is on `front`.
+    assert status(graph, Target.LINUX, 0) == (False, "`client` (front) and `web` (back) share no network", ())
+    assert status(graph, Target.LINUX, 1) == (True, "", ())
+
+
 # --- what a rewrite keeps -----------------------------------------------------------------------------------------
 
 HOST_PROXY = """\
