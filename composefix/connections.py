@@ -577,7 +577,8 @@ def lost_connections(
     """The connections of ``original`` that work on Linux and do not work in ``rewritten`` on each target.
 
     ``rewritten`` is one project (the same files for every engine) or the project each target loads (Linux
-    machines may load only the base files while VM-backed engines also load an override). A connection
+    machines may load only the base files while VM-backed engines also load an override; a target missing from
+    the mapping is not compared). A connection
     survives on a target when the rewritten project connects the same service to the same service (container
     port) or to the host (host port), through the same setting if it still holds such a connection, and that
     connection works there."""

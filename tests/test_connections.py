@@ -474,6 +474,17 @@ def test_the_shipped_in_place_results_keep_every_connection(example):
     assert [item.describe() for item in lost_connections(original, rewritten, (Target.LINUX, Target.DESKTOP))] == []
 
 
+@pytest.mark.parametrize("example", ["docker0-gateway", "sidecar-host-network"])
+def test_the_shipped_overrides_keep_every_connection(example):
+    """The examples' expected override files, loaded after compose.yaml, keep every connection."""
+    folder = ROOT / "examples" / example
+    original = load_project([folder / "compose.yaml"], environ={})
+    overrides = sorted((folder / "expected-rewrite").glob("*.y*ml"))
+    assert overrides
+    rewritten = load_project([folder / "compose.yaml", *overrides], project_directory=folder, environ={})
+    assert [item.describe() for item in lost_connections(original, rewritten, (Target.LINUX, Target.DESKTOP))] == []
+
+
 @pytest.mark.slow
 def test_every_corpus_file_has_a_graph_and_a_picture():
     """Every compose file of the corpus: the graph builds, the three pictures draw, no password reaches them, and
