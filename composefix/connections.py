@@ -239,6 +239,14 @@ def _port_at(value: str, start: int, end: int) -> tuple[int | None, bool, str]:
     return None, False, value[start:end]
 
 
+def _addressed(ref: StringRef, start: int, end: int, explicit_port: bool) -> bool:
+    """Whether the name at ref.value[start:end] is used as an address: with a port, as a URL's host, or as the
+    whole value of a variable that names a server (`DB_HOST=db`)."""
+    if explicit_port or _SCHEME_BEFORE.search(ref.value[max(0, start - 200) : start]):
+        return True
+    return ref.value[ref.value_start :].strip() == ref.value[start:end] and is_connect_name(ref.name)
+
+
 def _line_text(project: Project, file: str, span: Span) -> str:
     doc = project.documents.get(file)
     if doc is None:
@@ -321,7 +329,9 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
                 if pattern is None:
                     continue
                 for match in pattern.finditer(value, ref.value_start):
-                    port, _, written = _port_at(value, match.start(1), match.end(1))
+                    port, explicit, written = _port_at(value, match.start(1), match.end(1))
+                    if kind is Kind.EXTRA_HOST and not _addressed(ref, match.start(1), match.end(1), explicit):
+                        continue  # a name that is also a word of the text (`@capture {` in a Caddyfile)
                     add(Edge(service.name, HOST, port, kind, written, _via(project, ref, match.start(1), match.end(1))))
             for match in _TOKEN.finditer(value, ref.value_start):
                 token = match.group(1)
@@ -329,9 +339,7 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
                 if found is None or found[0] == service.name or token.lower() in custom:
                     continue
                 port, explicit, written = _port_at(value, match.start(1), match.end(1))
-                before = value[max(0, match.start(1) - 2) : match.start(1)]
-                whole = value[ref.value_start :].strip() == token
-                if not (explicit or before.endswith(("//", "@")) or (whole and is_connect_name(ref.name))):
+                if not _addressed(ref, match.start(1), match.end(1), explicit):
                     continue  # a word that happens to be a service name, not an address
                 target = found[0]
                 if port is None:

@@ -284,17 +284,20 @@ def test_a_name_mapped_to_host_gateway_reaches_the_host(tmp_path):
             services:
               api:
                 image: example/api
-                extra_hosts: ["dockerhost:host-gateway"]
+                extra_hosts: ["dockerhost:host-gateway", "capture:host-gateway"]
                 environment:
                   METRICS: http://dockerhost:9091/metrics
+                  CADDYFILE: "@capture { path /capture }  handle @capture { reverse_proxy capture:3307 }"
             """,
         )
     )
+    # Only the uses as an address count, not the same word elsewhere in the text.
     assert [(e.target, e.port, e.kind, e.written) for e in graph.edges] == [
-        (HOST, 9091, Kind.EXTRA_HOST, "dockerhost:9091")
+        (HOST, 9091, Kind.EXTRA_HOST, "dockerhost:9091"),
+        (HOST, 3307, Kind.EXTRA_HOST, "capture:3307"),
     ]
-    assert all(graph.status[t][0].works for t in Target if t is not Target.RANCHER)
-    assert not graph.status[Target.RANCHER][0].works
+    assert all(s.works for t in Target if t is not Target.RANCHER for s in graph.status[t])
+    assert not any(s.works for s in graph.status[Target.RANCHER])
 
 
 def test_an_inline_config_line_and_a_network_alias_are_what_a_connection_goes_through(tmp_path):
