@@ -13,10 +13,12 @@ and lists the connections that did not survive: what a rewrite must keep.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import NamedTuple
 
 from composefix.addresses import (
@@ -41,7 +43,7 @@ from composefix.document import Mapping as MappingNode
 from composefix.document import Sequence
 from composefix.model import TARGET_LABELS, Finding, Span, Target
 from composefix.ports import PortError, parse_entry
-from composefix.project import Project, Service, text_of
+from composefix.project import Project, Reader, Service, load_project, text_of
 from composefix.topology import Reach, analyse
 
 HOST = "host"
@@ -623,3 +625,31 @@ def lost_connections(
                     reason = f"the rewritten project no longer makes this connection from `{edge.via.path}`"
                 lost.append(Lost(edge, target, reason))
     return lost
+
+
+def load_edited(
+    files: list[Path],
+    texts: Mapping[Path | str, str],
+    *,
+    project_directory: Path | None = None,
+    environ: dict[str, str] | None = None,
+    env_files: list[Path] | None = None,
+    profiles: list[str] | None = None,
+) -> Project:
+    """The project made of ``files`` as it would be with ``texts`` (path -> new text) in place of those files on
+    disk: compose files, `.env` or env_file files. Nothing is written. For comparing an in-place rewrite with
+    the original (`lost_connections`) before writing it."""
+    edited = {os.path.realpath(str(path)): text.encode("utf-8") for path, text in texts.items()}
+
+    def read(path: Path) -> bytes:
+        key = os.path.realpath(str(path))
+        return edited[key] if key in edited else path.read_bytes()
+
+    return load_project(
+        files,
+        reader=Reader(read),
+        project_directory=project_directory,
+        environ=environ,
+        env_files=env_files,
+        profiles=profiles,
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from composefix.connections import HOST, Kind, connection_graph, lost_connections
+from composefix.connections import HOST, Kind, connection_graph, load_edited, lost_connections
 from composefix.model import Target
 from composefix.project import load_project
 from tests.helpers import CORPUS, ROOT
@@ -512,3 +512,39 @@ def test_every_corpus_file_has_a_graph_and_a_picture():
             assert {text[start:end] for start, end in secret_spans(text)} <= {"****"}
         assert [x for x in lost_connections(loaded, loaded) if x.target is Target.LINUX] == []
     assert edges > 1000  # the corpus connects services: a graph without edges would mean nothing was found
+
+
+def test_edited_texts_are_compared_without_writing_them(tmp_path):
+    """An in-place rewrite given as texts: a `.env` edit that keeps the connection, then one that loses it."""
+    files = [tmp_path / "compose.yaml"]
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  app:\n"
+        "    image: example/app\n"
+        "    network_mode: host\n"
+        "    environment:\n"
+        "      API_URL: http://${API_HOST:-localhost}:9000\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".env").write_text("API_HOST=localhost\n", encoding="utf-8")
+    original = load_project(files, environ={})
+    assert [(e.target, e.port, e.via.file) for e in connection_graph(original).edges] == [
+        (HOST, 9000, str(tmp_path / ".env"))
+    ]
+    compose = (tmp_path / "compose.yaml").read_text().replace("    network_mode: host\n", "")
+    kept = load_edited(
+        files,
+        {
+            tmp_path / "compose.yaml": compose + "    extra_hosts:\n      - host.docker.internal:host-gateway\n",
+            tmp_path / ".env": "API_HOST=host.docker.internal\n",
+        },
+        environ={},
+    )
+    assert lost_connections(original, kept, (Target.LINUX, Target.DESKTOP)) == []
+    lost = lost_connections(original, load_edited(files, {tmp_path / "compose.yaml": compose}, environ={}))
+    assert {(item.target, item.reason) for item in lost} == {
+        (target, "inside `app`'s container `localhost:9000` is the container itself") for target in Target
+    }
+    # Nothing was written.
+    assert (tmp_path / ".env").read_text() == "API_HOST=localhost\n"
+    assert "network_mode: host" in (tmp_path / "compose.yaml").read_text()
