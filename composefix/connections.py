@@ -44,7 +44,7 @@ from composefix.document import Sequence
 from composefix.model import TARGET_LABELS, Finding, Span, Target
 from composefix.ports import PortError, parse_entry
 from composefix.project import Project, Reader, Service, load_project, text_of
-from composefix.topology import Reach, analyse
+from composefix.topology import Analysis, Reach, analyse
 
 HOST = "host"
 GATEWAY = "host-gateway"
@@ -241,6 +241,22 @@ def _port_at(value: str, start: int, end: int) -> tuple[int | None, bool, str]:
     return None, False, value[start:end]
 
 
+def _behind_host(analysis: Analysis, host_mode: set[str], source: str, port: int | None) -> tuple[str, int | None]:
+    """What a host address with ``port`` reaches: (service, container port) of a host-mode service listening on
+    it or of a service publishing it on the host, else (HOST, port)."""
+    if port is None:
+        return HOST, None
+    for name in sorted(host_mode):
+        listener = analysis.listening(name, port)
+        if name != source and listener is not None:
+            return name, listener.port
+    for name, listeners in sorted(analysis.listeners.items()):
+        for listener in listeners:
+            if name != source and name not in host_mode and port in listener.published:
+                return name, listener.port
+    return HOST, port
+
+
 def _addressed(ref: StringRef, start: int, end: int, explicit_port: bool) -> bool:
     """Whether the name at ref.value[start:end] is used as an address: with a port, as a URL's host, or as the
     whole value of a variable that names a server (`DB_HOST=db`)."""
@@ -303,6 +319,7 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
         else:
             add(Edge(use.service.name, HOST, address.port, Kind.LOOPBACK, written, via))
     bridge = bridge_ip_pattern(bridge_ips)
+    host_mode = {s.name for s in project.services.values() if s.network_mode == "host"}
     for service in project.services.values():
         holder = _holder(project, service)
         custom = {
@@ -334,7 +351,10 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
                     port, explicit, written = _port_at(value, match.start(1), match.end(1))
                     if kind is Kind.EXTRA_HOST and not _addressed(ref, match.start(1), match.end(1), explicit):
                         continue  # a name that is also a word of the text (`@capture {` in a Caddyfile)
-                    add(Edge(service.name, HOST, port, kind, written, _via(project, ref, match.start(1), match.end(1))))
+                    # Through the host to a service: one in host mode listening on the port, or one publishing it.
+                    target, inside = _behind_host(analysis, host_mode, service.name, port)
+                    via = _via(project, ref, match.start(1), match.end(1))
+                    add(Edge(service.name, target, inside, kind, written, via))
             for match in _TOKEN.finditer(value, ref.value_start):
                 token = match.group(1)
                 found = names.get(token.lower())
@@ -453,7 +473,17 @@ def _status(graph: Graph, edge: Edge, target: Target, settings: _Settings) -> tu
                     f"other services reach it on {inside}"
                 )
         return True, ""
-    # The host, by name or address.
+    # The host, by name or address; then, for a service behind the host, whether the host reaches it.
+    works, why = _host_status(graph, edge, target, settings)
+    if not works or edge.target == HOST:
+        return works, why
+    if _namespace(graph, edge.target).mode == "host" and not _host_loopback(target, settings.desktop_host_networking):
+        return False, f"`{edge.target}` listens in host mode: on {label} that is the engine's VM, not your machine"
+    return True, ""
+
+
+def _host_status(graph: Graph, edge: Edge, target: Target, settings: _Settings) -> tuple[bool, str]:
+    label = TARGET_LABELS[target]
     if edge.kind is Kind.HOST_ALIAS:
         link = _link_for(graph, edge.source, HOST_ALIAS)
         if link is not None:
@@ -591,7 +621,8 @@ def lost_connections(
     the mapping is not compared). A connection
     survives on a target when the rewritten project connects the same service to the same service (container
     port) or to the host (host port), through the same setting if it still holds such a connection, and that
-    connection works there."""
+    connection works there. A connection the original already breaks on a target counts as lost there unless
+    the rewrite repairs it: the invariant is that every connection made on Linux is made on every target."""
     before = connection_graph(
         original, (Target.LINUX,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from composefix.connections import HOST, Kind, connection_graph, load_edited, lost_connections
-from composefix.model import Target
+from composefix.model import TARGET_LABELS, Target
 from composefix.project import load_project
 from tests.helpers import CORPUS, ROOT
 
@@ -548,3 +548,62 @@ def test_edited_texts_are_compared_without_writing_them(tmp_path):
     # Nothing was written.
     assert (tmp_path / ".env").read_text() == "API_HOST=localhost\n"
     assert "network_mode: host" in (tmp_path / "compose.yaml").read_text()
+
+
+SCANNER = """\
+services:
+  server:
+    image: example/server
+    extra_hosts: ["host.docker.internal:host-gateway"]
+    environment:
+      DAEMON_URL: http://host.docker.internal:60073
+  daemon:
+    image: example/daemon
+    network_mode: host
+    environment:
+      PORT: "60073"
+  web:
+    image: example/web
+    ports: ["8080:80"]
+  probe:
+    image: example/probe
+    command: ["wait-for-it", "172.17.0.1:8080"]
+"""
+
+
+def test_the_host_address_of_a_host_mode_or_published_port_reaches_that_service(tmp_path):
+    graph = connection_graph(project(tmp_path, SCANNER))
+    assert edges(graph) == [
+        ("probe", "web", 80, Kind.BRIDGE_IP, "172.17.0.1:8080", "command[1]", 17),
+        ("server", "daemon", 60073, Kind.HOST_ALIAS, "host.docker.internal:60073", "environment.DAEMON_URL", 6),
+    ]
+    assert status(graph, Target.LINUX, 1) == (True, "", ())
+    assert status(graph, Target.ORBSTACK, 1) == (True, "", ())
+    for target in VM:
+        assert status(graph, Target(target), 1)[:2] == (
+            False,
+            f"`daemon` listens in host mode: on {TARGET_LABELS[target]} that is the engine's VM, not your machine",
+        )
+    assert status(graph, Target.LINUX, 0) == (True, "", ())
+    assert status(graph, Target.DESKTOP, 0)[:2] == (
+        False,
+        "`172.17.0.1` is the gateway of the engine's VM on Docker Desktop, not your machine",
+    )
+
+
+def test_naming_a_host_mode_service_that_leaves_host_mode_keeps_the_connection(tmp_path):
+    original = project(tmp_path, SCANNER)
+    override = """\
+    services:
+      daemon:
+        network_mode: !reset null
+      server:
+        environment:
+          DAEMON_URL: http://daemon:60073
+    """
+    rewritten = project(tmp_path, SCANNER, ("compose.desktop.yaml", override))
+    lost = lost_connections(original, rewritten)
+    # The probe's docker0 address was not part of the rewrite: it still breaks on the VM-backed engines.
+    assert {(item.edge.source, item.target) for item in lost} == {
+        ("probe", target) for target in Target if target is not Target.LINUX
+    }
