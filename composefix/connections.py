@@ -241,6 +241,18 @@ def _port_at(value: str, start: int, end: int) -> tuple[int | None, bool, str]:
     return None, False, value[start:end]
 
 
+def _links_aliases(service: Service, project: Project) -> dict[str, tuple[str, str | None]]:
+    """`links: ["db:database"]`: names valid in this service only."""
+    found: dict[str, tuple[str, str | None]] = {}
+    node = service.get("links")
+    if isinstance(node, Sequence):
+        for item in node.items:
+            name, _, alias = (text_of(item) or "").partition(":")
+            if name in project.services:
+                found[(alias or name).lower()] = (name, None)
+    return found
+
+
 def _behind_host(analysis: Analysis, host_mode: set[str], source: str, port: int | None) -> tuple[str, int | None]:
     """What a host address with ``port`` reaches: (service, container port) of a host-mode service listening on
     it or of a service publishing it on the host, else (HOST, port)."""
@@ -337,6 +349,7 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
             if custom
             else None
         )
+        local = _links_aliases(service, project)
         for ref in _connection_strings(service):
             value = ref.value
             for pattern, kind in (
@@ -357,7 +370,7 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
                     add(Edge(service.name, target, inside, kind, written, via))
             for match in _TOKEN.finditer(value, ref.value_start):
                 token = match.group(1)
-                found = names.get(token.lower())
+                found = local.get(token.lower()) or names.get(token.lower())
                 if found is None or found[0] == service.name or token.lower() in custom:
                     continue
                 port, explicit, written = _port_at(value, match.start(1), match.end(1))

@@ -607,3 +607,27 @@ def test_naming_a_host_mode_service_that_leaves_host_mode_keeps_the_connection(t
     assert {(item.edge.source, item.target) for item in lost} == {
         ("probe", target) for target in Target if target is not Target.LINUX
     }
+
+
+def test_a_links_alias_names_the_linked_service_for_that_service_only(tmp_path):
+    graph = connection_graph(
+        project(
+            tmp_path,
+            """\
+            services:
+              app:
+                image: example/app
+                links: ["db:database"]
+                environment:
+                  DB_HOST: database
+              other:
+                image: example/other
+                environment:
+                  DB_HOST: database
+              db:
+                image: postgres:16
+            """,
+        )
+    )
+    assert edges(graph) == [("app", "db", 5432, Kind.NAME, "database", "environment.DB_HOST", 6)]
+    assert all(graph.status[t][0].works for t in Target)
