@@ -75,6 +75,7 @@ class Via(NamedTuple):
     file: str
     span: Span
     line_text: str  # the written line (secrets masked), for labels and messages
+    word: str = ""  # in a command: the flag just before the address (`--to`, `-h`), if any
 
     @property
     def line(self) -> int:
@@ -286,7 +287,16 @@ def _line_text(project: Project, file: str, span: Span) -> str:
 
 def _via(project: Project, ref: StringRef, start: int, end: int) -> Via:
     file, span = locate(project, ref, start, end)
-    return Via(ref.where, ref.path, file, span, _line_text(project, file, span))
+    word = ""
+    if ref.where in (Where.COMMAND, Where.ENTRYPOINT, Where.HOOK):
+        text = ref.prefix + ref.value[:start]
+        words = text.split()
+        if words and text and not text[-1].isspace():
+            current = words.pop()  # the word the address is part of: `--db=postgres://` or `amqp://user@`
+            if current.startswith("-") and "=" in current:
+                words.append(current.split("=", 1)[0])
+        word = words[-1] if words and words[-1].startswith("-") else ""
+    return Via(ref.where, ref.path, file, span, _line_text(project, file, span), word)
 
 
 def _connection_strings(service: Service) -> Iterator[StringRef]:

@@ -121,6 +121,8 @@ def _where(edge: Edge) -> str:
         name = via.path.removesuffix(".content")
     else:
         name = re.sub(r"\[\d+\]$", "", via.path)
+        if via.word:
+            name += f" {via.word}"
     return f"{name}: {edge.written}"
 
 

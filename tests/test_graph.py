@@ -65,13 +65,13 @@ def test_mermaid_of_the_docker0_example_marks_every_broken_edge(monkeypatch):
         '  host_machine(["host (your machine, from Colima)"])',
         '  s_api -.->|"DATABASE_URL: 172.17.0.1:5432<br/>compose.yaml:6<br/>breaks: CF105"| host_machine',
         '  s_api -.->|"METRICS_PUSH_URL: 172.17.0.1:9091<br/>compose.yaml:7<br/>breaks: CF105"| host_machine',
-        '  s_worker -.->|"command: 172.17.0.1:5672<br/>compose.yaml:13<br/>breaks: CF105"| host_machine',
+        '  s_worker -.->|"command --broker: 172.17.0.1:5672<br/>compose.yaml:13<br/>breaks: CF105"| host_machine',
         "  linkStyle 0,1,2 stroke:#c62828,color:#c62828",
     ]
     # On Linux the same connections work: solid arrows, no codes.
     code, out, _ = graph("--target", "linux")
     assert code == 0 and "-.->" not in out and "breaks" not in out and "linkStyle" not in out
-    assert '  s_worker -->|"command: 172.17.0.1:5672<br/>compose.yaml:13"| host_machine' in out
+    assert '  s_worker -->|"command --broker: 172.17.0.1:5672<br/>compose.yaml:13"| host_machine' in out
 
 
 def test_secrets_never_reach_the_picture(tmp_path, monkeypatch):
