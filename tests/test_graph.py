@@ -264,3 +264,16 @@ def test_the_readme_shows_the_current_output(monkeypatch):
     assert block == (ROOT / "examples/sidecar-host-network/expected-graph.mmd").read_text(encoding="utf-8")
     assert "](docs/graph-docker0-gateway.png)" in readme
     assert (ROOT / "docs/graph-docker0-gateway.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_rewritten_project_is_drawn_with_its_override(monkeypatch):
+    monkeypatch.chdir(ROOT / "examples" / "sidecar-host-network")
+    code, out, _ = graph("-f", "compose.yaml", "-f", "expected-rewrite/compose.desktop.yaml", "--target", "desktop")
+    assert code == 0
+    assert out.splitlines()[2:] == [
+        '  subgraph g0["network: default"]',
+        '    s_proxy["proxy<br/>publishes 8443 → 8443<br/>host.docker.internal → host-gateway"]',
+        "  end",
+        '  host_machine(["host (your machine, from Docker Desktop)"])',
+        '  s_proxy -->|"command --to: host.docker.internal:3000<br/>compose.desktop.yaml:14"| host_machine',
+    ]
