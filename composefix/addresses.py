@@ -13,7 +13,7 @@ from composefix.project import Project, Service, text_of
 
 
 class Where(StrEnum):
-    """The kind of place a string sits in (platform-facts §7)."""
+    """The kind of place a string sits in (docs/platforms.md#where-addresses-appear)."""
 
     ENVIRONMENT = "environment"
     COMMAND = "command"
@@ -21,7 +21,6 @@ class Where(StrEnum):
     HEALTHCHECK = "healthcheck"
     HOOK = "hook"
     LABEL = "label"
-    EXTRA_HOSTS = "extra_hosts"
     DNS = "dns"
     BUILD_ARG = "build_arg"
     LOGGING = "logging"
@@ -166,8 +165,8 @@ def extra_hosts(service: Service) -> Iterator[HostEntry]:
 
 
 # Variables whose value is handed to browsers or outside clients, not used by the container to connect
-# (design §6.4): public/base URLs, front-end build variables, CORS and host allow-lists, OAuth redirects,
-# Kafka advertised listeners, JMX host names.
+# (docs/platforms.md#where-addresses-appear): public/base URLs, front-end build variables, CORS and host
+# allow-lists, OAuth redirects, Kafka advertised listeners, JMX host names.
 _HANDED_OUT = re.compile(
     r"^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|EXPO_PUBLIC_)"
     r"|(^|_)(APP|PUBLIC|SITE|BASE|EXTERNAL|ROOT|FRONTEND|WEB|SERVER|NEXTAUTH|CALLBACK|REDIRECT|HOMEPAGE)_?URLS?$"
@@ -188,7 +187,8 @@ def handed_out(name: str | None) -> bool:
 
 # --- loopback addresses -------------------------------------------------------------------------------------
 
-# localhost, *.localhost, 127.0.0.0/8 and ::1 (design §6.2); 127.0.0.11 is Docker's embedded DNS, not loopback use.
+# localhost, *.localhost, 127.0.0.0/8 and ::1 (docs/platforms.md#bridge-networks); 127.0.0.11 is Docker's
+# embedded DNS, not loopback use.
 _LOOPBACK = re.compile(
     r"(?<![\w.\-])(localhost|(?:[a-z0-9-]+\.)+localhost|127(?:\.\d{1,3}){3}|\[::1\]|(?<![:\w])::1)(?![\w\-]|\.\w)",
     re.IGNORECASE,
@@ -303,7 +303,6 @@ class Address(NamedTuple):
     port: int | None
     start: int
     end: int
-    scheme: str | None
     explicit_port: bool
     bind: bool = False
 
@@ -371,7 +370,7 @@ def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Addre
             rest = _SEGMENT.split(value[match.end() :], maxsplit=1)[0]
             flag = re.search(r"(?:^|\s)(?:-p|--port)(?:=|\s+)(\d{1,5})\b", rest)
             port = int(flag.group(1)) if flag else CLIENT_PORTS.get(program)
-        yield Address(host, port, match.start(), match.end(), scheme, explicit, bind)
+        yield Address(host, port, match.start(), match.end(), explicit, bind)
 
 
 def port_flags(value: str) -> Iterator[int]:
@@ -387,7 +386,7 @@ def port_flags(value: str) -> Iterator[int]:
 
 HOST_ALIAS = "host.docker.internal"
 
-# Desktop-only names (platform-facts §2.1): vpnkit's old aliases and the gateway names.
+# Desktop-only names (docs/platforms.md#old-docker-desktop-names): vpnkit's old aliases and the gateway names.
 LEGACY_DESKTOP_NAMES = (
     "docker.for.mac.localhost",
     "docker.for.win.localhost",
@@ -400,7 +399,7 @@ LEGACY_DESKTOP_NAMES = (
 )
 
 # docker0's usual gateway, its pre-1.x default, and the addresses Desktop used behind host.docker.internal
-# (platform-facts §1.3, §3): all of them are VM addresses on VM-backed engines.
+# (docs/platforms.md#the-docker0-bridge-address): all of them are VM addresses on VM-backed engines.
 DEFAULT_BRIDGE_IPS = ("172.17.0.1", "172.17.42.1", "192.168.65.2", "192.168.65.254")
 
 

@@ -24,7 +24,8 @@ def find_compose() -> list[str] | None:
         return [legacy]
     spec = find_spec("compose")
     if spec is not None and spec.submodule_search_locations:
-        # Not the package's console script: it discards Compose's exit status (platform-facts §0).
+        # Not the package's console script: it discards Compose's exit status
+        # (docs/platforms.md#checking-with-real-compose).
         binary = Path(next(iter(spec.submodule_search_locations))) / "docker-compose"
         if binary.is_file() and _works([str(binary), "version"]):
             return [str(binary)]

@@ -549,6 +549,10 @@ def _findings(project: Project, target: Target, settings: _Settings) -> list[Fin
     return found
 
 
+def _inside(outer: Span, inner: Span) -> bool:
+    return outer.start.offset <= inner.start.offset and inner.end.offset <= outer.end.offset
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     if a.start.offset == b.start.offset:
         return True
@@ -564,7 +568,7 @@ def _explain(project: Project, edge: Edge, findings: list[Finding]) -> tuple[str
     service = project.services.get(edge.source)
     nodes = [service.get(key) for key in ("network_mode", "extra_hosts")] if service else []
     spans = [(n.file, n.span) for n in nodes if n is not None]
-    around = {f.code for f in findings if any(f.file == file and span.contains(f.span) for file, span in spans)}
+    around = {f.code for f in findings if any(f.file == file and _inside(span, f.span) for file, span in spans)}
     if around:
         return tuple(sorted(around))
     host = edge.written.split(":", 1)[0].lower()

@@ -89,7 +89,7 @@ def default_paths() -> list[str]:
 
 def group_projects(files: list[str]) -> list[list[str]]:
     """Files as projects: in one folder, the main file Compose would pick and its automatic override file are one
-    project (platform-facts §6.6); every other file is a project of its own."""
+    project (docs/platforms.md#override-files-and-file-discovery); every other file is a project of its own."""
     from composefix.project import DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_NAMES
 
     by_folder: dict[str, list[str]] = {}
@@ -114,7 +114,8 @@ def group_projects(files: list[str]) -> list[list[str]]:
 
 
 def compose_file_variable(environ: dict[str, str], cwd: Path) -> list[str] | None:
-    """`COMPOSE_FILE` from the environment, or from `.env` in the current folder (platform-facts §6.6)."""
+    """`COMPOSE_FILE` from the environment, or from `.env` in the current folder
+    (docs/platforms.md#override-files-and-file-discovery)."""
     value = environ.get("COMPOSE_FILE")
     if value is None:
         dotenv = cwd / ".env"

@@ -7,7 +7,6 @@ import functools
 import math
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -143,7 +142,7 @@ class Document:
         return self._line_starts
 
 
-def decode(data: bytes, path: str) -> tuple[str, bool]:
+def decode(data: bytes) -> tuple[str, bool]:
     """Decode UTF-8 (with or without BOM); raise DocumentError naming the bad byte's offset."""
     bom = data.startswith(b"\xef\xbb\xbf")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -171,7 +170,7 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
 def load(data: bytes, path: str) -> Document:
     """Decode and parse ``data``; problems are recorded on the document, never raised."""
     try:
-        text, bom = decode(data, path)
+        text, bom = decode(data)
     except DocumentError as exc:
         doc = Document(path=path, text="")
         pos = exc.position or Position(1, 1, 0)
@@ -407,7 +406,7 @@ class _Builder:
         entries: dict[str, Entry] = {}
         merges: list[Any] = []
         for key_raw, value_raw in raw.value:
-            key_node = self._scalar_key(key_raw, via, depth)
+            key_node = self._scalar_key(key_raw, via)
             if key_node.value == "<<" and key_node.style is None and key_node.tag is None:
                 merges.append(value_raw)
                 continue
@@ -476,7 +475,7 @@ class _Builder:
             value = resolve_plain(text) if style is None else text
         return Scalar(self.doc.path, self._span(raw), tag, via, value, text, style)
 
-    def _scalar_key(self, raw: Any, via: str | None, depth: int) -> Scalar:
+    def _scalar_key(self, raw: Any, via: str | None) -> Scalar:
         if raw.id == "scalar":
             return self._scalar(raw, _tag_of(raw), via)
         raise DocumentError("a mapping key must be a plain value, not a list or mapping", self._span(raw).start)
@@ -519,20 +518,6 @@ def to_data(node: Node | None) -> Any:
         return [to_data(item) for item in node.items if item.tag != RESET_TAG]
     assert isinstance(node, Mapping)
     return {name: to_data(e.value) for name, e in node.entries.items() if e.value.tag != RESET_TAG}
-
-
-def walk(node: Node | None, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
-    """Every node with its path, depth first in document order."""
-    if node is None:
-        return
-    stack: list[tuple[tuple[str, ...], Node]] = [(path, node)]
-    while stack:
-        here, current = stack.pop()
-        yield here, current
-        if isinstance(current, Mapping):
-            stack.extend(((*here, k), e.value) for k, e in reversed(current.entries.items()))
-        elif isinstance(current, Sequence):
-            stack.extend(((*here, str(i)), item) for i, item in reversed(list(enumerate(current.items))))
 
 
 def find(node: Node | None, path: tuple[str | int, ...]) -> Node | None:

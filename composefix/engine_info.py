@@ -3,7 +3,7 @@
 The only module that imports the Docker SDK (`docker`), and only when called.
 
 Engine kinds are told apart by fields of `docker version` and `docker info` and by the socket path. These are
-identification heuristics, not platform behaviour: platform-facts does not list them, so each marker below names
+identification heuristics, not platform behaviour (docs/platforms.md does not cover them), so each marker below names
 the public report it was read from (the same sources are named in tests/test_engine_info.py).
 """
 
@@ -18,10 +18,10 @@ from typing import Any
 
 from composefix.model import Target
 
-HOST_GATEWAY_ENGINE = (20, 10, 0)  # platform-facts §2.2
-HOST_GATEWAY_PODMAN = (4, 7, 0)  # platform-facts §8.4
-RESET_COMPOSE = (2, 18, 0)  # platform-facts §6.3
-OVERRIDE_COMPOSE = (2, 24, 4)  # platform-facts §6.3
+HOST_GATEWAY_ENGINE = (20, 10, 0)  # docs/platforms.md#the-host-gateway-value
+HOST_GATEWAY_PODMAN = (4, 7, 0)  # docs/platforms.md#where-the-host-name-resolves
+RESET_COMPOSE = (2, 18, 0)  # docs/platforms.md#minimum-compose-versions
+OVERRIDE_COMPOSE = (2, 24, 4)  # docs/platforms.md#minimum-compose-versions
 
 
 class EngineUnreachable(Exception):
@@ -36,7 +36,6 @@ class Engine:
     label: str
     engine_version: str
     evidence: list[str] = field(default_factory=list)
-    endpoint: str = ""
     host_gateway: bool | None = None
 
 
@@ -58,7 +57,7 @@ def detect(info: dict[str, Any], version: dict[str, Any], endpoint: str, client_
     host_os = {"darwin": "Mac", "windows": "Windows", "linux": "Linux"}.get(client_os.lower(), client_os)
 
     def found(kind: Target, label: str, *evidence: str) -> Engine:
-        return Engine(kind, label, engine_version, [e for e in evidence if e], endpoint)
+        return Engine(kind, label, engine_version, [e for e in evidence if e])
 
     if "Podman Engine" in components:
         podman = components["Podman Engine"].get("Version") or ""

@@ -228,13 +228,14 @@ class Planner:
         already = {item.port for item in listeners if item.reason == "ports"}
         if not ports and not already:
             # The first source that knows any port wins (issue #4): expose, healthcheck, command/environment
-            # hints, then the image's known defaults.
+            # hints, then the image: the EXPOSE of the local image the engine has (`--inspect-images`, evidence
+            # about this very image) before the defaults data/known_images.py records for its name.
+            image = text_of(service.get("image")) or ""
             for rank in (1, 2, 3, 4):
-                ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
-                image = text_of(service.get("image")) or ""
-                if not ports and rank == 4 and self.image_ports.get(image):
-                    # The engine's EXPOSE comes after the file's own hints, before data/known_images.py.
+                if rank == 4 and self.image_ports.get(image):
                     ports = [(port, f"EXPOSE of image {image} (engine)") for port in self.image_ports[image]]
+                else:
+                    ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
                 if ports:
                     break
         if not ports and not already:

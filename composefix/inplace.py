@@ -43,12 +43,6 @@ def _end_of(node: Node, doc: Document) -> int:
     return _line_end(doc.text, end)
 
 
-def _indent(doc: Document, offset: int) -> int:
-    start = _line_start(doc.text, offset)
-    line = doc.text[start:offset]
-    return len(line) - len(line.lstrip(" "))
-
-
 def _quote(doc: Document, node: Node | None, text: str) -> str:
     """`text` quoted the way the file's items are (double quotes by default)."""
     if isinstance(node, Sequence) and node.items:

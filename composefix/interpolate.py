@@ -73,10 +73,6 @@ def raw_content(source: str, value: str) -> int | None:
     return None
 
 
-def environment_text(value: str, name: str) -> Text:
-    return Text(value, (Piece(0, len(value), Source(None, 0, 0, False, f"environment:{name}")),))
-
-
 class InterpolationError(Exception):
     """Invalid `${...}` syntax, or a `${VAR:?message}` whose variable is missing."""
 

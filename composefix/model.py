@@ -22,7 +22,7 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class Target(StrEnum):
-    """An engine the project must work on (design §5 "Targets")."""
+    """An engine the project must work on (docs/platforms.md#engines-and-targets)."""
 
     LINUX = "linux"
     DESKTOP = "desktop"
@@ -69,9 +69,6 @@ class Span(NamedTuple):
     start: Position
     end: Position
 
-    def contains(self, other: Span) -> bool:
-        return self.start.offset <= other.start.offset and other.end.offset <= self.end.offset
-
 
 class Edit(NamedTuple):
     """Replace ``text[start:end]`` of ``file`` with ``text``; start == end inserts."""
@@ -116,6 +113,3 @@ class Finding(NamedTuple):
     @property
     def column(self) -> int:
         return self.span.start.column
-
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.file, self.span.start.offset, self.span.end.offset, self.code)

@@ -19,7 +19,7 @@ class Port(NamedTuple):
 
     @property
     def key(self) -> tuple[str | None, int, str | None, str]:
-        """Compose's unicity key for merging (platform-facts §6.1)."""
+        """Compose's unicity key for merging (docs/platforms.md#compose-merge-rules)."""
         return (self.host_ip, self.target, self.published, self.protocol)
 
 

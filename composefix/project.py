@@ -32,7 +32,7 @@ from composefix.interpolate import EnvFile, InterpolationError, Interpolator, lo
 from composefix.model import Position, Span
 from composefix.texts import Piece, Source, Text
 
-# Compose's file names, in its order of preference (platform-facts §6.6).
+# Compose's file names, in its order of preference (docs/platforms.md#override-files-and-file-discovery).
 DEFAULT_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 DEFAULT_OVERRIDE_NAMES = (
     "compose.override.yml",
@@ -41,7 +41,7 @@ DEFAULT_OVERRIDE_NAMES = (
     "docker-compose.override.yaml",
 )
 
-# Merge behaviour per service key (compose-go override/merge.go, platform-facts §6.1).
+# Merge behaviour per service key (compose-go override/merge.go, docs/platforms.md#compose-merge-rules).
 REPLACED = frozenset({"command", "entrypoint"})
 BY_NAME = frozenset({"environment", "labels", "annotations"})
 APPENDED_UNIQUE = frozenset({"expose", "dns", "dns_search", "dns_opt", "tmpfs"})
@@ -144,7 +144,7 @@ class Reader:
             doc = load(data, key)
         else:
             try:
-                text, bom = decode(data, key)
+                text, bom = decode(data)
                 doc = Document(path=key, text=text, bom=bom)
             except DocumentError as exc:
                 position = exc.position or Position(1, 1, 0)
@@ -636,7 +636,8 @@ def load_project(
 
 
 def _attach_configs(project: Project) -> None:
-    """Give each service the inline config files it mounts: the process in it reads them (platform-facts §7)."""
+    """Give each service the inline config files it mounts: the process in it reads them
+    (docs/platforms.md#where-addresses-appear)."""
     configs = project.top.get("configs")
     if not isinstance(configs, Mapping):
         return

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from composefix.model import Target, describe_targets
 from composefix.rules.base import Rule
+
+# A rule docstring cites the platform facts as `docs/platforms.md#<section>` (a path from the repository root, as
+# `composefix rules CODE` prints it); in docs/rules.md, beside platforms.md, it becomes a link.
+_PLATFORMS = re.compile(r"\bdocs/platforms\.md(#[a-z0-9-]+)")
 
 
 def _shift_headings(doc: str) -> str:
     return "\n".join("#" + line if line.startswith("## ") else line for line in doc.strip().splitlines())
+
+
+def _link_platforms(doc: str) -> str:
+    return _PLATFORMS.sub(r"[docs/platforms.md\1](platforms.md\1)", doc)
 
 
 def markdown(rules: list[Rule]) -> str:
@@ -33,5 +43,5 @@ def markdown(rules: list[Rule]) -> str:
             f"*{rule.summary}.* Default severity: {rule.severity.value}.",
             "",
         ]
-        parts.append(_shift_headings(rule.doc))
+        parts.append(_link_platforms(_shift_headings(rule.doc)))
     return "\n".join(parts) + "\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any, NamedTuple
 
 from composefix.document import Document, Mapping, Node, find, find_key
 from composefix.model import Span
+from composefix.resources import schema_path
 
 _INTERPOLATED = re.compile(r"(?<!\$)\$(\{|[A-Za-z_])")
 
@@ -28,18 +28,13 @@ class SchemaProblem(NamedTuple):
 
 @functools.cache
 def bundled_schema_path() -> Path:
-    """compose-spec.json as vendored (with license and sha256) by the check-jsonschema package."""
-    spec = importlib.util.find_spec("check_jsonschema")
-    if spec is None or not spec.submodule_search_locations:
-        raise SchemaError(
-            "the compose-spec schema is missing: install the `check-jsonschema` package, or pass --schema PATH"
-        )
-    vendor = Path(next(iter(spec.submodule_search_locations))) / "builtin_schemas" / "vendor"
-    path = vendor / "compose-spec.json"
+    """The compose-spec schema shipped with composefix (schemas/compose-spec.json, with its license, sha256
+    and provenance in schemas/)."""
+    path = schema_path("compose-spec.json")
     if not path.is_file():
-        raise SchemaError(f"the compose-spec schema is missing at {path}; pass --schema PATH")
-    # Its sha256 (vendor/sha256/compose-spec.sha256) is checked by the test suite, not on every run: hashlib
-    # alone costs ~5 ms to import. A damaged file still fails loudly when it is parsed.
+        raise SchemaError(f"the compose-spec schema is missing at {path}; reinstall composefix or pass --schema PATH")
+    # Its sha256 (schemas/compose-spec.sha256) is checked by the test suite, not on every run: hashlib alone
+    # costs ~5 ms to import. A damaged file still fails loudly when it is parsed.
     return path
 
 

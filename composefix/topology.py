@@ -1,7 +1,7 @@
 """Who listens where, and what each loopback address in a service reaches: itself, another service, the host.
 
-Design §6.5–6.7. The ports a service listens on come from `ports` targets, `expose`, healthcheck addresses,
-`PORT`-like variables, `--port`-like flags, and the defaults of well-known images (data/known_images.py).
+The ports a service listens on come from `ports` targets, `expose`, healthcheck addresses, `PORT`-like
+variables, `--port`-like flags, and the defaults of well-known images (data/known_images.py).
 """
 
 from __future__ import annotations
@@ -202,7 +202,8 @@ def analyse(project: Project) -> Analysis:
     host_mode = {s.name for s in project.services.values() if s.network_mode == "host"}
     for service in project.services.values():
         if service.namespace_owner is not None:
-            continue  # loopback reaches the namespace's owner: never a finding (platform-facts §4.3)
+            # Loopback reaches the namespace's owner: never a finding (docs/platforms.md#shared-network-namespaces).
+            continue
         for ref, address, bind in _loopback_uses(service):
             if bind:
                 analysis.uses.append(Use(service, ref, address, True))
@@ -216,7 +217,8 @@ def analyse(project: Project) -> Analysis:
 def _loopback_uses(service: Service) -> Iterator[tuple[StringRef, Address, bool]]:
     for ref in service_strings(service):
         if ref.where not in CONTAINER_SIDE or ref.where is Where.HEALTHCHECK:
-            continue  # healthchecks run inside the container: localhost is the container (platform-facts §4.4)
+            # Healthchecks run inside the container: localhost is the container (docs/platforms.md#healthchecks).
+            continue
         bind_variable = ref.where in (Where.ENVIRONMENT, Where.HOOK) and is_bind_name(ref.name)
         if not bind_variable and handed_out(ref.name):
             continue

@@ -34,6 +34,13 @@ class Tally:
     fixed: Counter[str] = field(default_factory=Counter)
     unfixed: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # (file, mode) of rewrites that report fixes but change nothing.
+    claimed_unwritten: list[tuple[str, str]] = field(default_factory=list)
+
+
+def compose_rows(corpus: Path) -> list[dict[str, str]]:
+    with (corpus / "manifest.tsv").open(newline="", encoding="utf-8") as handle:
+        return [r for r in csv.DictReader(handle, delimiter="\t") if r["kind"] == "compose"]
 
 
 def run(corpus: Path, limit: int | None = None) -> Tally:
@@ -45,8 +52,7 @@ def run(corpus: Path, limit: int | None = None) -> Tally:
         shutil.copytree(corpus, copy)
         for path in copy.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
-        with (copy / "manifest.tsv").open(newline="", encoding="utf-8") as handle:
-            rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["kind"] == "compose"]
+        rows = compose_rows(copy)
         for row in rows[:limit]:
             tally.files += 1
             path = copy / row["local_path"]
@@ -80,6 +86,8 @@ def run(corpus: Path, limit: int | None = None) -> Tally:
                         tally.compose_accepted += 1
                     elif any("Compose already rejects" in n for n in outcome.notes):
                         tally.compose_skipped += 1
+                if outcome.fixed and not outcome.changed:
+                    tally.claimed_unwritten.append((row["local_path"], "in-place" if in_place else "override"))
                 if outcome.changed:
                     if in_place:
                         tally.in_place_written += 1

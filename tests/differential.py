@@ -145,7 +145,8 @@ def corpus_files(corpus: Path) -> list[Path]:
 
 
 def override_pairs(corpus: Path) -> list[tuple[Path, Path]]:
-    """Folders where Compose merges a main file with its automatic override file (platform-facts §6.6)."""
+    """Folders where Compose merges a main file with its automatic override file
+    (docs/platforms.md#override-files-and-file-discovery)."""
     from composefix.project import DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_NAMES
 
     pairs = []

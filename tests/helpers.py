@@ -1,4 +1,4 @@
-"""Shared test helpers: lint a snippet, summarise findings."""
+"""Shared test helpers: lint a snippet, summarise findings, find the real-world corpus."""
 
 from __future__ import annotations
 
@@ -6,11 +6,38 @@ import os
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from composefix.engine import Options, check_text
 from composefix.model import DEFAULT_TARGETS, Finding, Target
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("COMPOSEFIX_CORPUS", ROOT.parent / "shared" / "corpus"))
+# The real-world corpus (compose files listed in manifest.tsv) is not part of the repository. It is found at
+# $COMPOSEFIX_CORPUS, else at ../shared/corpus beside the clone; .ci/run always sets the variable.
+CORPUS_VARIABLE = "COMPOSEFIX_CORPUS"
+CORPUS = Path(os.environ.get(CORPUS_VARIABLE, ROOT.parent / "shared" / "corpus"))
+
+
+def corpus_problem(corpus: Path, explicit: bool) -> tuple[str, str] | None:
+    """None when ``corpus`` holds a manifest; else ("skip" or "fail", reason). A corpus named explicitly
+    (through the variable) that is missing is an error: only an absent, unnamed corpus is skipped."""
+    if (corpus / "manifest.tsv").is_file():
+        return None
+    if explicit:
+        return "fail", f"{CORPUS_VARIABLE}={corpus} has no manifest.tsv"
+    return "skip", f"no corpus at {corpus} (set {CORPUS_VARIABLE} to a corpus folder to run the corpus tests)"
+
+
+def require_corpus() -> Path:
+    """The corpus folder; skips the calling test when there is none (fails when $COMPOSEFIX_CORPUS names a
+    folder without a manifest)."""
+    problem = corpus_problem(CORPUS, CORPUS_VARIABLE in os.environ)
+    if problem is not None:
+        kind, reason = problem
+        if kind == "fail":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return CORPUS
 
 
 def lint(

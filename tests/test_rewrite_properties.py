@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composefix.engine import Options, check_projects
-from composefix.rewrite import rewrite, write
+from composefix.inplace import in_place
+from composefix.model import Edit
+from composefix.rewrite import Outcome, rewrite, write
 from tests.differential import compose_binary
 
 ADDRESSES = [
@@ -69,7 +71,7 @@ def projects(draw: st.DrawFn) -> tuple[str, bool]:
     return newline.join(lines) + newline, newline == "\r\n"
 
 
-def _rewrite(folder: Path, in_place: bool) -> tuple[bool, set[tuple[str, str | None]]]:
+def _run(folder: Path, in_place: bool) -> Outcome:
     options = Options(schema=False, environ={})
     outcome = rewrite(
         [folder / "compose.yaml"],
@@ -82,6 +84,11 @@ def _rewrite(folder: Path, in_place: bool) -> tuple[bool, set[tuple[str, str | N
         compose=None,
     )
     write(outcome)
+    return outcome
+
+
+def _rewrite(folder: Path, in_place: bool) -> tuple[bool, set[tuple[str, str | None]]]:
+    outcome = _run(folder, in_place)
     return outcome.changed, {(f.code, f.service) for f, _ in outcome.fixed}
 
 
@@ -91,14 +98,27 @@ def _remaining(folder: Path, files: list[str], fixed: set[tuple[str, str | None]
     return [(f.code, f.service) for f in report.findings if (f.code, f.service) in fixed and f.code != "CF102"]
 
 
-def _outside_edits_kept(before: str, after: str) -> bool:
-    """Every line of ``before`` that no edit touched is in ``after``, in order."""
-    import difflib
-
-    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
-    kept = sum(block.size for block in matcher.get_matching_blocks())
-    changed = [op for op in matcher.get_opcodes() if op[0] in ("replace", "delete")]
-    return kept + sum(op[2] - op[1] for op in changed) == len(before.splitlines())
+def _outside_edits_kept(before: str, after: str, edits: list[Edit]) -> str | None:
+    """None when every byte of ``before`` outside the edits' ranges is in ``after``, unchanged and where the
+    edits put it; else where the first difference is. Between two kept stretches ``after`` may hold only the text
+    of the edits in between (identical edits count once; insertions at one offset keep their planned order)."""
+    at = 0  # in before
+    cursor = 0  # in after
+    for edit in sorted(dict.fromkeys(edits), key=lambda e: (e.start, e.end)):
+        if not at <= edit.start <= edit.end <= len(before):
+            return f"edit {edit} overlaps another or leaves the file"
+        kept = before[at : edit.start]
+        found = after[cursor : cursor + len(kept)]
+        if found != kept:
+            return f"bytes {at}..{edit.start} (outside every edit) changed: {kept!r} became {found!r}"
+        cursor += len(kept)
+        if after[cursor : cursor + len(edit.text)] != edit.text:
+            return f"the text of {edit} is not where it belongs"
+        cursor += len(edit.text)
+        at = edit.end
+    if after[cursor:] != before[at:]:
+        return f"bytes {at}.. (after the last edit) changed: {before[at:]!r} became {after[cursor:]!r}"
+    return None
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -134,12 +154,19 @@ def test_in_place_keeps_untouched_bytes_and_is_idempotent(generated):
         folder = Path(scratch)
         path = folder / "compose.yaml"
         path.write_bytes(text.encode())
-        _, fixed = _rewrite(folder, in_place=True)
+        outcome = _run(folder, in_place=True)
+        fixed = {(f.code, f.service) for f, _ in outcome.fixed}
         assert _remaining(folder, ["compose.yaml"], fixed) == []
         after = path.read_bytes().decode()
         if crlf:
             assert after.count("\n") == after.count("\r\n")
-        assert _outside_edits_kept(text, after)
+        # The edits the plan makes (the same list the rewrite applied), per file; every other byte is kept.
+        edits = in_place(outcome.plan).edits
+        assert {e.file for e in edits} <= set(outcome.writes)
+        for name, (old, _new, _bom) in outcome.writes.items():
+            assert old == (text if Path(name) == path else old)
+            written = Path(name).read_bytes().decode()
+            assert _outside_edits_kept(old, written, [e for e in edits if e.file == name]) is None, (name, old, written)
         assert after.startswith("# generated")
         again, _ = _rewrite(folder, in_place=True)
         assert not again, (text, after)

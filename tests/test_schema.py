@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import lint, spans
+from tests.helpers import ROOT, lint, spans
 
 
 def messages(text: str) -> list[tuple[int, int, str]]:
@@ -72,8 +72,10 @@ def test_vendored_schema_matches_its_recorded_digest():
     from composefix.schema import bundled_schema_path
 
     path = bundled_schema_path()
-    recorded = (path.parent / "sha256" / "compose-spec.sha256").read_text().strip()
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded
+    assert path == ROOT / "schemas" / "compose-spec.json" or path.parent.name == "_schemas"
+    recorded = (path.parent / "compose-spec.sha256").read_text(encoding="utf-8")
+    assert recorded == f"{hashlib.sha256(path.read_bytes()).hexdigest()}  compose-spec.json\n"
+    assert (path.parent / "compose-spec.LICENSE").read_text(encoding="utf-8").lstrip().startswith("Apache License")
 
 
 def test_same_problems_without_the_fast_validator(monkeypatch):

@@ -1,7 +1,7 @@
 """## What it does
-Validates each file against the official compose-spec JSON schema (the copy vendored by the `check-jsonschema`
-package) and reports every error at the offending key or value: an unknown key at that key, a wrong type at
-the value, with the closest valid key when the name looks like a typo.
+Validates each file against the official compose-spec JSON schema (the copy composefix ships, see
+`schemas/README.md`; `--schema PATH` uses another) and reports every error at the offending key or value: an
+unknown key at that key, a wrong type at the value, with the closest valid key when the name looks like a typo.
 
 ## Why is this bad?
 Compose rejects a file that breaks the schema (`additional properties 'enviroment' not allowed`), often with a

@@ -4,7 +4,7 @@ Reports a service with `network_mode: host`.
 ## Why is this bad?
 On Linux Docker Engine the service shares the host's network: it reaches the host's servers on `localhost`, and
 the host reaches it on the ports it listens on. On VM-backed engines "host" is the Linux VM, not your machine
-(platform-facts §1.2, §4.2):
+(docs/platforms.md#host-networking-per-engine; https://docs.docker.com/engine/network/drivers/host/):
 
 - Docker Desktop before 4.29, or 4.34+ with *Settings → Resources → Network → Enable host networking* off: the
   service cannot reach your machine through `localhost`, and nothing is forwarded, so your machine cannot reach
@@ -38,15 +38,16 @@ services:
 ```
 
 Keep the Linux setup and add an override for the VM-backed engines instead: `network_mode: !reset null`
-(Compose 2.18.0+) with the ports published at the same numbers (platform-facts §6.4).
+(Compose 2.18.0+) with the ports published at the same numbers (docs/platforms.md#leaving-host-mode).
 
 ## Fix safety
 Unsafe: the service leaves host networking, so its ports become published ports and its view of `localhost`
 changes. `composefix rewrite` applies it by default in override mode (the override file is loaded only by the
 machines that need it: `network_mode: !reset null`, Compose 2.18.0+), and in place only with `--unsafe-fixes`.
 The ports published are, in this order: `--publish SERVICE=PORT` or config `publish`, the service's own `ports`,
-`expose`, healthcheck ports, `--port`-like flags and `PORT`-like variables, then the image's known defaults
-(host port = container port, as host networking had them). With none of these, nothing is written for the
+`expose`, healthcheck ports, `--port`-like flags and `PORT`-like variables, then the image: the `EXPOSE` ports of
+the local image with `--inspect-images`, else the defaults composefix knows for the image's name (host port =
+container port, as host networking had them). With none of these, nothing is written for the
 service and the finding stays. Images that need the host's network (mDNS/SSDP discovery, DHCP, host metrics)
 are left alone with a note pointing at Docker Desktop's host networking (4.34+). The service's loopback
 addresses are rewritten in the same plan (`host.docker.internal`, or the name of the service that listens), and

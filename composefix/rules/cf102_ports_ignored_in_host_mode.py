@@ -4,8 +4,9 @@ Reports `ports:` on a service that uses `network_mode: host`.
 ## Why is this bad?
 Docker discards published ports in host mode on every engine, with only a warning at `up`
 (`Published ports are discarded when using host network mode`); `docker compose config` accepts the file
-(platform-facts §1.1). A remap such as `8080:80` therefore never happens: the service is on port 80 of the host
-(on Linux) or of the VM, and the `ports:` list only misleads the reader.
+(docs/platforms.md#published-ports-are-ignored-in-host-mode; https://docs.docker.com/engine/network/drivers/host/).
+A remap such as `8080:80` therefore never happens: the service is on port 80 of the host (on Linux) or of the VM,
+and the `ports:` list only misleads the reader.
 
 ## Example
 ```yaml

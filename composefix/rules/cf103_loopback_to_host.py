@@ -9,11 +9,13 @@ The port is the one written (`localhost:4000`), the URL scheme's default (`postg
 client program's (`redis-cli -h 127.0.0.1` is 6379). Without any port the finding is informational: composefix
 cannot tell what the address reaches.
 
-Not reported, because they are not connections from this container to the host (design §1, §6):
-- `healthcheck` tests (they run inside the container: `localhost` is the container itself, platform-facts §4.4);
+Not reported, because they are not connections from this container to the host:
+- `healthcheck` tests (they run inside the container: `localhost` is the container itself,
+  docs/platforms.md#healthchecks);
 - `127.0.0.11` (Docker's DNS), `0.0.0.0` and `::`;
 - addresses on a port the service itself listens on (its `ports`, `expose`, healthcheck, `--port`, image);
-- services with `network_mode: service:X` or `container:X` (loopback reaches X, platform-facts §4.3);
+- services with `network_mode: service:X` or `container:X` (loopback reaches X,
+  docs/platforms.md#shared-network-namespaces);
 - values handed to browsers or other clients: `PUBLIC_URL`, `NEXT_PUBLIC_*`, `VITE_*`, CORS lists, OAuth
   callbacks, `*_ADVERTISED_LISTENERS`, ...;
 - listen/bind settings (`--host 127.0.0.1`, `HOST=127.0.0.1`): that is CF108;
@@ -21,8 +23,9 @@ Not reported, because they are not connections from this container to the host (
 
 ## Why is this bad?
 In a container on a bridge network (the Compose default) `localhost` is the container itself, on every engine
-(platform-facts §4.1): the connection is refused. In a `network_mode: host` service it is the host on Linux but
-the VM on Docker Desktop (without its host networking), Colima and Podman machine (platform-facts §4.2).
+(docs/platforms.md#bridge-networks): the connection is refused. In a `network_mode: host` service it is the host
+on Linux but the VM on Docker Desktop (without its host networking), Colima and Podman machine
+(docs/platforms.md#host-networking-per-engine).
 
 ## Example
 ```yaml
@@ -53,7 +56,8 @@ change it).
 ## Platforms
 Every engine for bridge-network services; Docker Desktop, Colima and Podman machine for host-mode services
 (Linux and OrbStack share the host's loopback in host mode). `host.docker.internal` then needs the
-`host-gateway` entry on Linux (CF107), which Rancher Desktop does not support (platform-facts §2.3).
+`host-gateway` entry on Linux (CF107), which Rancher Desktop does not support
+(docs/platforms.md#when-the-host-gateway-entry-is-not-harmless).
 """
 
 from __future__ import annotations

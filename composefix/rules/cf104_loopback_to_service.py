@@ -10,8 +10,8 @@ VM-backed engines (CF101).
 
 ## Why is this bad?
 Each container has its own network namespace: `localhost` is the container itself, never another service. Other
-services are reached by their service name on the project network (platform-facts §4.1; "`web`'s application
-code could connect to the URL `postgres://db:5432`", Docker's networking guide).
+services are reached by their service name on the project network (docs/platforms.md#bridge-networks; "`web`'s
+application code could connect to the URL `postgres://db:5432`", https://docs.docker.com/compose/how-tos/networking/).
 
 ## Example
 ```yaml

@@ -7,9 +7,10 @@ uses to connect: `environment`, `command`, `entrypoint`, `healthcheck`, lifecycl
 
 ## Why is this bad?
 - On VM-backed engines docker0 lives inside the VM: `172.17.0.1` is the VM, not your machine. Docker Desktop
-  stopped routing it to the host in 4.1.0, and its own internal addresses changed in 4.19 (platform-facts §1.3, §3).
+  stopped routing it to the host in 4.1.0, and its own internal addresses changed in 4.19
+  (docs/platforms.md#the-docker0-bridge-address).
 - On Linux it is fragile: docker0's address depends on the daemon's `bip` and `default-address-pools`, Compose
-  networks have other gateways, and rootless Docker differs (platform-facts §3).
+  networks have other gateways, and rootless Docker differs (https://docs.docker.com/engine/network/#subnet-allocation).
 
 ## Example
 ```yaml

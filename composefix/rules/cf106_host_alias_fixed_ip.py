@@ -4,9 +4,10 @@ Reports an `extra_hosts` entry that maps a name to a fixed docker0 or Docker Des
 in the list form (`name:ip`, `name=ip`) or the mapping form (`name: ip`).
 
 ## Why is this bad?
-The address is a VM address on VM-backed engines and depends on daemon settings on Linux (platform-facts §3).
-Since Docker Engine 20.10 the special value `host-gateway` makes the daemon fill in the right address for the
-engine it runs on (platform-facts §2.2).
+The address is a VM address on VM-backed engines and depends on daemon settings on Linux
+(docs/platforms.md#the-docker0-bridge-address). Since Docker Engine 20.10 the special value `host-gateway` makes
+the daemon fill in the right address for the engine it runs on (docs/platforms.md#the-host-gateway-value;
+https://docs.docker.com/reference/cli/dockerd/#configure-host-gateway-ip).
 
 ## Example
 ```yaml
@@ -32,8 +33,8 @@ Safe: the address becomes `host-gateway`. In override mode the whole list is wri
 
 ## Platforms
 Every engine. Rancher Desktop does not support `host-gateway`; there `host.docker.internal` works without any
-`extra_hosts` entry (platform-facts §2.3, §8.3): a project that targets Rancher Desktop and Linux needs the entry
-in an override that only Linux users load.
+`extra_hosts` entry (docs/platforms.md#when-the-host-gateway-entry-is-not-harmless; https://docs.rancherdesktop.io/faq):
+a project that targets Rancher Desktop and Linux needs the entry in an override that only Linux users load.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ entries.
 ## Why is this bad?
 Docker Desktop, OrbStack, Colima (0.3.4+), Rancher Desktop and Podman (4.7.0+) define `host.docker.internal`
 by themselves; Linux Docker Engine does not, so on Linux the name does not resolve and the service fails to
-connect (platform-facts §2.1). `extra_hosts: ["host.docker.internal:host-gateway"]` (Engine 20.10+) defines it.
+connect (docs/platforms.md#where-the-host-name-resolves). `extra_hosts: ["host.docker.internal:host-gateway"]`
+(Engine 20.10+) defines it (https://docs.docker.com/reference/cli/docker/container/run/#add-host).
 
 ## Example
 ```yaml
@@ -37,8 +38,9 @@ to the owner of the network namespace it uses.
 
 ## Platforms
 Linux Docker Engine. Write the entry with `:` (the `=` form breaks before Compose 2.24.1), and never on a
-`service:`/`container:` service, where the engine rejects it (platform-facts §4.3). Rancher Desktop does not
-support `host-gateway` and the entry replaces its built-in alias (platform-facts §2.3): when both `linux` and
+`service:`/`container:` service, where the engine rejects it (docs/platforms.md#shared-network-namespaces).
+Rancher Desktop does not support `host-gateway` and the entry replaces its built-in alias
+(docs/platforms.md#when-the-host-gateway-entry-is-not-harmless): when both `linux` and
 `rancher` are targets, the finding says so, and the entry belongs in an override that only Linux users load.
 """
 

@@ -10,8 +10,10 @@ with X) are not reported.
 
 ## Why is this bad?
 Published ports and other containers reach a container at its own IP address on the Docker network; a socket
-bound to 127.0.0.1 inside the container never receives that traffic (platform-facts §5). On Docker Desktop and
-OrbStack the symptom is "connection reset" or "empty reply" on the published port; the server logs look fine.
+bound to 127.0.0.1 inside the container never receives that traffic
+(docs/platforms.md#port-publishing-and-loopback-listeners; https://docs.docker.com/engine/network/port-publishing/).
+On Docker Desktop and OrbStack the symptom is "connection reset" or "empty reply" on the published port; the
+server logs look fine.
 
 ## Example
 ```yaml

@@ -5,7 +5,8 @@ Reports Docker Desktop's old or Desktop-only host names in the strings a service
 defines the name itself in `extra_hosts` is not reported.
 
 ## Why is this bad?
-These names were served by Docker Desktop's vpnkit (platform-facts §2.1). No other engine defines them: on Linux
+These names were served by Docker Desktop's vpnkit (docs/platforms.md#old-docker-desktop-names). No other engine
+defines them: on Linux
 Docker Engine, Colima, OrbStack, Podman and Rancher Desktop (which lacks `gateway.docker.internal`, rancher-desktop
 #1767) they do not resolve. `host.docker.internal` is the name Docker documents for reaching the host.
 
@@ -34,7 +35,7 @@ Safe: the name becomes `host.docker.internal`, with the `host-gateway` entry whe
 
 ## Platforms
 Linux Docker Engine, Colima, OrbStack, Podman machine, Rancher Desktop. Whether current Docker Desktop still
-serves every old `docker.for.*` alias is not recorded in platform-facts, so the `desktop` target alone does not
+serves every old `docker.for.*` alias is not documented, so the `desktop` target alone does not
 trigger this rule.
 """
 

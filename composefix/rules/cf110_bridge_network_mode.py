@@ -3,7 +3,8 @@ Reports a service with `network_mode: bridge`.
 
 ## Why is this bad?
 `bridge` is the engine's default bridge (docker0), not the project network: Compose passes the value to the
-engine unchanged and does not attach the service to `<project>_default` (platform-facts §6.5). On the default
+engine unchanged and does not attach the service to `<project>_default`
+(docs/platforms.md#the-default-bridge-network-mode). On the default
 bridge container names do not resolve, so the service cannot reach `db` or any other service by name, and the
 other services cannot reach it. Docker calls the default bridge a legacy detail not recommended for production.
 

@@ -5,7 +5,8 @@ offending key.
 
 ## Why is this bad?
 The engine rejects these settings on such a container (`--publish`, `--expose`, `--add-host`, `--dns*`,
-`--hostname`, `--mac-address`; platform-facts §4.3), but `docker compose config` accepts the file, so the error
+`--hostname`, `--mac-address`; https://docs.docker.com/engine/network/#container-networks,
+docs/platforms.md#shared-network-namespaces), but `docker compose config` accepts the file, so the error
 only appears when the container is created. They belong on `X`, whose network stack the service uses.
 
 ## Example
