@@ -50,7 +50,7 @@ HOST = "host"
 GATEWAY = "host-gateway"
 # Engines where a `network_mode: host` container shares the loopback of the machine the user works on
 # (Linux: the same kernel; OrbStack: documented; Rancher Desktop: announced, unconfirmed). Docker Desktop joins
-# them only with its "Enable host networking" setting (4.34+).
+# them only with its "Enable host networking" setting (4.34+): docs/platforms.md#host-networking-per-engine.
 _HOST_LOOPBACK = frozenset({Target.LINUX, Target.ORBSTACK, Target.RANCHER})
 # Docker Desktop's own addresses behind host.docker.internal (older releases): the Mac there, the VM elsewhere.
 _DESKTOP_IPS = frozenset(ip for ip in DEFAULT_BRIDGE_IPS if ip.startswith("192.168.65."))
@@ -444,7 +444,9 @@ def _link_for(graph: Graph, source: str, name: str) -> Link | None:
 
 
 def _reaches_host(address: str, target: Target, bridge_ips: tuple[str, ...]) -> str:
-    """ "" when an address (an IP, or host-gateway) reaches the user's machine on ``target``, else why not."""
+    """An empty string when an address (an IP, or host-gateway) reaches the user's machine on ``target``, else
+    why not (docs/platforms.md#the-host-gateway-value, docs/platforms.md#when-the-host-gateway-entry-is-not-harmless,
+    docs/platforms.md#the-docker0-bridge-address)."""
     label = TARGET_LABELS[target]
     if address == GATEWAY:
         if target is Target.RANCHER:
