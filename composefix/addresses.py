@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -168,16 +169,20 @@ def extra_hosts(service: Service) -> Iterator[HostEntry]:
 # (docs/platforms.md#where-addresses-appear): public/base URLs, front-end build variables, CORS and host
 # allow-lists, OAuth redirects, Kafka advertised listeners, JMX host names.
 _HANDED_OUT = re.compile(
-    r"^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|EXPO_PUBLIC_)"
-    r"|(^|_)(APP|PUBLIC|SITE|BASE|EXTERNAL|ROOT|FRONTEND|WEB|SERVER|NEXTAUTH|CALLBACK|REDIRECT|HOMEPAGE)_?URLS?$"
-    r"|_PUBLIC_|PUBLIC_(URL|HOST|ADDRESS)|EXTERNAL"
-    r"|CORS|ALLOWED_|ORIGINS?$|TRUSTED_|WHITELIST|ALLOWLIST|_DOMAINS?$|^DOMAINS?$|NO_PROXY"
-    r"|REDIRECT_UR[IL]|CALLBACK_UR[IL]"
+    r"^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|EXPO_PUBLIC_|GATSBY_|STORYBOOK_)"
+    r"|(^|_)(APP|PUBLIC|SITE|BASE|EXTERNAL|ROOT|FRONTEND|WEB|NEXTAUTH|CALLBACK|REDIRECT|HOMEPAGE)_?URLS?$"
+    r"|_PUBLIC_|PUBLIC_(URL|HOST|ADDRESS)|EXTERNAL|BROWSER|CLIENT_SIDE|FRONT_?END_"
+    r"|CORS|ALLOWED_|ORIGINS?$|TRUSTED_|WHITE_?LIST|ALLOW_?LIST|_DOMAINS?$|^DOMAINS?$|NO_PROXY"
+    r"|REDIRECT|CALLBACK|RETURN_(URL|URI|TO)|LOGOUT_UR[IL]|LOGIN_UR[IL]|ISSUER|_ISS$|AUDIENCE"
     r"|ADVERTISE|ANNOUNCE"
     r"|JMX_HOSTNAME|RMI_SERVER_HOSTNAME|VIRTUAL_HOST|SERVER_NAME|PHX_HOST|IDE_CONFIG|SITE_ADDRESS|REAL_IP"
     r"|(^|_)(DASHBOARD|ADMIN|UI|CONSOLE|PORTAL|STOREFRONT|FRONTEND|WEBAPP)_URLS?$|MYSQL_ROOT_HOST",
     re.IGNORECASE,
 )
+
+
+# Addresses a server hands to its clients, which connect to them.
+ADVERTISED = re.compile(r"ADVERTISE|ANNOUNCE", re.IGNORECASE)
 
 
 def handed_out(name: str | None) -> bool:
@@ -293,6 +298,7 @@ _CONNECT_NAME = re.compile(r"(HOST|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPO
 _BOUND_PORT = re.compile(r"(?:^|[\s,;=/@\]]|://)(?:[\w.\-]*|\[[0-9a-f:]*\])?:(\d{2,5})\b", re.IGNORECASE)
 _PORT_FLAG = re.compile(r"(?:--(?:port|http-port|listen-port)|\bPORT)(?:=|\s+)['\"]?(\d{2,5})\b")
 _SEGMENT = re.compile(r"(?:&&|\|\||[;&|\n]|-c\s+['\"]?)")
+_PORT_AFTER = re.compile(r":(\d{1,5})(?!\d)")
 
 
 class Address(NamedTuple):
@@ -303,12 +309,19 @@ class Address(NamedTuple):
     port: int | None
     start: int
     end: int
+    # The URL scheme before the host (`postgres`), which is evidence that the container connects to it.
+    scheme: str | None
     explicit_port: bool
     bind: bool = False
 
     @property
     def shown(self) -> str:
         return f"{self.host}:{self.port}" if self.explicit_port else self.host
+
+
+def bind_context(text: str) -> bool:
+    """True when ``text`` (what precedes an address) ends with a listen flag: `--listen `, `--bind=`, `-b `."""
+    return _BIND_FLAG.search(text[-40:]) is not None
 
 
 def is_bind_name(name: str | None) -> bool:
@@ -325,14 +338,34 @@ def bound_ports(value: str) -> Iterator[int]:
         yield int(match.group(1))
 
 
+class _Segments:
+    """Where each shell segment of a string starts, found once: the program for any offset is then a bisection
+    and a few words, not a split of everything before it (which made long commands quadratic)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.ends = [match.end() for match in _SEGMENT.finditer(value)]
+
+    def program(self, start: int) -> str:
+        """The program of the shell segment that contains ``start`` (`redis-cli` in `sh -c "redis-cli -h ..."`)."""
+        at = bisect.bisect_right(self.ends, start) - 1
+        begin = self.ends[at] if at >= 0 else 0
+        words: list[str] = []
+        for match in _WORD.finditer(self.value, begin, start):
+            word = match.group()
+            if not words and ("=" in word or word in ("exec", "sudo", "env", "time", "nohup")):
+                continue
+            words.append(word)
+            break
+        return words[0].rsplit("/", 1)[-1] if words else ""
+
+
+_WORD = re.compile(r"\S+")
+
+
 def _program(value: str, start: int) -> str:
     """The program of the shell segment that contains ``start`` (`redis-cli` in `sh -c "redis-cli -h ..."`)."""
-    head = value[:start]
-    segments = _SEGMENT.split(head)
-    words = segments[-1].split() if segments else []
-    while words and ("=" in words[0] or words[0] in ("exec", "sudo", "env", "time", "nohup")):
-        words = words[1:]
-    return words[0].rsplit("/", 1)[-1] if words else ""
+    return _Segments(value).program(start)
 
 
 def _first_program(value: str) -> str:
@@ -343,6 +376,7 @@ def _first_program(value: str) -> str:
 def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Address]:
     """Loopback hosts in ``value`` (from ``start_at``), with their ports and whether they are bind addresses;
     ``prefix`` is the command text before ``value`` when it is one item of a list-form command."""
+    segments: _Segments | None = None
     for match in _LOOPBACK.finditer(value, start_at):
         host = match.group(1)
         if host.lower() in LEGACY_DESKTOP_NAMES:
@@ -353,32 +387,211 @@ def loopbacks(value: str, start_at: int = 0, prefix: str = "") -> Iterator[Addre
                 continue
         port: int | None = None
         explicit = False
-        port_match = re.match(r":(\d{1,5})(?!\d)", value[match.end() :])
+        port_match = _PORT_AFTER.match(value, match.end())
         if port_match:
             port, explicit = int(port_match.group(1)), True
         scheme_match = _SCHEME_BEFORE.search(value[max(0, match.start() - 200) : match.start()])
         scheme = scheme_match.group(1).lower().rsplit(":", 1)[-1] if scheme_match else None
+        if scheme is None and match.start() > 0 and value[match.start() - 1] == "@":
+            continue  # `admin@localhost`: an e-mail address, not a host to connect to
         if port is None and scheme is not None:
             port = SCHEME_PORTS.get(scheme.split("+", 1)[0])
-        before = (prefix + value[: match.start()])[-80:]
+        head = value[max(0, match.start() - 80) : match.start()]
+        before = (prefix[-80:] + head)[-80:] if len(head) < 80 else head
         if _ADVERTISE_FLAG.search(before):
             continue
         before = before[-40:]
-        program = _program(prefix + value, len(prefix) + match.start())
+        if segments is None:
+            segments = _Segments(prefix + value)
+        program = segments.program(len(prefix) + match.start())
         bind = _BIND_FLAG.search(before) is not None and program not in CLIENTS
         if port is None and program in CLIENTS:
-            rest = _SEGMENT.split(value[match.end() :], maxsplit=1)[0]
+            cut = _SEGMENT.search(value, match.end())
+            rest = value[match.end() : cut.start() if cut is not None else len(value)]
             flag = re.search(r"(?:^|\s)(?:-p|--port)(?:=|\s+)(\d{1,5})\b", rest)
             port = int(flag.group(1)) if flag else CLIENT_PORTS.get(program)
-        yield Address(host, port, match.start(), match.end(), explicit, bind)
+        yield Address(host, port, match.start(), match.end(), scheme, explicit, bind)
+
+
+# --- evidence that the container itself connects ----------------------------------------------------------
+
+# URL schemes of servers that a process connects to as a client: nobody hands a `postgres://` URL to a browser.
+# http(s) and ws(s) are not here: those URLs are as often given to browsers as used by the container.
+SERVER_SCHEMES = frozenset(SCHEME_PORTS) - {"http", "https", "ws", "wss"} | {
+    "ssh",
+    "sftp",
+    "smtps",
+    "submission",
+    "imap",
+    "imaps",
+    "pop3",
+    "pop3s",
+    "tcp",
+    "udp",
+    "grpc",
+    "jdbc",
+    "bolt",
+    "neo4j",
+    "cassandra",
+    "elasticsearch",
+    "couchdb",
+    "etcd",
+    "consul",
+    "vault",
+    "ftp",
+    "rtsp",
+    "mongodb+srv",
+    "redis-sentinel",
+}
+
+# The host part of a connection string that is not a URL: Go's MySQL DSN `user:pw@tcp(localhost:3306)/db`,
+# libpq's `host=localhost port=5432 dbname=app`, ADO.NET's `Server=localhost;Database=app`.
+_DSN_BEFORE = re.compile(
+    r"(?:@(?:tcp|unix)\($|(?:^|[;\s\"'])(?:host|hostaddr|server|data source|address|addr)\s*=\s*['\"]?$)",
+    re.IGNORECASE,
+)
+_DSN_KEYS = re.compile(
+    r"(?:^|[;\s])(?:port|dbname|database|user(?: id)?|uid|initial catalog|sslmode)\s*=", re.IGNORECASE
+)
+
+# A reverse-proxy upstream: nginx `proxy_pass`/`fastcgi_pass`/..., an nginx `upstream` block's `server`, Caddy's
+# `reverse_proxy`, HAProxy's `server NAME ADDR`, Apache's `ProxyPass / URL`.
+_UPSTREAM_BEFORE = re.compile(
+    r"(?:\b(?:proxy_pass|fastcgi_pass|uwsgi_pass|scgi_pass|grpc_pass|memcached_pass)\s+(?:[a-z]+://)?"
+    r"|\breverse_proxy\s+(?:[^\s{}]+\s+)?(?:[a-z]+://)?"
+    r"|^\s*server\s+(?:[\w.-]+\s+)?"
+    r"|\bProxyPass(?:Reverse)?\s+\S+\s+[a-z]+://)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+# Words in a variable's name that say the value is the address of a backing server this container is a client
+# of, with the server's usual port (used when the value has none: `SMTP_HOST=localhost` is port 25).
+BACKING_SERVICES: dict[str, int | None] = {
+    "DB": None,
+    "DATABASE": None,
+    "DATASOURCE": None,
+    "POSTGRES": 5432,
+    "POSTGRESQL": 5432,
+    "POSTGRESDB": 5432,
+    "PG": 5432,
+    "MYSQL": 3306,
+    "MARIADB": 3306,
+    "MONGO": 27017,
+    "MONGODB": 27017,
+    "REDIS": 6379,
+    "VALKEY": 6379,
+    "MEMCACHE": 11211,
+    "MEMCACHED": 11211,
+    "CACHE": None,
+    "RABBIT": 5672,
+    "RABBITMQ": 5672,
+    "AMQP": 5672,
+    "BROKER": None,
+    "BROKERS": None,
+    "KAFKA": 9092,
+    "BOOTSTRAP": 9092,
+    "NATS": 4222,
+    "MQTT": 1883,
+    "SMTP": 25,
+    "MAIL": 25,
+    "MAILER": 25,
+    "EMAIL": 25,
+    "LDAP": 389,
+    "ELASTIC": 9200,
+    "ELASTICSEARCH": 9200,
+    "OPENSEARCH": 9200,
+    "SOLR": 8983,
+    "MEILI": 7700,
+    "MEILISEARCH": 7700,
+    "TYPESENSE": 8108,
+    "CLICKHOUSE": 8123,
+    "INFLUX": 8086,
+    "INFLUXDB": 8086,
+    "CASSANDRA": 9042,
+    "ZOOKEEPER": 2181,
+    "ETCD": 2379,
+    "CONSUL": 8500,
+    "QDRANT": 6333,
+    "NEO4J": 7687,
+    "COUCHDB": 5984,
+    "MSSQL": 1433,
+    "SQLSERVER": 1433,
+}
+# The last word of a variable that holds a server's address (not its port, user or name).
+_ADDRESS_WORDS = frozenset(
+    {"HOST", "HOSTS", "HOSTNAME", "SERVER", "SERVERS", "ADDR", "ADDRESS", "URL", "URI", "DSN", "ENDPOINT"}
+    | {"BROKERS", "NODES", "CONNECTION", "CONN", "CONNECT", "STRING", "URLS", "URIS", "SERVICE", "HOSTPORT"}
+)
+
+
+_NOT_A_SERVER = frozenset({"FROM", "TO", "SENDER", "REPLY", "ADMIN", "USER", "USERNAME", "NOREPLY", "RECIPIENT"})
+
+
+def _words(name: str) -> list[str]:
+    return [word for word in re.split(r"[_.\-]+", name.upper()) if word]
+
+
+def backing_service(name: str | None) -> tuple[str, int | None] | None:
+    """(word, usual port) when ``name`` is the address variable of a backing server (`DATABASE_URL`,
+    `REDIS_HOST`, `SMTP_SERVER`, `SPRING_DATASOURCE_URL`); None otherwise."""
+    if name is None:
+        return None
+    words = _words(name)
+    if words == ["PGHOST"]:
+        return "PGHOST", 5432
+    if len(words) < 2 or words[-1] not in _ADDRESS_WORDS:
+        return None
+    if any(word in _NOT_A_SERVER for word in words):
+        return None  # `MAIL_FROM_ADDRESS`, `SMTP_USER`: an e-mail address or an account, not a server
+    named = [word for word in reversed(words[:-1]) if word in BACKING_SERVICES]
+    # The most specific word, nearest the end: `DB_POSTGRESDB_HOST` is PostgreSQL's 5432, not just "a database";
+    # `KAFKA_ZOOKEEPER_CONNECT` is ZooKeeper's.
+    return next(((w, BACKING_SERVICES[w]) for w in named if BACKING_SERVICES[w] is not None), None) or (
+        (named[0], None) if named else None
+    )
+
+
+def port_variable(name: str) -> list[str]:
+    """Names of the variable that would hold the port of ``name``'s server: `DB_HOST` -> [`DB_PORT`]."""
+    words = name.split("_")
+    if len(words) < 2:
+        return []
+    return ["_".join([*words[:-1], "PORT"])]
+
+
+def dsn_host(value: str, start: int) -> bool:
+    """True when the address at ``start`` is the host of a non-URL connection string."""
+    return _DSN_BEFORE.search(value[max(0, start - 40) : start]) is not None and (
+        "@tcp(" in value[max(0, start - 40) : start].lower() or _DSN_KEYS.search(value) is not None
+    )
+
+
+_DSN_PORT = re.compile(r"(?:^|[;\s])port\s*=\s*(\d{1,5})\b", re.IGNORECASE)
+
+
+def dsn_port(value: str) -> int | None:
+    """The `port=` of a keyword connection string (`host=localhost port=5433`), if any."""
+    match = _DSN_PORT.search(value)
+    return int(match.group(1)) if match else None
+
+
+def upstream(value: str, start: int) -> bool:
+    """True when the address at ``start`` is a reverse proxy's upstream in a config file's text."""
+    return _UPSTREAM_BEFORE.search(value[max(0, start - 120) : start]) is not None
+
+
+def program_at(value: str, start: int, prefix: str = "") -> str:
+    """The program of the shell segment holding ``value[start]`` (with a list-form command's earlier items)."""
+    return _program(prefix + value, len(prefix) + start)
 
 
 def port_flags(value: str) -> Iterator[int]:
     """Ports a server command says it listens on: `--port 8080`, `--port=8080`, `PORT=8080`."""
     if _first_program(value) in CLIENTS:
         return
+    segments = _Segments(value)
     for match in _PORT_FLAG.finditer(value):
-        if _program(value, match.start()) not in CLIENTS:
+        if segments.program(match.start()) not in CLIENTS:
             yield int(match.group(1))
 
 
@@ -401,6 +614,9 @@ LEGACY_DESKTOP_NAMES = (
 # docker0's usual gateway, its pre-1.x default, and the addresses Desktop used behind host.docker.internal
 # (docs/platforms.md#the-docker0-bridge-address): all of them are VM addresses on VM-backed engines.
 DEFAULT_BRIDGE_IPS = ("172.17.0.1", "172.17.42.1", "192.168.65.2", "192.168.65.254")
+# The gateways of the networks Docker creates from its default address pools (172.17.0.0/16 ... 172.31.0.0/16):
+# Compose networks get 172.18.0.1, 172.19.0.1, ... On Linux they are the machine; on VM-backed engines, the VM.
+NETWORK_GATEWAY_IPS = tuple(f"172.{octet}.0.1" for octet in range(18, 32))
 
 
 def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
@@ -419,7 +635,7 @@ LEGACY_RE = _name_pattern(LEGACY_DESKTOP_NAMES)
 
 
 def bridge_ip_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
-    return _ip_pattern(tuple(dict.fromkeys(DEFAULT_BRIDGE_IPS + extra)))
+    return _ip_pattern(tuple(dict.fromkeys(DEFAULT_BRIDGE_IPS + NETWORK_GATEWAY_IPS + extra)))
 
 
 def locate(project: Project, ref: StringRef, start: int, end: int) -> tuple[str, Span]:

@@ -29,6 +29,8 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# `--jobs` above this is a usage error; below it, never more workers than projects to check.
+MAX_JOBS = 1024
 
 
 class UsageError(Exception):
@@ -97,7 +99,8 @@ def check(
         int, typer.Option(help="Refuse files larger than this many bytes.", min=1)
     ] = MAX_FILE_BYTES,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Worker processes (0: one per CPU for many files).", min=0)
+        int,
+        typer.Option("--jobs", "-j", help="Worker processes (0: one per CPU for many files).", min=0, max=MAX_JOBS),
     ] = 0,
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
@@ -287,7 +290,10 @@ def _check(request: CheckRequest) -> int:
     if any("-" in group for group in projects):
         from composefix.document import load
 
-        data = sys.stdin.buffer.read(limit + 1)
+        try:
+            data = sys.stdin.buffer.read(limit + 1)
+        except (AttributeError, OSError, ValueError):  # no stdin at all, or a closed one
+            raise UsageError("stdin: cannot read it (closed?); pass file names instead of `-`") from None
         if len(data) > limit:
             raise UsageError(f"stdin: more than {limit:,} bytes (raise the limit with --max-file-size)")
         reader.documents[STDIN] = load(data, STDIN)
@@ -300,6 +306,7 @@ def _check(request: CheckRequest) -> int:
         if not problems:
             readable.append(paths)
     jobs = request.jobs or (os.cpu_count() or 1 if len(readable) >= PARALLEL_FROM else 1)
+    jobs = max(1, min(jobs, len(readable)))  # never more workers than projects
     fixes = request.output_format in ("json", "sarif")
     try:
         if jobs > 1 and STDIN not in reader.documents and not request.verbose:
@@ -430,6 +437,7 @@ def _rewrite(
     inspect_images: bool = False,
 ) -> int:
     from composefix.compose_cli import find_compose
+    from composefix.model import Severity
     from composefix.rewrite import RewriteError, rewrite, write
 
     cfg, options = _settings(request, schema=False)
@@ -468,7 +476,8 @@ def _rewrite(
             typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} fixed: {title}")
         for finding, reason in outcome.unfixed:
             typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.code} not fixed: {reason}")
-        unfixed += len(outcome.unfixed)
+        # Information is never fixed and, as in `check`, does not make the exit code fail.
+        unfixed += sum(1 for finding, _ in outcome.unfixed if finding.severity is not Severity.INFO)
         produced = produced or bool(outcome.writes)
         if diff:
             text = outcome.diff()
@@ -524,10 +533,10 @@ def _progress_bar(total: int) -> "Callable[[int, int], None] | None":
 def _explain_reads(report: "Report") -> None:
     """`--verbose`: the files each project read, marking those outside its folder (Compose reads them too)."""
     for project in report.projects:
-        base = project.directory.resolve()
+        base = Path(os.path.realpath(project.directory))
         typer.echo(f"project {', '.join(project.compose_files)}:", err=True)
         for path in project.documents:
-            resolved = Path(path).resolve()
+            resolved = Path(os.path.realpath(path))  # never raises on a symlink loop
             outside = base not in resolved.parents and resolved != base
             typer.echo(f"  read {path}{' (outside the project folder)' if outside else ''}", err=True)
 
@@ -539,18 +548,19 @@ def _profiles_from_environment() -> tuple[str, ...]:
 
 def _read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A file's bytes, refusing files over ``limit`` (and anything that is not a regular file) before reading."""
-    info = path.stat()
-    if not path.is_file():
-        raise OSError(f"not a regular file: {path}")
-    if info.st_size > limit:
-        raise OSError(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit (raise it with --max-file-size)")
-    return path.read_bytes()
+    from composefix.project import read_regular
+
+    return read_regular(path, limit)
 
 
 def _unreadable(path: Path, limit: int = MAX_FILE_BYTES) -> str | None:
     """Why a file the user named cannot be read, or None (checks size and permissions without reading it all)."""
+    import stat
+
     try:
         info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return f"{path}: cannot read: not a regular file"
         if info.st_size > limit:
             return (
                 f"{path}: cannot read: file is {info.st_size:,} bytes, over the {limit:,}-byte limit "

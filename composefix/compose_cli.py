@@ -34,7 +34,7 @@ def find_compose() -> list[str] | None:
 
 def _works(command: list[str], needle: str = "") -> bool:
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+        result = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=20, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
     return result.returncode == 0 and needle in result.stdout
@@ -49,7 +49,9 @@ def config(compose: list[str], files: list[Path], cwd: Path, env_file: Path | No
         command += ["--env-file", str(env_file)]
     command += ["--profile", "*", "config", "-q"]
     try:
-        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            command, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=120, check=False
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return ComposeResult(False, str(exc))
     message = (result.stderr or result.stdout).strip().splitlines()

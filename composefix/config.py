@@ -95,6 +95,8 @@ def load_config(path: Path) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # `a = [[[[...` thousands deep: tomllib recurses
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     if path.name == "pyproject.toml":
         raw = document.get("tool", {}).get("composefix", {})
         table = "tool.composefix"

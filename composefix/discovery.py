@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,11 +28,27 @@ def is_compose_name(name: str) -> bool:
 
 
 def is_generated(path: Path) -> bool:
-    """An override file `composefix rewrite` wrote: not a project of its own (it is checked with its base)."""
+    """An override file `composefix rewrite` wrote: not a project of its own (it is checked with its base).
+    Opened without blocking and read only when it is a regular file (a FIFO must not hang the walk)."""
     try:
-        with path.open("rb") as handle:
-            return handle.read(len(GENERATED_MARK)) == GENERATED_MARK
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        return os.read(fd, len(GENERATED_MARK)) == GENERATED_MARK
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _regular(path: Path) -> bool:
+    """A regular file (through a symlink to one): a FIFO, socket or device named like a compose file is not."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
         return False
 
 
@@ -41,24 +58,15 @@ def _excluded(path: Path, excludes: tuple[str, ...]) -> bool:
 
 
 def walk(folder: Path, excludes: tuple[str, ...] = ()) -> Iterator[Path]:
-    """Compose files below ``folder`` in a stable order; symlinked folders are followed once (no loops)."""
-    seen: set[tuple[int, int]] = set()
-    for root, dirs, names in os.walk(folder, followlinks=True):
-        try:
-            info = os.stat(root)
-        except OSError:
-            dirs[:] = []
-            continue
-        key = (info.st_dev, info.st_ino)
-        if key in seen:
-            dirs[:] = []
-            continue
-        seen.add(key)
+    """Compose files below ``folder`` in a stable order. Symlinks to folders are not followed (a link to `/` or
+    to a parent would walk the machine or loop); only regular files are listed (not FIFOs or devices)."""
+    for root, dirs, names in os.walk(folder, followlinks=False):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not _excluded(here / d, excludes))
         for name in sorted(names):
-            if is_compose_name(name) and not _excluded(here / name, excludes) and not is_generated(here / name):
-                yield here / name
+            path = here / name
+            if is_compose_name(name) and not _excluded(path, excludes) and _regular(path) and not is_generated(path):
+                yield path
 
 
 def collect(paths: list[str], excludes: tuple[str, ...] = ()) -> list[str]:
@@ -83,7 +91,7 @@ def default_paths() -> list[str]:
     return [
         name
         for name in sorted(os.listdir("."))
-        if is_compose_name(name) and Path(name).is_file() and not is_generated(Path(name))
+        if is_compose_name(name) and _regular(Path(name)) and not is_generated(Path(name))
     ]
 
 
@@ -118,9 +126,14 @@ def compose_file_variable(environ: dict[str, str], cwd: Path) -> list[str] | Non
     (docs/platforms.md#override-files-and-file-discovery)."""
     value = environ.get("COMPOSE_FILE")
     if value is None:
-        dotenv = cwd / ".env"
-        if dotenv.is_file():
-            for line in dotenv.read_text(encoding="utf-8", errors="replace").splitlines():
+        from composefix.project import read_regular
+
+        try:
+            text = read_regular(cwd / ".env").decode("utf-8", errors="replace")
+        except OSError:  # missing, unreadable, too large or not a regular file: the loader reports it if it matters
+            text = ""
+        if text:
+            for line in text.splitlines():
                 key, sep, rest = line.strip().partition("=")
                 if sep and key.strip() == "COMPOSE_FILE":
                     value = rest.strip().strip("'\"")

@@ -8,14 +8,20 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from composefix.model import Position, Span
 from composefix.texts import Text
 
-# Limits that keep hostile input from hanging the process or exhausting memory.
-MAX_DEPTH = 500
+# Limits that keep hostile input from hanging the process or exhausting memory. Real compose files nest fewer
+# than 20 levels; every later step (interpolation, merging, schema validation) walks the tree recursively, so the
+# depth limit is what keeps them inside Python's recursion limit.
+MAX_DEPTH = 100
 MAX_EXPANDED_NODES = 250_000
+# Aliases may repeat text, but what they add (characters of every scalar reached through an alias, counted again
+# at each use) is bounded: analysis reads expanded text, so its cost must stay proportional to the file.
+MAX_ALIAS_GROWTH = 2_000_000
 
 RESET_TAG = "!reset"
 OVERRIDE_TAG = "!override"
@@ -24,8 +30,25 @@ _STD = "tag:yaml.org,2002:"
 _IMPLICIT = "?"  # our marker for "no explicit tag: resolve the plain scalar"
 
 
+class Kind(StrEnum):
+    """What kind of problem reading a file or project met (rules turn each kind into findings)."""
+
+    # The file cannot be read as YAML at all: syntax, encoding, nesting or alias limits, a bad `.env` line.
+    SYNTAX = "syntax"
+    # A mapping key written twice; the first value is kept, so the rest of the file can still be checked.
+    DUPLICATE_KEY = "duplicate-key"
+    # The project is invalid as written: bad interpolation syntax, a service defined twice through `include`.
+    INVALID = "invalid"
+    # A reference to a file, service or required variable that does not exist (or a cycle).
+    MISSING_REFERENCE = "missing-reference"
+    # A file the project refers to exists but cannot be used: unreadable, too large, not a regular file.
+    UNREADABLE = "unreadable"
+    # `extends` or `include` chains deeper than composefix follows.
+    TOO_DEEP = "too-deep"
+
+
 class DocumentError(Exception):
-    """A file that cannot be read as YAML at all (CF001)."""
+    """A file that cannot be read as YAML at all."""
 
     def __init__(self, message: str, position: Position | None = None) -> None:
         super().__init__(message)
@@ -86,9 +109,9 @@ class Sequence(Node):
 
 
 class Problem(NamedTuple):
-    """A parse-level problem: CF001 (syntax/encoding) or CF003 (duplicate key)."""
+    """A parse-level problem: syntax/encoding (the file cannot be read) or a duplicate key."""
 
-    code: str
+    kind: Kind
     message: str
     span: Span
 
@@ -107,7 +130,13 @@ class Document:
 
     @property
     def ok(self) -> bool:
+        """No problem at all (what rewriting needs)."""
         return not self.problems
+
+    @property
+    def readable(self) -> bool:
+        """The tree can be checked: no syntax problem (duplicate keys keep their first value)."""
+        return not any(p.kind is Kind.SYNTAX for p in self.problems)
 
     def position(self, offset: int) -> Position:
         starts = self._starts()
@@ -174,34 +203,35 @@ def load(data: bytes, path: str) -> Document:
     except DocumentError as exc:
         doc = Document(path=path, text="")
         pos = exc.position or Position(1, 1, 0)
-        doc.problems.append(Problem("CF001", exc.message, Span(pos, pos)))
+        doc.problems.append(Problem(Kind.SYNTAX, exc.message, Span(pos, pos)))
         return doc
     return parse(text, path, bom=bom)
 
 
 def parse(text: str, path: str, *, bom: bool = False) -> Document:
-    """Parse decoded text into a located tree; record CF001/CF003 problems on the document."""
+    """Parse decoded text into a located tree; record syntax and duplicate-key problems on the document."""
     newline = "\r\n" if "\r\n" in text else "\n"
     doc = Document(path=path, text=text, bom=bom, newline=newline)
     try:
         raw = _compose(text)
     except DocumentError as exc:
         pos = exc.position or Position(1, 1, 0)
-        doc.problems.append(Problem("CF001", exc.message, Span(pos, pos)))
+        doc.problems.append(Problem(Kind.SYNTAX, exc.message, Span(pos, pos)))
         return doc
     if raw is None:
         return doc
     builder = _Builder(doc)
     try:
-        if "*" in text and _expanded_size(raw, {}) > MAX_EXPANDED_NODES:  # no `*`, no alias to expand
-            raise DocumentError(
-                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (a 'billion laughs' document?)",
-                Position(1, 1, 0),
-            )
+        if "*" in text:  # no `*`, no alias to expand
+            _check_expansion(raw)
         doc.root = builder.build(raw, None, 0)
+    except RecursionError:  # the limits above stop it first; still one finding, never a crash
+        start = Position(1, 1, 0)
+        doc.problems.append(Problem(Kind.SYNTAX, f"nesting is deeper than {MAX_DEPTH} levels", Span(start, start)))
+        doc.root = None
     except DocumentError as exc:
         pos = exc.position or Position(1, 1, 0)
-        doc.problems.append(Problem("CF001", exc.message, Span(pos, pos)))
+        doc.problems.append(Problem(Kind.SYNTAX, exc.message, Span(pos, pos)))
         doc.root = None
     doc.problems.extend(builder.duplicates)
     return doc
@@ -210,21 +240,48 @@ def parse(text: str, path: str, *, bom: bool = False) -> Document:
 # --- composing with ruamel ------------------------------------------------------------------------------------
 
 
-def _expanded_size(raw: Any, memo: dict[int, int]) -> int:
-    """How many nodes the tree has once every alias is expanded (memoised, so linear in the raw graph)."""
-    key = id(raw)
-    if key in memo:
-        return memo[key]
-    memo[key] = 1  # a node that contains itself (recursive alias) counts once
-    if raw.id == "scalar":
-        size = 1
-    elif raw.id == "sequence":
-        size = 1 + sum(_expanded_size(item, memo) for item in raw.value)
-    else:
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in raw.value)
-    size = min(size, MAX_EXPANDED_NODES + 1)
-    memo[key] = size
-    return size
+def _check_expansion(root: Any) -> None:
+    """Refuse a document whose aliases expand to too many nodes or too much text (a 'billion laughs' document).
+
+    Counts, for every node, its nodes and characters once every alias is expanded: bottom-up over the raw graph
+    (each distinct node once, iteratively, so neither cost nor recursion depends on the expansion). A node that
+    contains itself (a recursive alias) counts once, as the builder stops it."""
+    nodes: dict[int, int] = {}
+    chars: dict[int, int] = {}
+    own_chars = 0
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        raw, children_done = stack.pop()
+        key = id(raw)
+        if children_done:
+            if raw.id == "scalar":
+                continue
+            kids = raw.value if raw.id == "sequence" else [part for pair in raw.value for part in pair]
+            nodes[key] = min(1 + sum(nodes.get(id(k), 1) for k in kids), MAX_EXPANDED_NODES + 1)
+            chars[key] = sum(chars.get(id(k), 0) for k in kids)
+            continue
+        if key in nodes:
+            continue
+        if raw.id == "scalar":
+            nodes[key] = 1
+            chars[key] = len(raw.value)
+            own_chars += len(raw.value)
+            continue
+        nodes[key] = 1  # provisional: a node met again while its children are counted is a recursive alias
+        chars[key] = 0
+        stack.append((raw, True))
+        kids = raw.value if raw.id == "sequence" else [part for pair in raw.value for part in pair]
+        stack.extend((kid, False) for kid in reversed(kids) if id(kid) not in nodes)
+    if nodes[id(root)] > MAX_EXPANDED_NODES:
+        raise DocumentError(
+            f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (a 'billion laughs' document?)",
+            Position(1, 1, 0),
+        )
+    if chars[id(root)] - own_chars > MAX_ALIAS_GROWTH:
+        raise DocumentError(
+            f"aliases repeat more than {MAX_ALIAS_GROWTH:,} characters of text (a 'billion laughs' document?)",
+            Position(1, 1, 0),
+        )
 
 
 def _rough_depth(text: str) -> int:
@@ -367,6 +424,7 @@ def resolve_plain(value: str) -> Any:
 
 
 _STYLES = {"'": "'", '"': '"', "|": "|", ">": ">"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Builder:
@@ -375,6 +433,7 @@ class _Builder:
         self.count = 0
         self.duplicates: list[Problem] = []
         self.seen: set[int] = set()
+        self.open: set[int] = set()  # the collections being built (the current path from the root)
 
     def _span(self, raw: Any) -> Span:
         start, end = raw.start_mark, raw.end_mark
@@ -400,7 +459,19 @@ class _Builder:
         kind = raw.id
         if kind == "scalar":
             return self._scalar(raw, tag, via)
-        if kind == "sequence":
+        if key in self.open:
+            # go-yaml: "anchor 'a' value contains itself"; Compose refuses the file.
+            raise DocumentError(
+                "an alias is used inside its own anchor's value (a recursive alias)", self._span(raw).start
+            )
+        self.open.add(key)
+        try:
+            return self._collection(raw, key, tag, via, depth)
+        finally:
+            self.open.discard(key)
+
+    def _collection(self, raw: Any, key: int, tag: str | None, via: str | None, depth: int) -> Node:
+        if raw.id == "sequence":
             items = [self.build(item, via, depth + 1) for item in raw.value]
             return Sequence(self.doc.path, self._span_of_collection(raw, items), tag, via, items, bool(raw.flow_style))
         entries: dict[str, Entry] = {}
@@ -416,7 +487,7 @@ class _Builder:
                     first = entries[name].key.span.start
                     self.duplicates.append(
                         Problem(
-                            "CF003",
+                            Kind.DUPLICATE_KEY,
                             f'duplicate key "{name}" (first defined at line {first.line}, column {first.column})',
                             key_node.span,
                         )
@@ -451,6 +522,10 @@ class _Builder:
     def _scalar(self, raw: Any, tag: str | None, via: str | None) -> Scalar:
         text = raw.value
         style = _STYLES.get(raw.style or "")
+        if style == '"' and not text.isascii() and _SURROGATE.search(text):
+            # `"\ud800"` escapes a lone surrogate, which no UTF-8 text can hold: Go (and so Compose) reads it
+            # as U+FFFD, and printing it would fail in every output format.
+            text = _SURROGATE.sub("\ufffd", text)
         value: Any
         if tag is None or tag in (RESET_TAG, OVERRIDE_TAG, "!"):
             value = resolve_plain(text) if style is None and tag != "!" else text

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import gc
+import itertools
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,14 +14,13 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from composefix import suppress
-from composefix.document import Document, to_data
-from composefix.model import DEFAULT_TARGETS, Finding, Severity, Target
-from composefix.project import Project, Reader, load_project
+from composefix.document import Document, Kind, to_data
+from composefix.document import Mapping as YamlMapping
+from composefix.model import DEFAULT_TARGETS, Finding, Position, Severity, Span, Target
+from composefix.project import Project, ProjectProblem, Reader, load_project, real_path
 from composefix.rules import RULES, expand
 from composefix.rules.base import Context, Rule, Settings
 from composefix.schema import SchemaProblem, validate
-
-UNUSED_SUPPRESSION = "CF900"
 
 
 class Options(NamedTuple):
@@ -38,6 +40,9 @@ class Options(NamedTuple):
     environ: dict[str, str] | None = None
     env_files: tuple[Path, ...] | None = None
     project_directory: Path | None = None
+    # Fix inputs (rewrite): ports to publish per service, local images' EXPOSE ports by image reference.
+    publish: Mapping[str, tuple[int, ...]] = {}
+    image_ports: Mapping[str, tuple[int, ...]] = {}
 
     def enabled(self) -> list[Rule]:
         chosen: set[str] = set()
@@ -48,7 +53,7 @@ class Options(NamedTuple):
         return [rule for rule in RULES if rule.code in chosen and rule.concerns(self.targets)]
 
     def settings(self) -> Settings:
-        return Settings(self.targets, self.desktop_host_networking, self.bridge_ips)
+        return Settings(self.targets, self.desktop_host_networking, self.bridge_ips, self.publish, self.image_ports)
 
 
 @dataclass(slots=True, eq=False)
@@ -88,39 +93,81 @@ class Checker:
         # One finding per rule and place: text shared through an anchor or `extends` is reported once, naming
         # every service that uses it.
         self.findings: dict[tuple[str, str, int, int], Finding] = {}
-        self.also: dict[tuple[str, str, int, int], list[str]] = {}
+        # Ordered and without repeats (a dict used as a set): thousands of services sharing one anchor stay linear.
+        self.also: dict[tuple[str, str, int, int], dict[str, None]] = {}
         self.compose_docs: dict[str, Document] = {}
         self.projects: list[Project] = []
+        # Files whose contents are never shown (why, by path): read outside the project folder, or reached through
+        # a reference and not a compose file. Their findings say where and what, not which text.
+        self.private: dict[str, str] = {}
 
     def check(self, files: list[Path]) -> Project:
+        try:
+            return self._check(files, None)
+        except RecursionError:
+            # The reader's limits keep every step well inside the recursion limit; should one still be reached,
+            # the file gets a finding and the run goes on.
+            return self._check(files, "the file is nested too deeply to check")
+
+    def _check(self, files: list[Path], failure: str | None) -> Project:
         opts = self.options
-        project = load_project(
-            files,
-            reader=self.reader,
-            project_directory=opts.project_directory,
-            environ=opts.environ,
-            env_files=list(opts.env_files) if opts.env_files is not None else None,
-            profiles=list(opts.profiles),
-        )
+        if failure is None:
+            project = load_project(
+                files,
+                reader=self.reader,
+                project_directory=opts.project_directory,
+                environ=opts.environ,
+                env_files=list(opts.env_files) if opts.env_files is not None else None,
+                profiles=list(opts.profiles),
+            )
+        else:
+            project = Project(name="", directory=files[0].parent, compose_files=[str(files[0])])
+            start = Position(1, 1, 0)
+            project.problems.append(ProjectProblem(Kind.SYNTAX, str(files[0]), Span(start, start), failure))
         self.projects.append(project)
         compose_docs = {path: doc for path, doc in project.documents.items() if path not in project.env_files}
         self.compose_docs.update(compose_docs)
-        if opts.schema and "CF002" in self.enabled:
+        self._find_private(project, compose_docs)
+        if opts.schema and any(rule.uses_schema for rule in self.rules):
             for path, doc in compose_docs.items():
                 if path not in self.schema:
-                    self.schema[path] = validate(doc, to_data(doc.root), opts.schema_path) if doc.ok else []
+                    self.schema[path] = validate(doc, to_data(doc.root), opts.schema_path) if doc.readable else []
         ctx = Context(project, opts.settings(), {p: self.schema.get(p, []) for p in compose_docs})
         for rule in self.rules:
-            if rule.code == UNUSED_SUPPRESSION:
+            if rule.after_suppressions:
                 continue
             for finding in rule.check(ctx):
                 key = (finding.code, finding.file, finding.span.start.offset, finding.span.end.offset)
                 first = self.findings.setdefault(key, finding)
+                if first is not finding and finding.fix is not None:
+                    # The same text, fixed for another service that uses it.
+                    fix = finding.fix if first.fix is None else first.fix.merged(finding.fix)
+                    self.findings[key] = first = first._replace(fix=fix)
                 if first is not finding and finding.service and finding.service != first.service:
-                    others = self.also.setdefault(key, [])
-                    if finding.service not in others:
-                        others.append(finding.service)
+                    self.also.setdefault(key, {})[finding.service] = None
         return project
+
+    def _find_private(self, project: Project, compose_docs: dict[str, Document]) -> None:
+        """Inside means below the project folder or the repository (the nearest folder with `.git`) holding it."""
+        roots = [real_path(project.directory)]
+        repository = _repository_root(roots[0])
+        if repository is not None:
+            roots.append(repository)
+        asked = set(project.compose_files)
+        for path, doc in project.documents.items():
+            real = real_path(Path(path))
+            if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+                self.private.setdefault(path, "outside the project folder")
+            elif path in compose_docs and path not in asked and not isinstance(doc.root, YamlMapping):
+                self.private.setdefault(path, "not a compose file")
+
+    def _hide(self, finding: Finding) -> Finding:
+        """A finding on a private file: where and which rule, never the file's text."""
+        why = self.private[finding.file]
+        rule = next((r for r in RULES if r.code == finding.code), None)
+        summary = rule.summary if rule is not None else "problem"
+        message = f"{summary} (details not shown: the file is {why})"
+        return finding._replace(message=message, help=None, path="", related=(), fix=None)
 
     def report(self, files: list[str]) -> Report:
         findings: list[Finding] = []
@@ -128,10 +175,13 @@ class Checker:
         for key, finding in self.findings.items():
             others = self.also.get(key)
             if others:
-                names = ", ".join(f"`{name}`" for name in others[:5]) + (" ..." if len(others) > 5 else "")
+                first = list(itertools.islice(others, 5))
+                names = ", ".join(f"`{name}`" for name in first) + (" ..." if len(others) > 5 else "")
                 finding = finding._replace(message=f"{finding.message} (the same text also serves {names})")
+            if finding.file in self.private:
+                finding = self._hide(finding)
             by_file.setdefault(finding.file, []).append(finding)
-        documents = dict(self.reader.documents)
+        documents = {path: doc for path, doc in self.reader.documents.items() if path not in self.private}
         asked = set(files)
         for path in sorted(set(by_file) | set(self.compose_docs), key=lambda p: (p not in asked, p)):
             found = by_file.get(path, [])
@@ -141,10 +191,10 @@ class Checker:
             if doc is not None and path in self.compose_docs:
                 pragmas = suppress.parse(doc)
                 found = pragmas.apply(found)
-                if UNUSED_SUPPRESSION in self.enabled and UNUSED_SUPPRESSION not in ignored:
-                    rule = next(r for r in self.rules if r.code == UNUSED_SUPPRESSION)
-                    unused = pragmas.unused(self.enabled - ignored)
-                    found += pragmas.apply(list(rule.check(Context.for_unused(path, unused))))
+                for rule in self.rules:
+                    if rule.after_suppressions and rule.code not in ignored:
+                        unused = pragmas.unused(self.enabled - ignored)
+                        found += pragmas.apply(list(rule.check(Context.for_unused(path, unused, doc))))
             findings.extend(self._severity(f) for f in found)
         order = {path: index for index, path in enumerate(files)}
         findings.sort(
@@ -157,6 +207,19 @@ class Checker:
         if level is None or level == finding.severity:
             return finding
         return finding._replace(severity=level)
+
+
+@functools.lru_cache(maxsize=1024)
+def _repository_root(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that holds `.git` (never the filesystem root)."""
+    here = folder
+    while True:
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        here = parent
 
 
 @contextmanager

@@ -170,7 +170,9 @@ def compose_info() -> ComposeInfo | None:
     if command is None:
         return None
     try:
-        out = subprocess.run([*command, "version"], capture_output=True, text=True, timeout=20, check=False).stdout
+        out = subprocess.run(
+            [*command, "version"], capture_output=True, text=True, errors="replace", timeout=20, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return ComposeInfo(" ".join(command), out.strip().split()[-1] if out.strip() else "")

@@ -8,18 +8,17 @@ from dataclasses import dataclass, field
 from composefix.addresses import extra_hosts, service_strings
 from composefix.document import Document, Mapping, Node, Scalar, Sequence
 from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
-from composefix.model import Edit, Finding
+from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey
 from composefix.project import Project, Service
 
 
 @dataclass(slots=True, eq=False)
 class InPlace:
-    """The in-place edits of a plan, grouped by service, and the changes that cannot be made in place."""
+    """The in-place edits of a plan, the edits each change made, and the changes that cannot be made in place."""
 
     edits: list[Edit] = field(default_factory=list)
-    # The structural edits (keys and items added or removed) of each service.
-    by_service: dict[str, list[Edit]] = field(default_factory=dict)
-    # Fixes this mode cannot apply, and why.
+    by_change: dict[Change, list[Edit]] = field(default_factory=dict)
+    # Fixes this mode cannot apply (their findings), and why.
     dropped: list[tuple[Finding, str]] = field(default_factory=list)
 
 
@@ -74,38 +73,36 @@ class _Builder:
         self.late: list[Edit] = []
         # Keys each service loses, so that additions are written after a key that stays.
         self.removed: dict[str, set[str]] = {
-            name: ({"network_mode"} if sp.reset_network_mode else set()) | set(sp.moved)
-            for name, sp in plan.services.items()
+            name: {change.key for change in sp.reset} | set(sp.moved_keys) for name, sp in plan.services.items()
         }
 
-    def drop(self, code: str, service: str, reason: str) -> None:
-        for finding, _ in self.plan.fixed:
-            if finding.code == code and finding.service == service:
+    def drop(self, change: Change, reason: str) -> None:
+        for finding in self.plan.findings([change]):
+            if all(finding is not f for f, _ in self.result.dropped):
                 self.result.dropped.append((finding, reason))
 
-    def edit(self, file: str, start: int, end: int, text: str, service: str | None = None) -> None:
+    def edit(self, file: str, start: int, end: int, text: str, change: Change) -> None:
         edit = Edit(file, start, end, text)
         self.result.edits.append(edit)
-        if service is not None:
-            self.result.by_service.setdefault(service, []).append(edit)
+        self.result.by_change.setdefault(change, []).append(edit)
 
-    def add_late(self, service: str, edit: Edit) -> None:
+    def add_late(self, change: Change, edit: Edit) -> None:
         """A new key goes after items appended to an existing last key at the same offset."""
         self.late.append(edit)
-        self.result.by_service.setdefault(service, []).append(edit)
+        self.result.by_change.setdefault(change, []).append(edit)
 
-    def add_items(self, service: Service, key: str, items: list[str], code: str) -> bool:
+    def add_items(self, service: Service, key: str, items: list[str], change: Change) -> bool:
         """Append list items to ``key`` of ``service`` (creating the key), in the file that defines the service."""
         doc = self.project.documents.get(service.key.file)
         node = service.node
         if doc is None or node.via is not None or node.file != doc.path:
-            self.drop(code, service.name, "the service is defined through an anchor or another file")
+            self.drop(change, "the service is defined through an anchor or another file")
             return False
         newline = doc.newline
         existing = node.get(key)
         if existing is not None:
             if existing.file != doc.path or existing.via is not None:
-                self.drop(code, service.name, f"`{key}` comes from another file or an anchor")
+                self.drop(change, f"`{key}` comes from another file or an anchor")
                 return False
             if isinstance(existing, Sequence) and existing.flow:
                 close = existing.span.end.offset - 1
@@ -113,7 +110,7 @@ class _Builder:
                     return False
                 quoted = [_quote(doc, existing, i) for i in items]
                 separator = ", " if existing.items else ""
-                self.edit(doc.path, close, close, separator + ", ".join(quoted), service.name)
+                self.edit(doc.path, close, close, separator + ", ".join(quoted), change)
                 return True
             if isinstance(existing, Sequence) and existing.items:
                 last = existing.items[-1]
@@ -123,56 +120,56 @@ class _Builder:
                 )
                 indent = " " * (dash - _line_start(doc.text, dash))
                 text = "".join(f"{newline}{indent}- {_quote(doc, existing, i)}" for i in items)
-                self.edit(doc.path, at, at, text, service.name)
+                self.edit(doc.path, at, at, text, change)
                 return True
             if isinstance(existing, Mapping) and key == "extra_hosts" and not existing.flow and existing.entries:
                 last_entry = list(existing.entries.values())[-1]
                 at = _end_of(last_entry.value, doc)
                 indent = " " * (last_entry.key.span.start.column - 1)
                 text = "".join(f"{newline}{indent}{i.split(':', 1)[0]}: {i.split(':', 1)[1]}" for i in items)
-                self.edit(doc.path, at, at, text, service.name)
+                self.edit(doc.path, at, at, text, change)
                 return True
-            self.drop(code, service.name, f"`{key}` has a shape composefix does not edit")
+            self.drop(change, f"`{key}` has a shape composefix does not edit")
             return False
         if node.flow:
             close = node.span.end.offset - 1
             if doc.text[close] != "}":
                 return False
             listed = ", ".join(f'"{i}"' for i in items)
-            self.add_late(service.name, Edit(doc.path, close, close, f", {key}: [{listed}]"))
+            self.add_late(change, Edit(doc.path, close, close, f", {key}: [{listed}]"))
             return True
         gone = self.removed.get(service.name, set())
         entries = [
             e for name, e in node.entries.items() if e.key.file == doc.path and e.key.via is None and name not in gone
         ]
         if not entries:
-            self.drop(code, service.name, "the service has no key of its own to write next to")
+            self.drop(change, "the service has no key of its own to write next to")
             return False
         last_value = max((e.value for e in entries), key=lambda v: v.span.end.offset)
         at = _end_of(last_value, doc)
         indent = " " * _mapping_indent(doc, node)
         item_indent = " " * (len(indent) + _sequence_indent(doc))
         lines = [f"{newline}{indent}{key}:"] + [f'{newline}{item_indent}- "{i}"' for i in items]
-        self.add_late(service.name, Edit(doc.path, at, at, "".join(lines)))
+        self.add_late(change, Edit(doc.path, at, at, "".join(lines)))
         return True
 
-    def remove_entry(self, service: Service, key: str, code: str) -> bool:
+    def remove_entry(self, service: Service, key: str, change: Change) -> bool:
         """Delete ``key`` (a block entry on lines of its own) from the service."""
         doc = self.project.documents.get(service.key.file)
         entry = service.node.entries.get(key)
         if doc is None or entry is None or entry.key.file != doc.path or entry.key.via is not None:
-            self.drop(code, service.name, f"`{key}` is not written in the service's own file")
+            self.drop(change, f"`{key}` is not written in the service's own file")
             return False
         if service.node.flow:
-            self.drop(code, service.name, "the service is written in flow style ({...})")
+            self.drop(change, "the service is written in flow style ({...})")
             return False
         start = _line_start(doc.text, entry.key.span.start.offset)
         if doc.text[start : entry.key.span.start.offset].strip():
-            self.drop(code, service.name, f"`{key}` does not start its own line")
+            self.drop(change, f"`{key}` does not start its own line")
             return False
         end = _end_of(entry.value, doc)
         after = doc.text.find("\n", end)
-        self.edit(doc.path, start, len(doc.text) if after < 0 else after + 1, "", service.name)
+        self.edit(doc.path, start, len(doc.text) if after < 0 else after + 1, "", change)
         return True
 
     def _shared_conflicts(self) -> dict[tuple[str, int, int], str]:
@@ -205,57 +202,52 @@ class _Builder:
         for item in self.plan.replacements:
             reason = conflicts.get((item.file, item.start, item.end))
             if reason is not None:
-                if item.finding is not None:
-                    self.result.dropped.append((item.finding, f"{reason}; the override file can still change it"))
+                self.drop(item.change, f"{reason}; the override file can still change it")
                 continue
-            self.edit(item.file, item.start, item.end, item.text)
-        for file, start, end in self.plan.removals:
-            self.edit(file, start, end, "")
+            self.edit(item.file, item.start, item.end, item.text, item.change)
+        for removal in self.plan.removals:
+            self.edit(removal.file, removal.start, removal.end, "", removal)
         for name, sp in self.plan.services.items():
             service = self.project.services[name]
-            if sp.reset_network_mode:
-                code = "CF110" if service.network_mode == "bridge" else "CF101"
-                self.remove_entry(service, "network_mode", code)
-            if sp.ports:
-                self.add_items(service, "ports", [f"{p}:{p}" for p, _ in sp.ports], "CF101")
-            for node in sp.gateway_entries:
-                self._gateway_entry(service, node)
-            if sp.add_hosts:
-                code = next(
-                    (f.code for f, _ in self.plan.fixed if f.code in ("CF107", "CF103", "CF105", "CF109")), "CF107"
-                )
-                self.add_items(service, "extra_hosts", [GATEWAY_ENTRY], code)
-            for key in sp.moved:
-                self._move(service, key)
+            for reset in sp.reset:
+                self.remove_entry(service, reset.key, reset)
+            for publish in sp.publish:
+                self.add_items(service, "ports", [f"{p}:{p}" for p, _ in publish.ports], publish)
+            for entry in sp.gateway_entries:
+                self._gateway_entry(service, entry)
+            if sp.add_hosts is not None:
+                self.add_items(service, "extra_hosts", [GATEWAY_ENTRY], sp.add_hosts)
+            for move in sp.moved:
+                self._move(service, move)
         self.result.edits += self.late
         return self.result
 
-    def _gateway_entry(self, service: Service, node: Scalar) -> None:
+    def _gateway_entry(self, service: Service, change: MapToHostGateway) -> None:
+        node = change.node
         entry = next((e for e in extra_hosts(service) if e.node is node), None)
         doc = self.project.documents.get(node.file)
         content = scalar_content(self.project, node)
         if entry is None or doc is None or content is None:
-            self.drop("CF106", service.name, "the entry is not written verbatim")
+            self.drop(change, "the entry is not written verbatim")
             return
         source = doc.text[node.span.start.offset : node.span.end.offset]
         start = node.span.start.offset + source.index(content)
         at = content.rfind(entry.address)
         if at < 0:
-            self.drop("CF106", service.name, "the address is not written verbatim")
+            self.drop(change, "the address is not written verbatim")
             return
-        self.edit(doc.path, start + at, start + at + len(entry.address), "host-gateway", service.name)
+        self.edit(doc.path, start + at, start + at + len(entry.address), "host-gateway", change)
 
-    def _move(self, service: Service, key: str) -> None:
-        owner = service.namespace_owner
-        assert owner is not None
-        target = self.project.services[owner[1]]
+    def _move(self, service: Service, move: MoveKey) -> None:
+        key = move.key
+        target = self.project.services[move.owner]
         node = service.get(key)
         items: list[str] = []
         if isinstance(node, Sequence):
             for item in node.items:
                 text = scalar_content(self.project, item) if isinstance(item, Scalar) else None
                 if text is None:
-                    self.drop("CF111", service.name, f"an item of `{key}` is not written verbatim")
+                    self.drop(move, f"an item of `{key}` is not written verbatim")
                     return
                 items.append(text)
         elif key == "extra_hosts" and isinstance(node, Mapping):
@@ -263,14 +255,14 @@ class _Builder:
         elif isinstance(node, Scalar) and key in ("dns", "dns_search", "dns_opt"):
             text = scalar_content(self.project, node)
             if text is None:
-                self.drop("CF111", service.name, f"`{key}` is not written verbatim")
+                self.drop(move, f"`{key}` is not written verbatim")
                 return
             items = [text]
         else:
-            self.drop("CF111", service.name, f"`{key}` is moved in override mode only")
+            self.drop(move, f"`{key}` is moved in override mode only")
             return
-        if self.add_items(target, key, items, "CF111"):
-            self.remove_entry(service, key, "CF111")
+        if self.add_items(target, key, items, move):
+            self.remove_entry(service, key, move)
 
 
 def in_place(plan: Plan) -> InPlace:

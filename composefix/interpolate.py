@@ -76,11 +76,27 @@ def raw_content(source: str, value: str) -> int | None:
 class InterpolationError(Exception):
     """Invalid `${...}` syntax, or a `${VAR:?message}` whose variable is missing."""
 
-    def __init__(self, message: str, source: Source | None, required: bool = False) -> None:
+    def __init__(self, message: str, source: Source | None, required: bool = False, limit: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.source = source
         self.required = required
+        # A limit of composefix (not Compose's rule) was reached: reported once per file.
+        self.limit = limit
+
+
+# How deeply `${A:-${B:-...}}` defaults may nest (hostile input; real files nest two or three levels).
+MAX_NESTING = 32
+# How many characters variables may substitute into one file in all (hostile input: `${A}` written a million
+# times with a long A, or `.env` lines that double the previous one). Real files substitute a few kilobytes.
+MAX_SUBSTITUTED = 2_000_000
+
+
+@dataclass(slots=True, eq=False)
+class Budget:
+    """Characters left to substitute, shared by the interpolations of one file."""
+
+    left: int = MAX_SUBSTITUTED
 
 
 @dataclass(slots=True, eq=False)
@@ -89,11 +105,22 @@ class Interpolator:
 
     variables: Mapping[str, Text]
     unset: list[tuple[str, Source | None]] = field(default_factory=list)
+    depth: int = 0
+    budget: Budget = field(default_factory=Budget)
 
     def interpolate(self, text: Text) -> Text:
         if "$" not in text.value:
             return text
-        return join(self._parts(text))
+        if self.depth >= MAX_NESTING:
+            raise InterpolationError(
+                f"interpolation nested deeper than {MAX_NESTING} levels (`${{A:-${{B:-...}}}}`)",
+                text.origin(0, len(text)),
+            )
+        self.depth += 1
+        try:
+            return join(self._parts(text))
+        finally:
+            self.depth -= 1
 
     def _parts(self, text: Text) -> list[Text]:
         value = text.value
@@ -138,6 +165,17 @@ class Interpolator:
         if found is None:
             self.unset.append((name, written.origin(0, len(written))))
             return Text("")
+        return self._spend(found, written)
+
+    def _spend(self, found: Text, written: Text) -> Text:
+        self.budget.left -= len(found.value)
+        if self.budget.left < 0:
+            raise InterpolationError(
+                f"variables substitute more than {MAX_SUBSTITUTED:,} characters into this file: composefix stops "
+                "interpolating here",
+                written.origin(0, len(written)),
+                limit=True,
+            )
         return found
 
     def _braced(self, text: Text, start: int, close: int) -> Text:
@@ -163,7 +201,7 @@ class Interpolator:
             if use_default:
                 return self.interpolate(argument)
             assert current is not None
-            return current
+            return self._spend(current, written)
         if operator in (":?", "?"):
             missing = not non_empty if operator == ":?" else not is_set
             if missing:
@@ -174,7 +212,7 @@ class Interpolator:
                     required=True,
                 )
             assert current is not None
-            return current
+            return self._spend(current, written)
         use_alt = non_empty if operator == ":+" else is_set
         return self.interpolate(argument) if use_alt else Text("")
 
@@ -203,6 +241,8 @@ def _closing_brace(value: str, i: int) -> int:
 class EnvProblem(NamedTuple):
     message: str
     start: int
+    # A limit of composefix (the substitution budget), not a line Compose rejects.
+    limit: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -223,6 +263,8 @@ def parse_env(doc: Document, variables: Mapping[str, Text] | None = None, *, raw
     result = EnvFile(doc)
     text = doc.text
     lookup: dict[str, Text] = dict(variables or {})
+    budget = Budget()
+    exhausted = False
     i = 0
     while i < len(text):
         line_end = text.find("\n", i)
@@ -253,11 +295,12 @@ def parse_env(doc: Document, variables: Mapping[str, Text] | None = None, *, raw
             break
         source = Source(doc.path, start + (1 if quote else 0), pieces_end, exact, ".env")
         value_text = Text(value, (Piece(0, len(value), source),))
-        if not raw and quote != "'":
+        if not raw and quote != "'" and not exhausted:
             try:
-                value_text = Interpolator(lookup).interpolate(value_text)
+                value_text = Interpolator(lookup, budget=budget).interpolate(value_text)
             except InterpolationError as exc:
-                result.problems.append(EnvProblem(exc.message, start))
+                exhausted = exc.limit  # past the budget: said once, the rest is kept as written
+                result.problems.append(EnvProblem(exc.message, start, exc.limit))
         result.values[name] = value_text
         lookup[name] = value_text
         end_of_value = text.find("\n", pieces_end)

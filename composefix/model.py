@@ -1,9 +1,14 @@
-"""Value types shared by every layer: positions, spans, origins, findings."""
+"""Value types shared by every layer: positions, spans, origins, findings, and the changes that fix them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from composefix.addresses import StringRef
+    from composefix.document import Scalar
 
 
 class Severity(StrEnum):
@@ -79,10 +84,101 @@ class Edit(NamedTuple):
     text: str
 
 
+# --- changes: what a fix does, independent of how it is written (in place or in an override file) ----------
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceText:
+    """Replace ``file``'s text ``[start:end]``, part of the string ``ref`` of ``service``, with ``text``."""
+
+    service: str
+    file: str
+    start: int
+    end: int
+    text: str
+    ref: StringRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RemovePragma:
+    """Delete ``file``'s text ``[start:end]``: a suppression comment (or its whole line). In place only."""
+
+    file: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResetKey:
+    """Take ``key`` away from ``service`` (the line removed in place, `KEY: !reset null` in an override)."""
+
+    service: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishPorts:
+    """Publish each (container port, where it was learnt) of ``service`` as `PORT:PORT`."""
+
+    service: str
+    ports: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EnsureHostGateway:
+    """Give ``service`` the entry `host.docker.internal:host-gateway` in `extra_hosts`."""
+
+    service: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapToHostGateway:
+    """Make the `extra_hosts` entry ``node`` (at ``file``:``offset``) of ``service`` map to `host-gateway`."""
+
+    service: str
+    file: str
+    offset: int
+    node: Scalar = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveKey:
+    """Move ``key`` of ``service`` to ``owner``, the service whose network namespace it uses."""
+
+    service: str
+    key: str
+    owner: str
+
+
+Change = ReplaceText | RemovePragma | ResetKey | PublishPorts | EnsureHostGateway | MapToHostGateway | MoveKey
+
+
 class Fix(NamedTuple):
+    """A rule's fix for one finding: the changes it makes and when it may be applied.
+
+    ``requires`` are changes that some other fix must make for this one to be right (CF103's replacement in a
+    host-mode service needs the service to leave host mode); when none does, ``fallback`` is tried, and without
+    one the finding stays unfixed because ``unmet``. ``vm_only`` marks a change that belongs in an override file
+    only the VM-backed machines load: override mode applies it although it is unsafe. ``also`` holds the same
+    finding's fixes for other services that share its text (an anchor, an `extends` base, a `.env` value).
+    ``edits`` are the text edits of the changes, filled in for reports.
+    """
+
     title: str
     applicability: Applicability
     edits: tuple[Edit, ...] = ()
+    changes: tuple[Change, ...] = ()
+    requires: tuple[Change, ...] = ()
+    unmet: str = ""
+    fallback: Fix | None = None
+    vm_only: bool = False
+    also: tuple[Fix, ...] = ()
+
+    def merged(self, other: Fix) -> Fix:
+        """This fix with ``other`` (the same finding, for another service sharing its text) added."""
+        if other == self or other in self.also:
+            return self
+        return self._replace(also=(*self.also, other))
 
 
 class Related(NamedTuple):
@@ -105,6 +201,8 @@ class Finding(NamedTuple):
     help: str | None = None
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
+    # Why the rule offers no fix for this finding (empty: the rule has no automatic fix).
+    no_fix: str = ""
 
     @property
     def line(self) -> int:

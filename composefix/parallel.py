@@ -23,6 +23,9 @@ def _work(
         from composefix.fixes import with_fixes
 
         findings = with_fixes(findings, report.projects, options.targets)
+    else:
+        # A rule's fix holds parsed nodes: send back only what a report shows.
+        findings = [f._replace(fix=None) for f in findings]
     # Send back only the text of files that have findings (source frames), not the parsed trees.
     texts = {
         f.file: (report.documents[f.file].text, report.documents[f.file].bom)
@@ -44,6 +47,7 @@ def check_parallel(
     """Like check_projects, split over ``jobs`` processes; chunks keep the order of the projects."""
     size = max(1, len(projects) // (jobs * 4))
     chunks = [[[str(p) for p in group] for group in projects[i : i + size]] for i in range(0, len(projects), size)]
+    jobs = max(1, min(jobs, len(chunks)))  # a worker process per chunk at most
     files: dict[str, None] = {}  # ordered and without repeats
     findings: dict[tuple[str, str, int, int, str], Finding] = {}
     texts: dict[str, tuple[str, bool]] = {}

@@ -23,6 +23,48 @@ class Port(NamedTuple):
         return (self.host_ip, self.target, self.published, self.protocol)
 
 
+class PortRange(NamedTuple):
+    """One entry of `ports:` as written: a range of container ports (one port: ``low == high``) and the host
+    ports published for them (``published`` is the first host port as a string, or None; a host range of the same
+    size maps port by port, a single host port with a single container port maps that one port)."""
+
+    low: int
+    high: int
+    published: str | None
+    host_ip: str | None
+    protocol: str
+    node: Node
+
+    @property
+    def key(self) -> tuple[str | None, int, int, str | None, str]:
+        """Compose's unicity key for merging, for the whole range at once."""
+        return (self.host_ip, self.low, self.high, self.published, self.protocol)
+
+    @property
+    def shift(self) -> int | None:
+        """Host port minus container port, when the host ports are numbers (None: not published or a variable)."""
+        if self.published is None or not self.published.isdigit():
+            return None
+        return int(self.published) - self.low
+
+    def covers(self, port: int) -> bool:
+        return self.low <= port <= self.high
+
+    def publishes(self, host_port: int) -> bool:
+        shift = self.shift
+        return shift is not None and self.low + shift <= host_port <= self.high + shift
+
+    def ports(self) -> list[Port]:
+        """The entry one container port at a time, as `compose config` prints it (up to 65,535 items: callers
+        that may meet hostile input use the range itself)."""
+        shift = self.shift
+        if self.low == self.high or shift is None:
+            if self.low == self.high:
+                return [Port(self.low, self.published, self.host_ip, self.protocol, self.node)]
+            return [Port(t, None, self.host_ip, self.protocol, self.node) for t in range(self.low, self.high + 1)]
+        return [Port(t, str(t + shift), self.host_ip, self.protocol, self.node) for t in range(self.low, self.high + 1)]
+
+
 class PortError(ValueError):
     """A port entry Compose would reject."""
 
@@ -40,6 +82,11 @@ def _range(text: str) -> tuple[int, int]:
 
 def parse_short(text: str, node: Node) -> list[Port]:
     """`[[IP:](HOST|RANGE):](CONTAINER|RANGE)[/PROTO]`, expanded as `compose config` prints it."""
+    return short_range(text, node).ports()
+
+
+def short_range(text: str, node: Node) -> PortRange:
+    """`[[IP:](HOST|RANGE):](CONTAINER|RANGE)[/PROTO]` as one range (constant time, whatever its size)."""
     spec, _, protocol = text.strip().partition("/")
     protocol = protocol or "tcp"
     parts = spec.split(":")
@@ -52,25 +99,29 @@ def parse_short(text: str, node: Node) -> list[Port]:
     if ip is not None:
         ip = ip.removeprefix("[").removesuffix("]") or None
     low, high = _range(container)
-    targets = list(range(low, high + 1))
     if host in (None, ""):
-        return [Port(t, None, ip, protocol, node) for t in targets]
+        return PortRange(low, high, None, ip, protocol, node)
     assert host is not None
     host_low, host_high = _range(host)
     if host_high - host_low == high - low:
-        return [Port(t, str(host_low + i), ip, protocol, node) for i, t in enumerate(targets)]
+        return PortRange(low, high, str(host_low), ip, protocol, node)
     if low == high:
-        return [Port(low, host, ip, protocol, node)]
+        return PortRange(low, low, host, ip, protocol, node)
     raise PortError(f"invalid port `{text}`: host and container ranges differ in size")
 
 
 def parse_entry(node: Node) -> list[Port]:
-    """One item of `ports:` (a number, a short-syntax string, or a long-syntax mapping)."""
+    """One item of `ports:` (a number, a short-syntax string, or a long-syntax mapping), one port at a time."""
+    return parse_range(node).ports()
+
+
+def parse_range(node: Node) -> PortRange:
+    """One item of `ports:` as a range (a number, a short-syntax string, or a long-syntax mapping)."""
     if isinstance(node, Scalar):
         text = node.interp.value if node.interp is not None else scalar_text(node)
         if text is None:
             raise PortError("empty port entry")
-        return parse_short(text, node)
+        return short_range(text, node)
     if isinstance(node, Mapping):
         target = _value(node.get("target"))
         if target is None:
@@ -79,7 +130,7 @@ def parse_entry(node: Node) -> list[Port]:
         host_ip = _value(node.get("host_ip"))
         protocol = _value(node.get("protocol")) or "tcp"
         low, _high = _range(target)
-        return [Port(low, published, host_ip, protocol, node)]
+        return PortRange(low, low, published, host_ip, protocol, node)
     raise PortError("a port entry must be a number, a string or a mapping")
 
 
@@ -93,11 +144,16 @@ def _value(node: Node | None) -> str | None:
 
 def expose_ports(node: Node) -> list[int]:
     """Ports of one `expose:` item (`3000`, `"5000-5001"`, `"8080/udp"`)."""
+    found = expose_range(node)
+    return list(range(found[0], found[1] + 1)) if found is not None else []
+
+
+def expose_range(node: Node) -> tuple[int, int] | None:
+    """The (low, high) ports of one `expose:` item, or None when it is not a port."""
     text = _value(node)
     if text is None:
-        return []
+        return None
     try:
-        low, high = _range(text.partition("/")[0])
+        return _range(text.partition("/")[0])
     except PortError:
-        return []
-    return list(range(low, high + 1))
+        return None

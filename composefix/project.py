@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from composefix.document import (
     Document,
     DocumentError,
     Entry,
+    Kind,
     Mapping,
     Node,
     Problem,
@@ -47,10 +49,17 @@ BY_NAME = frozenset({"environment", "labels", "annotations"})
 APPENDED_UNIQUE = frozenset({"expose", "dns", "dns_search", "dns_opt", "tmpfs"})
 
 
-class ProjectProblem(NamedTuple):
-    """A problem found while loading: CF001 (unreadable env file), CF002 (invalid), CF004 (missing reference)."""
+# Hostile input: how long an `extends` chain and how deep an `include` nesting composefix follows.
+MAX_EXTENDS_CHAIN = 64
+MAX_INCLUDE_DEPTH = 32
+# The largest file the loader reads unless told otherwise (the command line's --max-file-size).
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
-    code: str
+
+class ProjectProblem(NamedTuple):
+    """A problem found while loading the project, by kind (rules turn kinds into findings)."""
+
+    kind: Kind
     file: str
     span: Span
     message: str
@@ -124,21 +133,64 @@ class Project:
         return doc.span(source.start, source.end)
 
 
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit`` of them. Anything else (a folder, a FIFO, a device) is refused
+    without blocking: the file is opened non-blocking and checked on the open descriptor, so a file swapped
+    between a check and the open cannot make the read hang either."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"not a regular file: {path}")
+        if info.st_size > limit:
+            raise OSError(
+                f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit (raise it with --max-file-size)"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise OSError(f"file grew over the {limit:,}-byte limit while it was read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror if exc.strerror and exc.filename is not None else str(exc) or type(exc).__name__
+
+
 class Reader:
     """Reads and parses files once per run; records which paths were read (a cache shared by projects)."""
 
     def __init__(self, read: Callable[[Path], bytes] | None = None) -> None:
-        self._read = read or (lambda path: path.read_bytes())
+        self._read = read or read_regular
         self.documents: dict[str, Document] = {}
+        # Files that exist but could not be read, with the reason (too large, not a regular file, permissions).
+        self.errors: dict[str, str] = {}
 
     def document(self, path: Path, display: str | None = None, *, yaml: bool = True) -> Document | None:
-        """The parsed file (``yaml=False``: only decoded, for `.env` files); None when it cannot be read."""
+        """The parsed file (``yaml=False``: only decoded, for `.env` files); None when it cannot be read (a file
+        that exists is then listed in ``errors``)."""
         key = display or str(path)
         if key in self.documents:
             return self.documents[key]
+        if key in self.errors:
+            return None
         try:
             data = self._read(path)
-        except OSError:
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if not os.path.lexists(path):
+                return None
+            self.errors[key] = _reason(exc)
             return None
         if yaml:
             doc = load(data, key)
@@ -149,7 +201,7 @@ class Reader:
             except DocumentError as exc:
                 position = exc.position or Position(1, 1, 0)
                 doc = Document(path=key, text="")
-                doc.problems.append(Problem("CF001", exc.message, Span(position, position)))
+                doc.problems.append(Problem(Kind.SYNTAX, exc.message, Span(position, position)))
         self.documents[key] = doc
         return doc
 
@@ -200,15 +252,28 @@ class _Loader:
         self.environ = environ
         self.files: dict[tuple[str, int], _File | None] = {}
         self.reported: set[tuple[str, str]] = set()
+        # Files already included in this project (by real path): each is loaded and merged once.
+        self.included: set[str] = set()
 
     # problems ---------------------------------------------------------------------------------------------
 
-    def problem(self, code: str, node: Node | None, message: str, file: str | None = None) -> None:
+    def problem(self, kind: Kind, node: Node | None, message: str, file: str | None = None) -> None:
         if node is not None:
-            self.project.problems.append(ProjectProblem(code, node.file, node.span, message))
+            self.project.problems.append(ProjectProblem(kind, node.file, node.span, message))
         elif file is not None:
             start = Position(1, 1, 0)
-            self.project.problems.append(ProjectProblem(code, file, Span(start, start), message))
+            self.project.problems.append(ProjectProblem(kind, file, Span(start, start), message))
+
+    def unreadable(self, path: Path, referrer: Node | None, what: str) -> bool:
+        """Report a file that exists but cannot be read (on the file itself); True when that is the case."""
+        key = display_path(path)
+        reason = self.reader.errors.get(key)
+        if reason is None:
+            return False
+        if (key, reason) not in self.reported:
+            self.reported.add((key, reason))
+            self.problem(Kind.UNREADABLE, None, f"cannot read this {what}: {reason}", key)
+        return True
 
     # reading ----------------------------------------------------------------------------------------------
 
@@ -224,9 +289,9 @@ class _Loader:
         paths = env_paths if env_paths is not None else [directory / ".env"]
         process = {k: _env_text(k, v) for k, v in self.environ.items()}
         for path in paths:
-            if not path.is_file():
+            if not os.path.lexists(path):
                 if env_paths is not None:
-                    self.problem("CF004", referrer, f"env file `{path}` not found")
+                    self.problem(Kind.MISSING_REFERENCE, referrer, f"env file `{path}` not found")
                 continue
             env = self.env_file(path, {**found, **process})
             if env is not None:
@@ -236,13 +301,17 @@ class _Loader:
     def env_file(self, path: Path, variables: dict[str, Text], *, raw: bool = False) -> EnvFile | None:
         doc = self.read(path, yaml=False)
         if doc is None:
+            if not self.unreadable(path, None, "env file") and os.path.lexists(path):
+                # A dangling symlink, or a file removed meanwhile: missing, said on the file.
+                self.problem(Kind.MISSING_REFERENCE, None, "env file not found", display_path(path))
             return None
         env = parse_env(doc, variables, raw=raw)
         self.project.env_files[doc.path] = env
         for problem in env.problems:
             position = doc.position(problem.start)
+            kind, message = (Kind.TOO_DEEP, problem.message) if problem.limit else (Kind.SYNTAX, problem.message)
             self.project.problems.append(
-                ProjectProblem("CF001", doc.path, Span(position, position), f"env file: {problem.message}")
+                ProjectProblem(kind, doc.path, Span(position, position), f"env file: {message}")
             )
         return env
 
@@ -253,10 +322,13 @@ class _Loader:
         self.files[key] = None  # a file that includes itself stops here
         doc = self.read(path)
         if doc is None:
-            self.problem("CF004", referrer, f"file `{path}` not found", None if referrer else str(path))
+            if not self.unreadable(path, referrer, "compose file"):
+                self.problem(
+                    Kind.MISSING_REFERENCE, referrer, f"file `{path}` not found", None if referrer else str(path)
+                )
             return None
-        if not doc.ok or not isinstance(doc.root, Mapping):
-            return None  # CF001/CF003/CF002 report it; Compose refuses the file
+        if not doc.readable or not isinstance(doc.root, Mapping):
+            return None  # a syntax problem or a schema violation reports it; Compose refuses the file
         root = self._interpolate(doc, doc.root, Interpolator(variables))
         assert isinstance(root, Mapping)
         services_node = root.get("services")
@@ -284,16 +356,16 @@ class _Loader:
                 interpolated = interpolator.interpolate(located)
             except InterpolationError as exc:
                 span = self.project.span_of(exc.source) if exc.source else None
-                code = "CF004" if exc.required else "CF002"
-                if exc.required:
+                kind = Kind.MISSING_REFERENCE if exc.required else Kind.TOO_DEEP if exc.limit else Kind.INVALID
+                if exc.required or exc.limit:
                     seen = (doc.path, exc.message)
                     if seen in self.reported:
                         return replace(node, interp=located)
                     self.reported.add(seen)
                 if span is not None and exc.source is not None and exc.source.file is not None:
-                    self.project.problems.append(ProjectProblem(code, exc.source.file, span, exc.message))
+                    self.project.problems.append(ProjectProblem(kind, exc.source.file, span, exc.message))
                 else:
-                    self.problem(code, node, exc.message)
+                    self.problem(kind, node, exc.message)
                 return replace(node, interp=located)
             return replace(node, value=interpolated.value, interp=interpolated)
         # Direct constructors again: replace() was 5% of checking the corpus.
@@ -329,7 +401,7 @@ class _Loader:
         else:
             target_name = text_of(extends)
         if not target_name:
-            self.problem("CF004", extends, f"`extends` of service `{name}` names no service")
+            self.problem(Kind.MISSING_REFERENCE, extends, f"`extends` of service `{name}` names no service")
             return own
         if file_node is not None:
             relative = text_of(file_node) or ""
@@ -341,11 +413,22 @@ class _Loader:
         there = (target_file.doc.path, target_name)
         if there in stack or there == here:
             chain = " -> ".join(f"{s}" for _, s in (*stack, here, there))
-            self.problem("CF004", extends, f"`extends` cycle: {chain}")
+            self.problem(Kind.MISSING_REFERENCE, extends, f"`extends` cycle: {chain}")
+            return own
+        if len(stack) >= MAX_EXTENDS_CHAIN:
+            self.problem(
+                Kind.TOO_DEEP,
+                extends,
+                f"`extends` chain longer than {MAX_EXTENDS_CHAIN} services: composefix stops following it here",
+            )
             return own
         if target_name not in target_file.services:
             where = f" in `{target_file.doc.path}`" if target_file is not file else ""
-            self.problem("CF004", extends, f"service `{name}` extends `{target_name}`, which is not defined{where}")
+            self.problem(
+                Kind.MISSING_REFERENCE,
+                extends,
+                f"service `{name}` extends `{target_name}`, which is not defined{where}",
+            )
             return own
         base = self.resolve(target_file, target_name, variables, (*stack, here))
         merged = merge_service(base, own)
@@ -357,6 +440,13 @@ class _Loader:
     def includes(self, file: _File, stack: tuple[str, ...]) -> Iterator[tuple[_File, dict[str, Text]]]:
         include = file.root.get("include")
         if not isinstance(include, Sequence):
+            return
+        if len(stack) > MAX_INCLUDE_DEPTH:
+            self.problem(
+                Kind.TOO_DEEP,
+                include,
+                f"`include` nested deeper than {MAX_INCLUDE_DEPTH} files: composefix stops following it here",
+            )
             return
         for item in include.items:
             paths_node: Node | None = item
@@ -378,9 +468,13 @@ class _Loader:
                 if not relative:
                     continue
                 path = file.directory / relative
-                if real_path(path) in stack or display_path(path) in stack:
-                    self.problem("CF004", path_node, f"`include` cycle: `{relative}` includes itself")
+                real = real_path(path)
+                if real in stack or display_path(path) in stack:
+                    self.problem(Kind.MISSING_REFERENCE, path_node, f"`include` cycle: `{relative}` includes itself")
                     continue
+                if real in self.included:
+                    continue  # already included in this project (loaded and merged once)
+                self.included.add(real)
                 if index == 0:
                     base_dir = project_dir or path.parent
                     variables = self.variables_for(base_dir, env_paths, path_node)
@@ -389,12 +483,19 @@ class _Loader:
                     files.append(loaded)
             for included in files:
                 yield included, variables
-                yield from self.includes(included, (*stack, str(included.doc.path)))
+                yield from self.includes(included, (*stack, real_path(Path(included.doc.path))))
 
 
 @functools.lru_cache(maxsize=4096)
 def _env_text(name: str, value: str) -> Text:
-    """A process environment variable as a Text (cached: every project of a run reads the same environment)."""
+    """A process environment variable as a Text (cached: every project of a run reads the same environment).
+    Bytes that are not UTF-8 (Python keeps them as lone surrogates) become U+FFFD, as they would in Go."""
+    if not value.isascii():
+        try:
+            data = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = value.encode("utf-8", "surrogatepass")
+        value = data.decode("utf-8", "replace")
     return Text(value, (Piece(0, len(value), Source(None, 0, 0, False, f"environment:{name}")),))
 
 
@@ -467,10 +568,10 @@ def _host_items(node: Node) -> list[Node]:
 
 
 def _port_key(node: Node) -> object:
-    from composefix.ports import PortError, parse_entry
+    from composefix.ports import PortError, parse_range
 
     try:
-        return tuple(p.key for p in parse_entry(node))
+        return parse_range(node).key
     except PortError:
         return ("invalid", id(node))
 
@@ -612,7 +713,7 @@ def load_project(
                     continue
                 if name in loaded.services:
                     loader.problem(
-                        "CF002",
+                        Kind.INVALID,
                         loaded.keys[name],
                         f"service `{name}` is also defined by the included file `{included.doc.path}`: "
                         "Compose rejects the project",
@@ -671,9 +772,11 @@ def _environment(loader: _Loader, service: Service, directory: Path, variables: 
             continue
         base = Path(path_node.file).parent if path_node is not None else directory
         path = base / relative
-        if not path.is_file():
+        if not os.path.lexists(path) or (not required and not path.is_file()):
             if required:
-                loader.problem("CF004", path_node, f"env file `{relative}` not found (service `{service.name}`)")
+                loader.problem(
+                    Kind.MISSING_REFERENCE, path_node, f"env file `{relative}` not found (service `{service.name}`)"
+                )
             continue
         parsed = loader.env_file(path, variables, raw=raw)
         if parsed is None:
@@ -707,7 +810,7 @@ def _check_references(loader: _Loader, project: Project) -> None:
         owner = service.namespace_owner
         if owner is not None and owner[0] == "service" and owner[1] not in names:
             loader.problem(
-                "CF004",
+                Kind.MISSING_REFERENCE,
                 service.get("network_mode"),
                 f"service `{service.name}` uses the network of service `{owner[1]}`, which is not defined",
             )
@@ -724,7 +827,9 @@ def _check_references(loader: _Loader, project: Project) -> None:
             ]
         for name, node in targets:
             if name and name not in names:
-                loader.problem("CF004", node, f"service `{service.name}` depends on `{name}`, which is not defined")
+                loader.problem(
+                    Kind.MISSING_REFERENCE, node, f"service `{service.name}` depends on `{name}`, which is not defined"
+                )
 
 
 def command_words(node: Node | None) -> list[str] | None:

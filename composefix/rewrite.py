@@ -5,15 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from composefix.document import Document, load, parse
 from composefix.engine import Checker, Options
-from composefix.fixes import EditConflict, Plan, Planner, apply_edits, unified_diff
-from composefix.model import Edit, Finding
+from composefix.fixes import EditConflict, Plan, apply_edits, plan, unified_diff
+from composefix.model import Applicability, Edit, Finding
 from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path, text_of
+from composefix.rules import BY_CODE
 
 DEFAULT_OUTPUT = "compose.desktop.yaml"
 
@@ -27,12 +29,17 @@ class Outcome:
     """What a rewrite would write, and what it fixed, left unfixed and needs explained."""
 
     plan: Plan
+    # Plans again without some fixes (those a renderer could not make), from the findings of the check.
+    replan: Callable[[list[Finding]], Plan]
+    findings: list[Finding]
     # path -> (old text or None for a new file, new text, bom)
     writes: dict[str, tuple[str | None, str, bool]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     fixed: list[tuple[Finding, str]] = field(default_factory=list)
     unfixed: list[tuple[Finding, str]] = field(default_factory=list)
     usage: list[str] = field(default_factory=list)
+    # Findings whose fix this mode cannot make (the renderer said why).
+    not_renderable: list[Finding] = field(default_factory=list)
 
     def diff(self) -> str:
         return "".join(
@@ -82,10 +89,10 @@ def rewrite(
     inspect_images: bool = False,
 ) -> Outcome:
     """Plan and render the rewrite of one project; verification failures raise RewriteError."""
+    options = options._replace(publish={name: tuple(ports) for name, ports in publish.items()})
     checker = Checker(options)
     project = checker.check(files)
     report = checker.report(project.compose_files)
-    image_ports: dict[str, list[int]] = {}
     notes: list[str] = []
     if inspect_images:
         from composefix.engine_info import EngineUnreachable
@@ -100,21 +107,26 @@ def rewrite(
                 if image
             }
         )
+        image_ports: dict[str, list[int]] = {}
         try:
             image_ports = engine_ports(images)
         except EngineUnreachable as exc:
             notes.append(f"--inspect-images: {exc}; image ports not used")
-    plan = Planner(
-        project,
-        report.findings,
-        options.targets,
-        unsafe=unsafe,
-        host_mode=not in_place,
-        publish=publish,
-        bridge_ips=options.bridge_ips,
-        image_ports=image_ports,
-    ).make()
-    outcome = Outcome(plan, fixed=list(plan.fixed), unfixed=list(plan.unfixed), notes=notes)
+        if image_ports:
+            # The rules' fixes read the ports: check again with them.
+            options = options._replace(image_ports={image: tuple(ports) for image, ports in image_ports.items()})
+            checker = Checker(options)
+            project = checker.check(files)
+            report = checker.report(project.compose_files)
+    targets = options.targets
+
+    def replan(findings: list[Finding]) -> Plan:
+        return plan(project, findings, targets, unsafe=unsafe, override=not in_place)
+
+    planned = replan(report.findings)
+    outcome = Outcome(
+        planned, replan, report.findings, fixed=list(planned.fixed), unfixed=list(planned.unfixed), notes=notes
+    )
     if in_place:
         _in_place(outcome, options, files, checker.reader)
     else:
@@ -123,6 +135,33 @@ def rewrite(
     if compose is not None and outcome.changed:
         _verify_compose(outcome, compose, files, in_place)
     return outcome
+
+
+class _Rendered(Protocol):
+    dropped: list[tuple[Finding, str]]
+
+
+R = TypeVar("R", bound=_Rendered)
+
+
+def _settle(outcome: Outcome, render: Callable[[Plan], R]) -> R:
+    """Render the plan; when the renderer cannot make some fix, plan again without it, so that none of its changes
+    is written half (a replacement without the host-gateway entry it needs), until every fix renders."""
+    result = render(outcome.plan)
+    excluded: dict[int, str] = {}
+    for _ in range(4):
+        new = {id(f): reason for f, reason in result.dropped if id(f) not in excluded}
+        if not new:
+            break
+        excluded.update(new)
+        outcome.plan = outcome.replan(
+            [f._replace(fix=None, no_fix=excluded[id(f)]) if id(f) in excluded else f for f in outcome.findings]
+        )
+        result = render(outcome.plan)
+    outcome.fixed, outcome.unfixed = list(outcome.plan.fixed), list(outcome.plan.unfixed)
+    _drop(outcome, result.dropped)
+    outcome.not_renderable = [f for f in outcome.findings if id(f) in excluded]
+    return result
 
 
 def _drop(outcome: Outcome, dropped: list[tuple[Finding, str]]) -> None:
@@ -145,8 +184,9 @@ def _override(
     base_dir = target.parent
     base_files = [os.path.relpath(f, base_dir) for f in files]
     name = os.path.relpath(target, Path.cwd()) if target.is_absolute() else str(target)
-    rendered = render(outcome.plan, base_files=base_files, output_name=target.name, targets=options.targets)
-    _drop(outcome, rendered.dropped)
+    rendered = _settle(
+        outcome, lambda p: render(p, base_files=base_files, output_name=target.name, targets=options.targets)
+    )
     old: str | None = None
     if target.exists():
         try:
@@ -155,10 +195,30 @@ def _override(
             raise RewriteError(f"{name}: cannot read the existing file: {exc}") from None
         if not old.startswith(HEADER_MARK) and not force:
             raise RewriteError(f"{name} exists and was not written by composefix: pass --force to replace it")
-    if not outcome.plan.fixed and old is None:
-        outcome.notes.append("nothing to fix: no override file written")
+    if rendered.empty and old is None:
+        # Never an empty override file.
+        if outcome.not_renderable:
+            outcome.notes.append("nothing the override file can change: no override file written")
+        else:
+            outcome.notes.append("nothing to fix: no override file written")
         return
     outcome.writes[display_path(target)] = (old, rendered.text, False)
+    # Fixes meant for VM-backed engines only (a service's way out of host mode, and the fixes that depend on it), and
+    # fixes every engine needs (a host-gateway entry Linux needs, an address that is wrong everywhere).
+    chosen = outcome.plan.chosen
+    unsafe = Applicability.UNSAFE
+    vm_only = list(
+        dict.fromkeys(
+            f.code for f, _ in outcome.fixed if chosen[id(f)].vm_only and chosen[id(f)].applicability is unsafe
+        )
+    )
+    everywhere = list(
+        dict.fromkeys(
+            f.code
+            for f, _ in outcome.fixed
+            if outcome.plan.applied[id(f)] and not chosen[id(f)].vm_only and not chosen[id(f)].requires
+        )
+    )
     automatic = [n for n in DEFAULT_OVERRIDE_NAMES if (base_dir / n).is_file()]
     if target.name in DEFAULT_OVERRIDE_NAMES:
         others = [n for n in automatic if n != target.name]
@@ -174,26 +234,35 @@ def _override(
                 f"warning: `-f` turns off the automatic {loaded[0]}; add it to the -f list before {target.name}"
             )
         command = " ".join(f"-f {f}" for f in [*base_files, target.name])
+        machines = (
+            f"of every machine (the fixes of {', '.join(everywhere)} concern every engine)"
+            if everywhere and not vm_only
+            else "of the machines that need it"
+        )
         outcome.usage = [
             f"docker compose {command} up",
-            f"or put COMPOSE_FILE={':'.join([*base_files, target.name])} in the .env of the machines that need it",
+            f"or put COMPOSE_FILE={':'.join([*base_files, target.name])} in the .env {machines}",
         ]
     if rendered.version > (0, 0, 0):
         outcome.notes.append(f"{target.name} needs Docker Compose >= {'.'.join(map(str, rendered.version))}")
-    if any(f.code == "CF101" for f, _ in outcome.fixed):
+    if vm_only and everywhere:
         outcome.notes.append(
-            "CF101's fix is unsafe (the service leaves host networking): it is applied in the override file only, "
-            "which Linux machines need not load"
+            f"the unsafe fix of {', '.join(vm_only)} belongs in this file only, which also holds fixes every engine "
+            f"needs ({', '.join(everywhere)}): on Linux, apply those with `composefix rewrite --in-place` and leave "
+            "the file out"
+        )
+    elif vm_only:
+        outcome.notes.append(
+            f"the unsafe fix of {', '.join(vm_only)} is applied in the override file only, which Linux machines need "
+            "not load"
         )
 
 
 def _in_place(outcome: Outcome, options: Options, files: list[Path], reader: Reader) -> None:
     from composefix.inplace import in_place
 
-    built = in_place(outcome.plan)
-    _drop(outcome, built.dropped)
+    built = _settle(outcome, in_place)
     by_file: dict[str, list[Edit]] = {}
-    dropped_codes = {(f.code, f.service) for f, _ in built.dropped}
     for edit in built.edits:
         by_file.setdefault(edit.file, []).append(edit)
     for path, edits in by_file.items():
@@ -203,7 +272,7 @@ def _in_place(outcome: Outcome, options: Options, files: list[Path], reader: Rea
         except EditConflict as exc:
             raise RewriteError(f"{path}: {exc}") from None
         outcome.writes[path] = (doc.text, new, doc.bom)
-    if dropped_codes:
+    if outcome.not_renderable:
         outcome.notes.append("some fixes cannot be applied in place (see below); override mode may apply them")
 
 
@@ -221,7 +290,7 @@ def _verify_findings(
     after = _recheck(options, check_files, seeded)
     fixed = _fixed_keys(outcome.fixed)
     remaining = [f for f in after if (f.code, f.service, f.path) in fixed]
-    broken = [f for f in after if f.code in ("CF001", "CF002", "CF003") and f.file in texts]
+    broken = [f for f in after if f.code in BY_CODE and BY_CODE[f.code].invalid_file and f.file in texts]
     if broken:
         f = broken[0]
         raise RewriteError(f"the rewritten {f.file} would be invalid ({f.code} at line {f.line}: {f.message})")

@@ -48,13 +48,23 @@ def _schema(path: str) -> Any:
         raise SchemaError(f"cannot read the compose schema {path}: {exc}") from None
 
 
+def _refuse(uri: str) -> Any:
+    """The retriever of both validators: a `$ref` outside the schema file is never fetched (no network)."""
+    raise SchemaError(
+        f"the schema refers to `{uri}`, outside the schema file: composefix resolves `$ref`s only inside the "
+        "schema file and never fetches anything"
+    )
+
+
 @functools.cache
 def _validator(path: str) -> Any:
-    """The `jsonschema` validator: slow, but its errors say exactly what and where (built once per process)."""
+    """The `jsonschema` validator: slow, but its errors say exactly what and where (built once per process).
+    Its registry holds the schema file alone and retrieves nothing: a remote `$ref` is an error, not a request."""
     from jsonschema.validators import validator_for
+    from referencing import Registry
 
     schema = _schema(path)
-    return validator_for(schema)(schema)
+    return validator_for(schema)(schema, registry=Registry(retrieve=_refuse))  # type: ignore[call-arg]
 
 
 @functools.cache
@@ -71,7 +81,7 @@ def _fast_validator(path: str) -> Any:
     try:
         # The JSON text itself, parsed on the Rust side (as jsonschema-rs documents): ~3 ms less than
         # json.loads and converting the dict. `json` is then imported only to explain an invalid file.
-        return jsonschema_rs.validator_for(text)
+        return jsonschema_rs.validator_for(text, retriever=_refuse)
     except Exception:  # a schema it cannot read or compile: the Python validator alone will do (or explain)
         return None
 
@@ -88,12 +98,24 @@ def validate(doc: Document, data: Any, schema_path: str | None = None) -> list[S
             pass
     validator = _validator(path)
     problems: dict[tuple[int, int, str], SchemaProblem] = {}
-    for error in validator.iter_errors(data):
-        if isinstance(error.instance, str) and _INTERPOLATED.search(error.instance):
-            continue  # Compose checks the value after interpolation; its text proves nothing
-        for problem in _describe(doc, error, validator.schema):
-            key = (problem.span.start.offset, problem.span.end.offset, problem.message)
-            problems.setdefault(key, problem)
+    try:
+        for error in validator.iter_errors(data):
+            if isinstance(error.instance, str) and _INTERPOLATED.search(error.instance):
+                continue  # Compose checks the value after interpolation; its text proves nothing
+            for problem in _describe(doc, error, validator.schema):
+                key = (problem.span.start.offset, problem.span.end.offset, problem.message)
+                problems.setdefault(key, problem)
+    except SchemaError:
+        raise
+    except Exception as exc:  # a `$ref` that cannot be resolved (never fetched): the schema is unusable
+        from referencing.exceptions import Unresolvable
+
+        if not isinstance(exc, Unresolvable) and not isinstance(exc.__cause__, Unresolvable | SchemaError):
+            raise
+        raise SchemaError(
+            f"cannot use the compose schema {path}: {exc} (a `$ref` outside the schema file: composefix resolves "
+            "references only inside it and never fetches one)"
+        ) from None
     return sorted(problems.values(), key=lambda p: (p.span.start.offset, p.message))
 
 

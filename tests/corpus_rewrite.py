@@ -17,8 +17,9 @@ from pathlib import Path
 from composefix.compose_cli import find_compose
 from composefix.engine import Options
 from composefix.rewrite import RewriteError, rewrite
+from composefix.rules import RULES
 
-FIXABLE = {"CF101", "CF103", "CF104", "CF105", "CF106", "CF107", "CF108", "CF109", "CF110", "CF111"}
+FIXABLE = {rule.code for rule in RULES if rule.fixable is not None}
 
 
 @dataclass

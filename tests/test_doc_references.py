@@ -12,7 +12,12 @@ import pytest
 from composefix.rules import RULES
 from tests.helpers import ROOT
 
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "schemas").glob("*.md"))]
+DOCS = [
+    ROOT / "README.md",
+    ROOT / "CONTRIBUTING.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "schemas").glob("*.md")),
+]
 CODE = sorted((ROOT / "composefix").rglob("*.py"))
 
 

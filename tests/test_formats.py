@@ -28,7 +28,7 @@ def project(tmp_path, monkeypatch):
         "    environment:\n"
         f"      DATABASE_URL: postgres://app:{SECRET}@localhost:5432/app\n"
         f"      API_TOKEN: {SECRET}\n"
-        "  web:\n    image: y\n    environment:\n      UP: 'http://localhost:4000, with comma: and colon'\n"
+        "  web:\n    image: y\n    environment:\n      UP: 'redis://localhost:4000, with comma: and colon'\n"
     )
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -7,26 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from composefix.engine import Checker, Options
-from composefix.fixes import Planner
+from composefix.fixes import plan
 
 
 def _published(folder: Path, text: str, image_ports: dict[str, list[int]]) -> list[tuple[int, str]]:
     (folder / "compose.yaml").write_text(text, encoding="utf-8")
-    options = Options(schema=False, environ={})
+    ports = {image: tuple(numbers) for image, numbers in image_ports.items()}
+    options = Options(schema=False, environ={}, image_ports=ports)
     checker = Checker(options)
     project = checker.check([folder / "compose.yaml"])
     findings = checker.report(project.compose_files).findings
-    plan = Planner(
-        project,
-        findings,
-        options.targets,
-        unsafe=False,
-        host_mode=True,
-        publish={},
-        bridge_ips=options.bridge_ips,
-        image_ports=image_ports,
-    ).make()
-    return plan.services["cache"].ports
+    planned = plan(project, findings, options.targets, unsafe=False, override=True)
+    return planned.services["cache"].ports
 
 
 HOST_MODE = "services:\n  cache:\n    image: redis:7\n    network_mode: host\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from composefix.addresses import extra_hosts
 from composefix.discovery import compose_file_variable, group_projects
-from composefix.document import Mapping, Sequence
+from composefix.document import Kind, Mapping, Sequence
 from composefix.ports import parse_entry
 from composefix.project import command_words, load_project, text_of
 
@@ -194,7 +194,8 @@ def test_missing_references_are_cf004_at_the_reference(tmp_path):
         """,
     )
     project = load_project([compose], environ={})
-    found = sorted((p.code, p.span.start.line, p.message) for p in project.problems)
+    assert {p.kind for p in project.problems} == {Kind.MISSING_REFERENCE}
+    found = sorted(("CF004", p.span.start.line, p.message) for p in project.problems)
     assert found == [
         ("CF004", 4, "env file `missing.env` not found (service `app`)"),
         ("CF004", 5, "service `app` uses the network of service `vpn`, which is not defined"),
@@ -350,3 +351,40 @@ def test_list_environment_values_are_sliced_after_the_equals_sign(tmp_path):
     assert (span.start.line, span.start.column) == (4, 20)
     assert isinstance(project.services["a"].get("environment"), Mapping)
     assert not isinstance(project.services["a"].get("environment"), Sequence)
+
+
+def test_loader_holds_no_rule_codes():
+    # Reading and loading report kinds of problems; rules decide which finding each kind is (issue: rule codes
+    # only in the rules package).
+    import re
+
+    from tests.helpers import ROOT
+
+    for name in ("document.py", "project.py", "engine.py"):
+        text = (ROOT / "composefix" / name).read_text(encoding="utf-8")
+        assert re.findall(r"[\"']CF\d", text) == [], name
+
+
+def test_every_kind_of_loading_problem_becomes_exactly_one_finding():
+    from composefix.model import Position, Span
+    from composefix.project import Project, ProjectProblem
+    from composefix.rules import RULES
+    from composefix.rules.base import Context, Settings
+
+    start = Position(1, 1, 0)
+    codes = {}
+    for kind in Kind:
+        project = Project(name="p", directory=Path("."), compose_files=["compose.yaml"])
+        project.problems.append(ProjectProblem(kind, "compose.yaml", Span(start, start), f"a {kind} problem"))
+        ctx = Context(project, Settings(frozenset()))
+        found = [f for rule in RULES if not rule.after_suppressions for f in rule.check(ctx)]
+        assert len(found) == 1, (kind, found)
+        codes[kind] = found[0].code
+    assert codes == {
+        Kind.SYNTAX: "CF001",
+        Kind.DUPLICATE_KEY: "CF003",
+        Kind.INVALID: "CF002",
+        Kind.MISSING_REFERENCE: "CF004",
+        Kind.UNREADABLE: "CF004",
+        Kind.TOO_DEEP: "CF004",
+    }

@@ -325,7 +325,7 @@ def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
         "compose.yaml",
         """\
         x-env: &env
-          UPSTREAM: http://localhost:4000
+          UPSTREAM: redis://localhost:4000
         services:
           api:
             image: x
@@ -338,10 +338,10 @@ def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
     )
     result = run("--in-place")
     assert "CF103 not fixed: the text is shared with service `tool`, which needs it as it is" in result.output
-    assert "http://localhost:4000" in (project / "compose.yaml").read_text()
+    assert "redis://localhost:4000" in (project / "compose.yaml").read_text()
     assert run().exit_code == 1  # CF101 for `tool` needs --publish; the override still changes api
     text = (project / "compose.desktop.yaml").read_text()
-    assert 'UPSTREAM: "http://host.docker.internal:4000"' in text
+    assert 'UPSTREAM: "redis://host.docker.internal:4000"' in text
 
 
 def test_in_place_edits_shared_text_when_every_user_wants_the_same(project):

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from composefix.cli import app
-from composefix.model import Target
-from composefix.rules import RULES
+from composefix.model import Applicability, Target
+from composefix.rules import BY_CODE, RULES
 from composefix.rulesdoc import markdown
 from tests.helpers import ROOT, lint
 
@@ -41,11 +41,9 @@ def test_example_triggers_the_rule_and_use_instead_does_not(rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_fixable_rules_document_their_fix_safety(rule):
-    from composefix.fixes import SAFE, UNSAFE
-
-    if rule.code in SAFE | UNSAFE:
+    if rule.fixable is not None:
         section = rule.doc.split("## Fix safety", 1)[1].split("## Platforms", 1)[0]
-        assert section.strip().startswith("Unsafe" if rule.code in UNSAFE else "Safe")
+        assert section.strip().startswith("Unsafe" if rule.fixable is Applicability.UNSAFE else "Safe")
         assert rule.doc.index("## Use instead") < rule.doc.index("## Fix safety") < rule.doc.index("## Platforms")
     else:
         assert "## Fix safety" not in rule.doc
@@ -69,3 +67,31 @@ def test_rules_cli_markdown_matches(monkeypatch):
     result = CliRunner().invoke(app, ["rules", "--format", "markdown"])
     assert result.exit_code == 0
     assert result.stdout == markdown(list(RULES))
+
+
+# CF900's fix removes a comment, in place only (its docs say so; override mode reports it unfixed).
+FIX_MODES = [(rule, mode) for rule in RULES if rule.fixable for mode in ("in-place", "override")]
+FIX_MODES.remove((BY_CODE["CF900"], "override"))
+
+
+@pytest.mark.parametrize(("rule", "mode"), FIX_MODES, ids=lambda x: x if isinstance(x, str) else x.code)
+def test_applying_the_documented_fix_clears_the_example(rule, mode, tmp_path):
+    """The rewrite of the docstring's Example (every rule, every target, unsafe fixes allowed) leaves no finding
+    of the rule: in place (the patched file) and in override mode (the file with the override)."""
+    from pathlib import Path
+
+    from composefix.engine import Options, check_projects
+    from composefix.rewrite import rewrite, write
+
+    in_place = mode == "in-place"
+    path = tmp_path / "compose.yaml"
+    path.write_text(block(rule.doc, "## Example"), encoding="utf-8")
+    options = Options(targets=ALL, environ={})
+    outcome = rewrite(
+        [path], options, in_place=in_place, output=None, unsafe=True, publish={}, force=False, compose=None
+    )
+    assert rule.code in {f.code for f, _ in outcome.fixed}, outcome.unfixed
+    write(outcome)
+    files = [path] if in_place else [path, tmp_path / "compose.desktop.yaml"]
+    after = check_projects([[Path(f) for f in files]], options).findings
+    assert rule.code not in {f.code for f in after}

@@ -22,7 +22,7 @@ def _uri(path: str) -> str:
     if candidate.is_absolute():
         try:
             candidate = candidate.resolve().relative_to(Path.cwd().resolve())
-        except ValueError:
+        except (ValueError, RuntimeError):  # outside the current folder, or a symlink loop (found by fuzzing)
             return candidate.as_uri()
     return "/".join(part.replace("%", "%25").replace(" ", "%20") for part in candidate.as_posix().split("/"))
 

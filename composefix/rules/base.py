@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from composefix.document import Node
-from composefix.model import Finding, Related, Severity, Span, Target
+from composefix.document import Document, Node
+from composefix.model import Applicability, Finding, Fix, Related, Severity, Span, Target
 from composefix.project import Project, Service
 from composefix.schema import SchemaProblem
 
@@ -21,6 +21,10 @@ class Settings(NamedTuple):
     targets: frozenset[Target]
     desktop_host_networking: bool = False
     bridge_ips: tuple[str, ...] = ()
+    # Fix inputs: ports to publish per service (`--publish`, config `publish`) and local images' EXPOSE ports
+    # (`--inspect-images`), by image reference.
+    publish: Mapping[str, tuple[int, ...]] = {}
+    image_ports: Mapping[str, tuple[int, ...]] = {}
 
 
 class Unused(NamedTuple):
@@ -41,8 +45,10 @@ class Context:
     unused_suppressions: list[Unused] = field(default_factory=list)
 
     @classmethod
-    def for_unused(cls, path: str, unused: list[Unused]) -> Context:
+    def for_unused(cls, path: str, unused: list[Unused], document: Document | None = None) -> Context:
         project = Project(name="", directory=Path("."), compose_files=[path])
+        if document is not None:
+            project.documents[path] = document
         return cls(project, Settings(frozenset()), {}, unused)
 
     @property
@@ -65,6 +71,14 @@ class Rule:
     summary: str
     doc: str
     check: Callable[[Context], Iterator[Finding]] = field(compare=False)
+    # Reads `Context.schema_problems`: the engine validates files against the schema only when such a rule runs.
+    uses_schema: bool = False
+    # Runs once per file after inline suppressions are applied, on `Context.unused_suppressions` (not on projects).
+    after_suppressions: bool = False
+    # How safe the rule's fixes are (its docs' "Fix safety"); None for a rule without automatic fixes.
+    fixable: Applicability | None = None
+    # A finding means the file is not a valid Compose file: a rewrite must never produce one.
+    invalid_file: bool = False
 
     def concerns(self, targets: frozenset[Target]) -> bool:
         return bool(self.targets & targets)
@@ -79,6 +93,8 @@ class Rule:
         help: str | None = None,
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
+        fix: Fix | None = None,
+        no_fix: str = "",
     ) -> Finding:
         file, span = (where.file, where.span) if isinstance(where, Node) else where
         return Finding(
@@ -92,4 +108,6 @@ class Rule:
             service=service,
             help=help,
             related=related,
+            fix=fix,
+            no_fix=no_fix,
         )

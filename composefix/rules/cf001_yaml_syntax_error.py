@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.document import Kind
 from composefix.model import Finding, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
@@ -37,10 +38,10 @@ from composefix.rules.base import ALL_TARGETS, Context, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     for doc in ctx.project.documents.values():
         for problem in doc.problems:
-            if problem.code == RULE.code:
+            if problem.kind is Kind.SYNTAX:
                 yield RULE.finding((doc.path, problem.span), problem.message)
     for found in ctx.project.problems:
-        if found.code == RULE.code:
+        if found.kind is Kind.SYNTAX:
             yield RULE.finding((found.file, found.span), found.message)
 
 
@@ -52,4 +53,5 @@ RULE = Rule(
     summary="The file is not valid YAML (or not UTF-8)",
     doc=__doc__ or "",
     check=check,
+    invalid_file=True,
 )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.document import Kind
 from composefix.model import Finding, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
@@ -43,7 +44,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         for problem in problems:
             yield RULE.finding((file, problem.span), problem.message, path=problem.path)
     for found in ctx.project.problems:
-        if found.code == RULE.code:
+        if found.kind is Kind.INVALID:
             yield RULE.finding((found.file, found.span), found.message)
 
 
@@ -55,4 +56,6 @@ RULE = Rule(
     summary="The file breaks the compose-spec JSON schema",
     doc=__doc__ or "",
     check=check,
+    uses_schema=True,
+    invalid_file=True,
 )

@@ -6,6 +6,9 @@ Keys that a merge key (`<<: *base`) brings in and the mapping then overrides are
 Compose (go-yaml) rejects the file: `mapping key "image" already defined`. Other YAML tools silently keep one of
 the values, so the file may look fine in an editor.
 
+The rest of the file is still checked (with the first of the repeated values), so every other problem is reported
+in the same run.
+
 ## Example
 ```yaml
 services:
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.document import Kind
 from composefix.model import Finding, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
@@ -36,8 +40,11 @@ from composefix.rules.base import ALL_TARGETS, Context, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     for doc in ctx.project.documents.values():
         for problem in doc.problems:
-            if problem.code == RULE.code:
+            if problem.kind is Kind.DUPLICATE_KEY:
                 yield RULE.finding((doc.path, problem.span), problem.message)
+    for found in ctx.project.problems:
+        if found.kind is Kind.DUPLICATE_KEY:
+            yield RULE.finding((found.file, found.span), found.message)
 
 
 RULE = Rule(
@@ -48,4 +55,5 @@ RULE = Rule(
     summary="A mapping key is repeated",
     doc=__doc__ or "",
     check=check,
+    invalid_file=True,
 )

@@ -9,6 +9,12 @@ Reports a reference that points at nothing, at the reference itself:
 - a `${VAR:?message}` / `${VAR?message}` whose variable is missing (Compose stops with "required variable VAR
   is missing a value").
 
+It also reports, on the file itself, a file the project refers to that exists but cannot be used: an `env_file`
+or `.env`, `extends.file` or `include` target that cannot be read (permissions), is larger than `--max-file-size`,
+or is not a regular file (a folder, a FIFO, a device); and an `extends` chain longer than 64 services or an
+`include` nesting deeper than 32 files, which composefix stops following; and variables that substitute more than
+2,000,000 characters into one file (a `.env` whose lines double the previous one), where it stops interpolating.
+
 ## Why is this bad?
 `docker compose` refuses the project (`service "app" depends on undefined service "db"`, `open ...: no such file
 or directory`). For the files composefix cannot read, it cannot check what they would contribute either.
@@ -39,13 +45,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.document import Kind
 from composefix.model import Finding, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+
+# Missing references, and companion files that exist but cannot be used (unreadable, too large, not a regular
+# file) or chains too deep to follow: in each case composefix cannot check what the reference would contribute.
+_KINDS = frozenset({Kind.MISSING_REFERENCE, Kind.UNREADABLE, Kind.TOO_DEEP})
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     for found in ctx.project.problems:
-        if found.code == RULE.code:
+        if found.kind in _KINDS:
             yield RULE.finding((found.file, found.span), found.message)
 
 

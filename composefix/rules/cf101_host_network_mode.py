@@ -61,8 +61,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.model import Finding, Severity, Target, describe_targets
+from composefix.model import Applicability, Change, Finding, Fix, PublishPorts, Severity, Target, describe_targets
+from composefix.project import Service
 from composefix.rules.base import Context, Rule
+from composefix.rules.fixing import host_mode_exit, leaving_host_mode, reached_through_host, replace
+
+
+def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:
+    """Leave host mode: publish what the service listens on, and let the services that reached it through the
+    host use its name."""
+    plan = host_mode_exit(ctx, service)
+    if plan.reason:
+        return None, plan.reason
+    changes: list[Change] = [leaving_host_mode(service)]
+    if plan.ports:
+        changes.append(PublishPorts(service.name, plan.ports))
+    for other, ref, start, end in plan.reached:
+        if reached_through_host(ctx, other, ref, start, end) is not service:
+            continue  # an address two host-mode services listen behind goes to the first
+        change = replace(ctx, other, ref, start, end, service.name)
+        if change is not None:
+            changes.append(change)
+    title = "join the project network and publish " + ", ".join(
+        [f"{p}:{p}" for p, _ in plan.ports] + [f"{p} (already in ports)" for p in plan.already]
+    )
+    return Fix(title, Applicability.UNSAFE, changes=tuple(changes), vm_only=True), ""
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -75,6 +98,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         node = service.get("network_mode")
         assert node is not None
+        fixed, why = fix(ctx, service)
         if chosen:
             message = (
                 f'Service `{service.name}` uses `network_mode: host`: on {describe_targets(chosen)} "host" is the '
@@ -94,6 +118,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             help="put the service on the project network and publish the ports it listens on "
             "(an override with `network_mode: !reset null` and `ports:`), or turn on Docker Desktop's host "
             "networking (4.34+)",
+            fix=fixed,
+            no_fix=why,
         )
 
 
@@ -105,4 +131,5 @@ RULE = Rule(
     summary="`network_mode: host` means the VM, not your machine, on VM-backed engines",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.UNSAFE,
 )

@@ -36,8 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.document import Sequence
-from composefix.model import Finding, Severity
+from composefix.model import Applicability, Finding, Fix, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.fixing import LEAVES_HOST_MODE, leaving_host_mode
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -56,6 +57,12 @@ def check(ctx: Context) -> Iterator[Finding]:
             path=f"services.{service.name}.ports",
             help="remove `ports` (in host mode the service listens on the host's ports directly), "
             "or leave host mode so that the mappings apply",
+            fix=Fix(
+                "the ports take effect once the service leaves host mode (CF101's fix)",
+                Applicability.SAFE,
+                requires=(leaving_host_mode(service),),
+                unmet=LEAVES_HOST_MODE,
+            ),
         )
 
 

@@ -8,10 +8,19 @@ A service in `network_mode: host` reaches other host-mode services and ports pub
 `localhost` on Linux; that is reported too, because it stops working once the service leaves host mode for the
 VM-backed engines (CF101).
 
+Severity follows the evidence that the container itself connects, as in CF103: a **warning** in a host-mode
+service, and in a bridge-network service with positive evidence (a server scheme or connection string such as
+`postgres://localhost:5432`, a client program's argument, a reverse-proxy upstream in a mounted config, a
+variable that names a backing server such as `DATABASE_URL` or `REDIS_HOST`, a client variable of a well-known
+image); **info** for other loopback values of bridge services (never fixed automatically). An http(s) URL on a
+port that a service publishes on the host is what a browser on the host uses, and is not reported in a
+bridge-network service.
+
 ## Why is this bad?
-Each container has its own network namespace: `localhost` is the container itself, never another service. Other
-services are reached by their service name on the project network (docs/platforms.md#bridge-networks; "`web`'s
-application code could connect to the URL `postgres://db:5432`", https://docs.docker.com/compose/how-tos/networking/).
+Each container has its own network namespace: `localhost` is the container itself, never another service, on
+every engine, Linux included. Other services are reached by their service name on the project network
+(docs/platforms.md#bridge-networks; "`web`'s application code could connect to the URL `postgres://db:5432`",
+https://docs.docker.com/compose/how-tos/networking/).
 
 ## Example
 ```yaml
@@ -37,7 +46,7 @@ services:
 
 ## Fix safety
 Safe: `localhost:PORT` becomes `SERVICE:PORT`, with the listening service's container port (a published host port
-is mapped back to it).
+is mapped back to it). Only warnings are fixed: informational findings are left as written.
 
 ## Platforms
 Every engine.
@@ -48,14 +57,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.addresses import locate
-from composefix.model import Finding, Related, Severity
+from composefix.model import Applicability, Finding, Fix, Related, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.fixing import INFORMATION_ONLY, LEAVES_HOST_MODE, NOT_VERBATIM, leaving_host_mode, replace
 from composefix.topology import Reach, analyse
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     analysis = analyse(ctx.project)
-    for use in analysis.uses:
+    for use, hint in [(use, False) for use in analysis.uses] + [(use, True) for use in analysis.hints]:
         if use.bind or use.reach is not Reach.SERVICE or not use.targets:
             continue
         address = use.address
@@ -78,18 +88,49 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"Service `{use.service.name}` reaches another service through host networking: `{address.shown}` "
                 f"(in `{use.ref.path}`) works only while both share the host's network; {listens}{others}"
             )
+            target = ctx.project.services.get(first.service)
+            if target is not None and target.network_mode != "host" and address.port not in first.published:
+                message += (
+                    f", but does not publish it on the host: on Linux this reaches whatever listens on the machine's "
+                    f"port {address.port}, not `{first.service}`"
+                )
+        elif hint:
+            message = (
+                f"Service `{use.service.name}` has `{address.shown}` (in `{use.ref.path}`): if this container "
+                f"connects to it, that is the container itself on every engine, not another service; "
+                f"{listens}{others}"
+            )
         else:
             message = (
-                f"Service `{use.service.name}` connects to `{address.shown}` (in `{use.ref.path}`), which is the "
-                f"container itself, not another service; {listens}{others}"
+                f"Service `{use.service.name}` connects to `{address.shown}` (in `{use.ref.path}`: {use.evidence}), "
+                f"which is the container itself on every engine, not another service; {listens}{others}"
             )
+        end = address.end + (len(f":{address.port}") if address.explicit_port else 0)
+        text = (
+            f"{first.service}:{first.port}" if (address.explicit_port or first.port != address.port) else first.service
+        )
+        change = None if hint else replace(ctx, use.service, use.ref, address.start, end, text)
+        fix = (
+            Fix(
+                f"use `{first.service}:{first.port}`",
+                Applicability.SAFE,
+                changes=(change,),
+                requires=(leaving_host_mode(use.service),) if use.service.network_mode == "host" else (),
+                unmet=LEAVES_HOST_MODE,
+            )
+            if change is not None
+            else None
+        )
         yield RULE.finding(
             locate(ctx.project, use.ref, address.start, address.end),
             message,
             service=use.service.name,
             path=f"services.{use.service.name}.{use.ref.path}",
             help=f"use the service name: `{first.service}:{first.port}`",
+            severity=Severity.INFO if hint else None,
             related=related,
+            fix=fix,
+            no_fix="" if fix is not None else INFORMATION_ONLY if hint else NOT_VERBATIM,
         )
 
 
@@ -101,4 +142,5 @@ RULE = Rule(
     summary="A loopback address whose port belongs to another service of the project",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

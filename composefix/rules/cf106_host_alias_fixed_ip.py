@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.addresses import bridge_ip_pattern, extra_hosts
-from composefix.model import Finding, Severity, Target
+from composefix.model import Applicability, Finding, Fix, MapToHostGateway, Severity, Target
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 
@@ -63,6 +63,13 @@ def check(ctx: Context) -> Iterator[Finding]:
                 service=service.name,
                 path=f"services.{service.name}.{entry.path}",
                 help=help,
+                fix=Fix(
+                    f"map `{entry.name}` to `host-gateway`",
+                    Applicability.SAFE,
+                    changes=(
+                        MapToHostGateway(service.name, entry.node.file, entry.node.span.start.offset, entry.node),
+                    ),
+                ),
             )
 
 
@@ -74,4 +81,5 @@ RULE = Rule(
     summary="`extra_hosts` maps a name to a fixed bridge or Desktop-internal IP",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

@@ -1,10 +1,17 @@
 """## What it does
-Reports a service that connects to `host.docker.internal` (in `environment`, `command`, `entrypoint`,
-`healthcheck` or a lifecycle hook) without an `extra_hosts` entry for that name. Variables whose value is handed
-to browsers or other clients rather than used by the container (`*_ADVERTISED_LISTENERS`, `PUBLIC_URL`,
-`NEXT_PUBLIC_*`, CORS lists, OAuth callbacks, ...) are not connections and are not reported. A service that joins
-another service's network namespace (`network_mode: service:X`) needs the entry on `X`, and is judged by `X`'s
-entries.
+Reports a service that uses `host.docker.internal` without an `extra_hosts` entry for that name:
+- to connect (in `environment`, `command`, `entrypoint`, `healthcheck`, a lifecycle hook or a mounted inline
+  config);
+- as an address it advertises to its clients (`*_ADVERTISED_LISTENERS`, announce addresses): every client
+  container resolves it, so on Linux each of them needs the entry too;
+- in a logging option (`logging.options`: `loki-url`, `fluentd-address`, ...): the Docker daemon resolves it on
+  the engine's host, where the container's `extra_hosts` do not apply, so this is reported even when the service
+  has the entry (docs/platforms.md#addresses-resolved-outside-the-container).
+
+Values handed to browsers (`PUBLIC_URL`, `NEXT_PUBLIC_*`, CORS lists, OAuth callbacks, ...) are not reported.
+A service that joins another service's network namespace (`network_mode: service:X`) needs the entry on `X`, and
+is judged by `X`'s entries. Every finding is a warning: each is positive evidence that a name Linux Docker Engine
+does not define is resolved.
 
 ## Why is this bad?
 Docker Desktop, OrbStack, Colima (0.3.4+), Rancher Desktop and Podman (4.7.0+) define `host.docker.internal`
@@ -49,18 +56,39 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.addresses import (
+    ADVERTISED,
     CONTAINER_SIDE,
     HOST_ALIAS,
     HOST_ALIAS_RE,
+    Where,
     extra_hosts,
     handed_out,
     locate,
     matches,
     service_strings,
 )
-from composefix.model import Finding, Severity, Target
+from composefix.fixes import GATEWAY_ENTRY
+from composefix.model import Applicability, Finding, Fix, Severity, Target
 from composefix.project import Service
 from composefix.rules.base import Context, Rule
+from composefix.rules.fixing import gateway, reached_through_host, replace
+
+
+def fix(ctx: Context, service: Service) -> Fix:
+    """The host-gateway entry; none when every use of the alias becomes a service name (CF101's fix)."""
+    title = f'add `extra_hosts: ["{GATEWAY_ENTRY}"]`'
+    own = Fix(title, Applicability.SAFE, changes=gateway(ctx, service))
+    uses = [(ref, start, end) for ref in service_strings(service) for start, end, _ in matches(ref, HOST_ALIAS_RE)]
+    renamed = []
+    for ref, start, end in uses:
+        target = reached_through_host(ctx, service, ref, start, end)
+        change = replace(ctx, service, ref, start, end, target.name) if target is not None else None
+        if change is None:
+            return own
+        renamed.append(change)
+    if not renamed:
+        return own
+    return Fix(title, Applicability.SAFE, requires=tuple(renamed), fallback=own)
 
 
 def _defines_alias(service: Service) -> bool:
@@ -76,13 +104,18 @@ def _namespace_service(ctx: Context, service: Service) -> Service | None:
     return ctx.service(name) if kind == "service" else None
 
 
+def _advertised(name: str | None) -> bool:
+    return name is not None and ADVERTISED.search(name) is not None
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     rancher = Target.RANCHER in ctx.settings.targets
     for service in ctx.services:
+        yield from _logging(ctx, service)
         uses = [
             (ref, start, end)
             for ref in service_strings(service)
-            if ref.where in CONTAINER_SIDE and not handed_out(ref.name)
+            if ref.where in CONTAINER_SIDE and (not handed_out(ref.name) or _advertised(ref.name))
             for start, end, _ in matches(ref, HOST_ALIAS_RE)
         ]
         if not uses:
@@ -96,14 +129,44 @@ def check(ctx: Context) -> Iterator[Finding]:
         help = f'add `extra_hosts: ["{HOST_ALIAS}:host-gateway"]`{where} (Docker Engine 20.10+)'
         if rancher:
             help += "; Rancher Desktop does not support `host-gateway`, so put the entry in a Linux-only override"
+        if _advertised(ref.name):
+            message = (
+                f"Service `{service.name}` advertises `{HOST_ALIAS}` to its clients (in `{ref.path}`){more}: on Linux "
+                "Docker Engine every client container needs an `extra_hosts` entry for it, and this service has none"
+            )
+            help += ", and the same entry on every service that connects to the advertised address"
+        else:
+            message = (
+                f"Service `{service.name}` uses `{HOST_ALIAS}` (in `{ref.path}`){more}, which Linux Docker Engine "
+                "does not define without an `extra_hosts` entry"
+            )
         yield RULE.finding(
             locate(ctx.project, ref, start, end),
-            f"Service `{service.name}` uses `{HOST_ALIAS}` (in `{ref.path}`){more}, which Linux Docker Engine "
-            "does not define without an `extra_hosts` entry",
+            message,
             service=service.name,
             path=f"services.{service.name}.{ref.path}",
             help=help,
+            fix=fix(ctx, service),
         )
+
+
+def _logging(ctx: Context, service: Service) -> Iterator[Finding]:
+    """`host.docker.internal` in a logging option: resolved by the daemon, where `extra_hosts` do not apply."""
+    for ref in service_strings(service):
+        if ref.where is not Where.LOGGING:
+            continue
+        for start, end, _ in matches(ref, HOST_ALIAS_RE):
+            yield RULE.finding(
+                locate(ctx.project, ref, start, end),
+                f"Service `{service.name}` sends its logs to `{HOST_ALIAS}` (in `{ref.path}`), which the Docker "
+                "daemon resolves on the engine's host, not in the container: `extra_hosts` does not apply there, "
+                "and Linux Docker Engine's host does not define the name",
+                service=service.name,
+                path=f"services.{service.name}.{ref.path}",
+                help="use an address the engine's host reaches: for a log server in a container that publishes its "
+                "port, `localhost` and that port",
+            )
+            break
 
 
 RULE = Rule(
@@ -114,4 +177,5 @@ RULE = Rule(
     summary="`host.docker.internal` used without `extra_hosts: host.docker.internal:host-gateway`",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

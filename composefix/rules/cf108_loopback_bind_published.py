@@ -8,6 +8,10 @@ curl, ...) are connections, not listen addresses, and are not reported. Services
 127.0.0.1 is the host's loopback on Linux) and in `service:X`/`container:X` mode (which share the loopback
 with X) are not reported.
 
+Every finding is a warning: the listen setting and the published port (or another service's connection to
+that port, whether that connection is a warning or only information for CF103/CF104) are both written in the
+project, which is the evidence.
+
 ## Why is this bad?
 Published ports and other containers reach a container at its own IP address on the Docker network; a socket
 bound to 127.0.0.1 inside the container never receives that traffic
@@ -50,9 +54,10 @@ from collections.abc import Iterator
 
 from composefix.addresses import Where, locate
 from composefix.document import Node, Sequence
-from composefix.model import Finding, Severity
-from composefix.ports import PortError, parse_entry
+from composefix.model import Applicability, Finding, Fix, Severity
+from composefix.ports import PortError, PortRange, parse_range
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.fixing import NOT_VERBATIM, replace
 from composefix.topology import Reach, analyse
 
 # Listen settings for the service's main server; a qualified one (`transport.host`, `HEALTH_SERVER_ADDRESS`)
@@ -64,15 +69,27 @@ GENERIC = re.compile(
 )
 
 
-def _published_targets(node: Node | None) -> set[int]:
-    targets: set[int] = set()
-    if isinstance(node, Sequence):
-        for item in node.items:
-            try:
-                targets.update(port.target for port in parse_entry(item))
-            except PortError:
-                continue
-    return targets
+class _Targets:
+    """The container ports of `ports:` entries, kept as ranges (`1-65535` is one entry, not 65,535)."""
+
+    def __init__(self, node: Node | None) -> None:
+        self.ranges: list[PortRange] = []
+        if isinstance(node, Sequence):
+            for item in node.items:
+                try:
+                    self.ranges.append(parse_range(item))
+                except PortError:
+                    continue
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and any(r.covers(port) for r in self.ranges)
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+
+def _published_targets(node: Node | None) -> _Targets:
+    return _Targets(node)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -84,7 +101,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         targets = _published_targets(service.get("ports"))
         reached_ports = {
             t.port
-            for other in analysis.uses
+            for other in (*analysis.uses, *analysis.hints)
             if other.reach is Reach.SERVICE
             for t in other.targets
             if t.service == service.name
@@ -99,6 +116,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not published and not reached:
             continue
         why = "publishes ports" if published else "is reached by other services"
+        listen = "::" if use.address.host in ("::1", "[::1]") else "0.0.0.0"
+        change = replace(ctx, service, use.ref, use.address.start, use.address.end, listen)
         yield RULE.finding(
             locate(ctx.project, use.ref, use.address.start, use.address.end),
             f"Service `{service.name}` listens on `{use.address.host}` (in `{use.ref.path}`) but {why}: "
@@ -106,6 +125,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             service=service.name,
             path=f"services.{service.name}.{use.ref.path}",
             help="listen on all interfaces: `0.0.0.0` (or `::`)",
+            fix=Fix(f"listen on `{listen}`", Applicability.UNSAFE, changes=(change,)) if change is not None else None,
+            no_fix=NOT_VERBATIM if change is None else "",
         )
 
 
@@ -117,4 +138,5 @@ RULE = Rule(
     summary="A server listens on 127.0.0.1/localhost in a service that publishes ports or is reached by others",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.UNSAFE,
 )

@@ -45,6 +45,7 @@ from collections.abc import Iterator
 
 from composefix.addresses import (
     CONTAINER_SIDE,
+    HOST_ALIAS,
     LEGACY_RE,
     Where,
     extra_hosts,
@@ -52,8 +53,9 @@ from composefix.addresses import (
     matches,
     service_strings,
 )
-from composefix.model import Finding, Severity, Target, describe_targets
+from composefix.model import Applicability, Finding, Fix, Severity, Target, describe_targets
 from composefix.rules.base import Context, Rule
+from composefix.rules.fixing import gateway, replace
 
 SCANNED = CONTAINER_SIDE | {Where.LABEL, Where.BUILD_ARG, Where.DNS}
 
@@ -68,6 +70,16 @@ def check(ctx: Context) -> Iterator[Finding]:
             for start, end, name in matches(ref, LEGACY_RE):
                 if name.lower() in defined:
                     continue
+                change = replace(ctx, service, ref, start, end, HOST_ALIAS)
+                fix = (
+                    Fix(
+                        f"use `{HOST_ALIAS}` (with its host-gateway entry)",
+                        Applicability.SAFE,
+                        changes=(change, *gateway(ctx, service)),
+                    )
+                    if change is not None
+                    else None
+                )
                 yield RULE.finding(
                     locate(ctx.project, ref, start, end),
                     f"Service `{service.name}` uses `{name}` (in `{ref.path}`), a name only Docker Desktop "
@@ -75,6 +87,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                     service=service.name,
                     path=f"services.{service.name}.{ref.path}",
                     help='use `host.docker.internal` with `extra_hosts: ["host.docker.internal:host-gateway"]`',
+                    fix=fix,
+                    no_fix="" if fix is not None else "the address is not written verbatim in a file",
                 )
 
 
@@ -86,4 +100,5 @@ RULE = Rule(
     summary="A Docker Desktop-only host name (`docker.for.mac.localhost`, `gateway.docker.internal`, ...)",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.SAFE,
 )

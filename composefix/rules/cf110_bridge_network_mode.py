@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.model import Finding, Severity
+from composefix.model import Applicability, Finding, Fix, ResetKey, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 
@@ -52,6 +52,11 @@ def check(ctx: Context) -> Iterator[Finding]:
             service=service.name,
             path=f"services.{service.name}.network_mode",
             help="remove `network_mode` so the service joins the project's default network",
+            fix=Fix(
+                "remove `network_mode` (join the project network)",
+                Applicability.UNSAFE,
+                changes=(ResetKey(service.name, "network_mode"),),
+            ),
         )
 
 
@@ -63,4 +68,5 @@ RULE = Rule(
     summary="`network_mode: bridge` leaves the project network",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.UNSAFE,
 )

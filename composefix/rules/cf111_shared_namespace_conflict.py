@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.model import Finding, Severity
+from composefix.model import Applicability, Finding, Fix, MoveKey, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 REJECTED = ("ports", "expose", "extra_hosts", "dns", "dns_search", "dns_opt", "hostname", "mac_address")
@@ -62,6 +62,17 @@ def check(ctx: Context) -> Iterator[Finding]:
             key_node = service.key_of(key)
             if key_node is None:
                 continue
+            fix, no_fix = None, ""
+            if kind != "service" or name not in ctx.project.services:
+                no_fix = f"`{name}` is not a service of this project: move `{key}` by hand"
+            elif key in ("hostname", "mac_address") and ctx.project.services[name].get(key) is not None:
+                no_fix = f"`{name}` already sets `{key}`: choose one by hand"
+            else:
+                fix = Fix(
+                    f"move `{key}` to service `{name}`",
+                    Applicability.UNSAFE,
+                    changes=(MoveKey(service.name, key, name),),
+                )
             yield RULE.finding(
                 key_node,
                 f"Service `{service.name}` sets `{key}` but uses the network namespace of {kind} `{name}` "
@@ -69,6 +80,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 service=service.name,
                 path=f"services.{service.name}.{key}",
                 help=f"move `{key}` to {kind} `{name}`, whose network stack this service shares",
+                fix=fix,
+                no_fix=no_fix,
             )
 
 
@@ -80,4 +93,5 @@ RULE = Rule(
     summary="`ports`, `extra_hosts`, `dns`, ... on a `service:X`/`container:X` service",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.UNSAFE,
 )

@@ -33,14 +33,43 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.model import Finding, Severity
-from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.model import Applicability, Finding, Fix, RemovePragma, Severity
+from composefix.rules.base import ALL_TARGETS, Context, Rule, Unused
+
+
+def fix(ctx: Context, unused: Unused) -> tuple[Fix | None, str]:
+    """Delete the comment, or its whole line when it stands alone."""
+    doc = ctx.project.documents.get(unused.file)
+    if doc is None:
+        return None, ""
+    offset = unused.span.start.offset
+    line_start = doc.text.rfind("\n", 0, offset) + 1
+    line_end = doc.text.find("\n", offset)
+    line_end = len(doc.text) if line_end < 0 else line_end
+    line = doc.text[line_start:line_end]
+    hash_at = line.rfind("#", 0, offset - line_start)
+    if hash_at < 0:
+        return None, "cannot find the comment"
+    body = line[hash_at:]
+    if "," in body.split("--")[0]:
+        return None, "the comment names several codes: remove the unused one by hand"
+    if line[:hash_at].strip():
+        start = line_start + len(line[:hash_at].rstrip())
+        removal = RemovePragma(unused.file, start, line_start + len(line.rstrip("\r")))
+    else:
+        removal = RemovePragma(unused.file, line_start, min(line_end + 1, len(doc.text)))
+    return Fix("remove the unused suppression", Applicability.SAFE, changes=(removal,)), ""
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     for unused in ctx.unused_suppressions:
+        fixed, why = fix(ctx, unused)
         yield RULE.finding(
-            (unused.file, unused.span), unused.message, help="remove the suppression (or the code from it)"
+            (unused.file, unused.span),
+            unused.message,
+            help="remove the suppression (or the code from it)",
+            fix=fixed,
+            no_fix=why,
         )
 
 
@@ -52,4 +81,6 @@ RULE = Rule(
     summary="An inline suppression that suppressed nothing",
     doc=__doc__ or "",
     check=check,
+    after_suppressions=True,
+    fixable=Applicability.SAFE,
 )

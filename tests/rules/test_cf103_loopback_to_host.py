@@ -10,13 +10,23 @@ def cf103(text: str, **kwargs):
 
 
 def test_fires_at_the_host_inside_a_url():
-    found = cf103("services:\n  api:\n    image: x\n    environment:\n      PAY: http://localhost:4000/v1\n")
+    found = cf103("services:\n  api:\n    image: x\n    environment:\n      PAY: smtp://localhost:4000/v1\n")
     assert spans(found) == [("CF103", 5, 19, 5, 28)]
+    assert found[0].severity == Severity.WARNING
     assert found[0].message == (
-        "Service `api` connects to `localhost:4000` (in `environment.PAY`), which inside a container is the "
-        "container itself, not your machine"
+        "Service `api` connects to `localhost:4000` (in `environment.PAY`: a `smtp://` address), which inside a "
+        "container is the container itself on every engine (Linux too), not your machine"
     )
     assert found[0].help.startswith("to reach a server on your machine use `host.docker.internal:4000`")
+
+
+def test_a_bridge_loopback_without_evidence_is_information():
+    (found,) = cf103("services:\n  api:\n    image: x\n    environment:\n      PAY: http://localhost:4000/v1\n")
+    assert found.severity == Severity.INFO
+    assert found.message == (
+        "Service `api` has `localhost:4000` (in `environment.PAY`): if this container connects to it, that is the "
+        "container itself on every engine (Linux too), not your machine"
+    )
 
 
 def test_scheme_and_client_default_ports_and_command_forms():
@@ -44,7 +54,11 @@ def test_no_port_at_all_is_informational():
 def test_host_mode_reports_for_vm_targets_only():
     text = "services:\n  a:\n    image: x\n    network_mode: host\n    command: run --upstream localhost:3000\n"
     (finding,) = cf103(text)
-    assert "through host networking: on Docker Desktop that is the VM" in finding.message
+    assert finding.message == (
+        "Service `a` connects to `localhost:3000` (in `command`) through host networking: on Linux that is your "
+        "machine's port 3000, on Docker Desktop it is the VM, not your machine"
+    )
+    assert finding.severity == Severity.WARNING
     assert cf103(text, targets={Target.LINUX}) == []
     assert cf103(text, targets={Target.ORBSTACK}) == []
     assert cf103(text, desktop_host_networking=True) == []

@@ -20,8 +20,8 @@ def test_names_the_service_that_listens():
     found = lint(TEXT, select=("CF104",))
     assert spans(found) == [("CF104", 10, 39, 10, 48), ("CF104", 11, 14, 11, 23)]
     assert found[0].message == (
-        "Service `api` connects to `localhost:5432` (in `environment.DATABASE_URL`), which is the container "
-        "itself, not another service; `db` listens on 5432"
+        "Service `api` connects to `localhost:5432` (in `environment.DATABASE_URL`: a `postgres://` address), which "
+        "is the container itself on every engine, not another service; `db` listens on 5432"
     )
     assert found[0].help == "use the service name: `db:5432`"
     assert found[0].related[0].message == "`db` listens on 5432 (image postgres:16)"

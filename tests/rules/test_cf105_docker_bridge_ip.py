@@ -72,3 +72,17 @@ def test_message_matches_targets():
     assert "bip" in linux.message and "VM" not in linux.message
     (desktop,) = lint(text, select=("CF105",), targets={Target.DESKTOP})
     assert "inside the VM" in desktop.message and "bip" not in desktop.message
+
+
+def test_default_pool_gateways_count_but_listen_addresses_do_not():
+    text = """\
+    services:
+      api:
+        image: x
+        environment:
+          STATS: http://172.24.0.1:8182
+        command: wg-api --device wg0 --listen 172.24.0.1:8182
+    """
+    found = lint(text, select=("CF105",))
+    assert where(found) == [("CF105", 5, 21)]
+    assert "the Docker network gateway address `172.24.0.1`" in found[0].message

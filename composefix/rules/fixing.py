@@ -1,0 +1,150 @@
+"""Building blocks for the fixes rules attach to their findings (the changes themselves are in composefix.model).
+
+Several rules share one fix: CF101's (a service leaves host mode) also decides how CF105 and CF107 are fixed in
+the services that reached the host-mode service through the host, so its plan is computed here, once per
+service, for all three.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, cast
+
+from composefix.addresses import (
+    HOST_ALIAS,
+    HOST_ALIAS_RE,
+    StringRef,
+    Where,
+    bridge_ip_pattern,
+    extra_hosts,
+    matches,
+    service_strings,
+)
+from composefix.model import Change, EnsureHostGateway, ReplaceText, ResetKey, Target
+from composefix.project import Service, text_of
+from composefix.rules.base import Context
+from composefix.topology import analyse, known_image
+
+NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
+LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
+INFORMATION_ONLY = "information only: left as written (no evidence that the container connects to it)"
+
+
+def replace(ctx: Context, service: Service, ref: StringRef, start: int, end: int, text: str) -> ReplaceText | None:
+    """Replace ``ref.value[start:end]`` with ``text``, where it is written verbatim in a file; else None."""
+    interp = ref.node.interp
+    source = interp.origin(start, end) if interp is not None else None
+    if source is None or source.file is None or not source.exact:
+        return None
+    return ReplaceText(service.name, source.file, source.start, source.end, text, ref)
+
+
+def gateway(ctx: Context, service: Service) -> tuple[Change, ...]:
+    """The change that gives ``service`` (or the owner of its network namespace) the host-gateway entry, when
+    Linux is a target and it lacks one."""
+    if Target.LINUX not in ctx.settings.targets:
+        return ()
+    holder = service
+    owner = service.namespace_owner
+    if owner is not None:
+        if owner[0] != "service" or owner[1] not in ctx.project.services:
+            return ()
+        holder = ctx.project.services[owner[1]]
+    if any(e.name.lower() == HOST_ALIAS for e in extra_hosts(holder)):
+        return ()
+    return (EnsureHostGateway(holder.name),)
+
+
+def leaving_host_mode(service: Service) -> ResetKey:
+    """The change a fix needs before it applies to a host-mode service: the service leaves host mode."""
+    return ResetKey(service.name, "network_mode")
+
+
+class HostModeExit(NamedTuple):
+    """How a host-mode service leaves host networking: the ports it publishes, or why it cannot."""
+
+    # (container port, where we learnt it) to publish as "PORT:PORT".
+    ports: tuple[tuple[int, str], ...] = ()
+    # Ports the service already publishes in its `ports`.
+    already: tuple[int, ...] = ()
+    # Why the service cannot leave host mode automatically (empty when it can).
+    reason: str = ""
+    # Other services' `host.docker.internal:PORT` / bridge-IP addresses that reached it through the host.
+    reached: tuple[tuple[Service, StringRef, int, int], ...] = ()
+
+
+def host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
+    """The plan for taking ``service`` (in `network_mode: host`) onto the project network."""
+    cache = cast(dict[tuple[object, ...], HostModeExit], ctx.project.cache.setdefault("fixing.host_mode_exit", {}))
+    key = (service.name, tuple(sorted(ctx.settings.publish.items())), tuple(sorted(ctx.settings.image_ports.items())))
+    if key not in cache:
+        cache[key] = _host_mode_exit(ctx, service)
+    return cache[key]
+
+
+def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
+    known = known_image(service)
+    explicit = list(ctx.settings.publish.get(service.name, ()))
+    if known is not None and known.get("host-network") and not explicit:
+        return HostModeExit(
+            reason=f"`{service.name}` {known['host-network']}: it needs host networking; turn on Docker Desktop's "
+            f"host networking (4.34+) instead, or pass --publish {service.name}=PORT to move it anyway"
+        )
+    listeners = analyse(ctx.project).listeners.get(service.name, [])
+    ports: list[tuple[int, str]] = [(p, "--publish") for p in explicit]
+    already = {item.port for item in listeners if item.reason == "ports"}
+    if not ports and not already:
+        # The first source that knows any port wins (issue #4): expose, healthcheck, command/environment
+        # hints, then the image: the EXPOSE of the local image the engine has (`--inspect-images`, evidence
+        # about this very image) before the defaults data/known_images.py records for its name.
+        image_ports = ctx.settings.image_ports
+        image = text_of(service.get("image")) or ""
+        for rank in (1, 2, 3, 4):
+            if rank == 4 and image_ports.get(image):
+                ports = [(port, f"EXPOSE of image {image} (engine)") for port in image_ports[image]]
+            else:
+                ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
+            if ports:
+                break
+    if not ports and not already:
+        return HostModeExit(
+            reason=f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
+            "[tool.composefix.publish]) so the override can publish what it listens on"
+        )
+    own_ports = {item.port for item in listeners} | {p for p, _ in ports}
+    bridge = bridge_ip_pattern(ctx.settings.bridge_ips)
+    reached: list[tuple[Service, StringRef, int, int]] = []
+    for other in ctx.project.services.values():
+        if other.name == service.name:
+            continue
+        for ref in service_strings(other):
+            if ref.where not in (Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT):
+                continue
+            for pattern in (HOST_ALIAS_RE, bridge):
+                for start, end, _ in matches(ref, pattern):
+                    port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
+                    if port_match and int(port_match.group(1)) in own_ports:
+                        reached.append((other, ref, start, end))
+    return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached))
+
+
+def reached_through_host(ctx: Context, service: Service, ref: StringRef, start: int, end: int) -> Service | None:
+    """The host-mode service that ``service`` reaches at ``ref.value[start:end]`` through the host, if any: that
+    address becomes the host-mode service's name when it leaves host mode."""
+    for other in ctx.project.services.values():
+        if other.network_mode != "host" or other is service or host_mode_exit(ctx, other).reason:
+            continue
+        for who, where, s, e in host_mode_exit(ctx, other).reached:
+            if who is service and where is ref and (s, e) == (start, end):
+                return other
+    return None
+
+
+def _rank(reason: str) -> int:
+    if reason == "expose":
+        return 1
+    if reason == "healthcheck":
+        return 2
+    if reason.startswith("image "):
+        return 4
+    return 3 if reason != "ports" else 0

@@ -1,0 +1,321 @@
+"""Fixes belong to rules: each finding's reported fix is its own changes; the planner merges, settles and
+refuses changes without knowing any rule."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from composefix.cli import app
+from composefix.engine import Options, check_text
+from composefix.fixes import apply_edits, plan
+from composefix.inplace import in_place
+from composefix.model import (
+    DEFAULT_TARGETS,
+    Applicability,
+    EnsureHostGateway,
+    Finding,
+    Fix,
+    ReplaceText,
+    Severity,
+)
+from composefix.rules.base import ALL_TARGETS, Context, Rule
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def put(folder: Path, text: str) -> None:
+    (folder / "compose.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def fixes_in_json(*args: str) -> dict[str, dict[str, object] | None]:
+    result = CliRunner().invoke(app, ["check", "--format", "json", *args, "compose.yaml"])
+    assert result.exit_code == 1, result.output
+    return {f["code"]: f.get("fix") for f in json.loads(result.stdout)["findings"]}
+
+
+BRIDGE_AND_LOOPBACK = """\
+services:
+  api:
+    image: example/api
+    network_mode: bridge
+    environment:
+      PAYMENTS_URL: smtp://localhost:4000
+"""
+
+
+def test_a_safe_fix_carries_no_other_rules_unsafe_edit(project):
+    """CF103's safe fix used to include CF110's (unsafe) removal of `network_mode`: every structural edit of the
+    service was handed to every finding on it."""
+    put(project, BRIDGE_AND_LOOPBACK)
+    text = (project / "compose.yaml").read_text()
+    fixes = fixes_in_json()
+    loopback, bridge = fixes["CF103"], fixes["CF110"]
+    assert loopback is not None and bridge is not None
+    assert loopback["applicability"] == "safe" and bridge["applicability"] == "unsafe"
+    at = text.index("localhost")
+    end = len(text.rstrip("\n"))
+    assert loopback["edits"] == [
+        {"file": "compose.yaml", "start": at, "end": at + len("localhost"), "text": "host.docker.internal"},
+        {
+            "file": "compose.yaml",
+            "start": end,
+            "end": end,
+            "text": '\n    extra_hosts:\n      - "host.docker.internal:host-gateway"',
+        },
+    ]
+    line = text.index("    network_mode")
+    assert bridge["edits"] == [
+        {"file": "compose.yaml", "start": line, "end": text.index("    environment"), "text": ""}
+    ]
+
+
+def test_the_gateway_entry_belongs_to_each_finding_that_needs_it_and_to_no_other(project):
+    put(
+        project,
+        """\
+        services:
+          api:
+            image: example/api
+            environment:
+              PAYMENTS_URL: smtp://localhost:4000
+              DATABASE_URL: postgres://app@172.17.0.1:5432/app
+            extra_hosts:
+              - "dockerhost:172.17.0.1"
+        """,
+    )
+    text = (project / "compose.yaml").read_text()
+    fixes = fixes_in_json()
+    entry = text.index('"dockerhost')
+    added = {
+        "file": "compose.yaml",
+        "start": len(text.rstrip("\n")),
+        "end": len(text.rstrip("\n")),
+        "text": '\n      - "host.docker.internal:host-gateway"',
+    }
+    mapped = {"file": "compose.yaml", "start": entry + 12, "end": entry + 22, "text": "host-gateway"}
+    for code in ("CF103", "CF105"):
+        fix = fixes[code]
+        assert fix is not None
+        assert added in fix["edits"] and mapped not in fix["edits"], code  # type: ignore[operator]
+    assert fixes["CF106"] == {
+        "title": "map `dockerhost` to `host-gateway`",
+        "applicability": "safe",
+        "edits": [mapped],
+    }
+    # Written once, however many findings want it.
+    result = CliRunner().invoke(app, ["rewrite", "--in-place", "compose.yaml"])
+    assert result.exit_code == 0, result.output
+    assert (project / "compose.yaml").read_text().count("host.docker.internal:host-gateway") == 1
+
+
+def test_an_entry_that_cannot_be_added_leaves_the_findings_that_needed_it_unfixed(project):
+    """The in-place renderer used to blame the code of whichever finding was fixed first (here CF103, on another
+    service) and so kept claiming CF105 fixed although its host-gateway entry was never written."""
+    put(
+        project,
+        """\
+        x-hosts: &hosts
+          extra_hosts:
+            - "other:10.0.0.1"
+        services:
+          web:
+            image: example/web
+            environment:
+              PAYMENTS_URL: smtp://localhost:4000
+          api:
+            <<: *hosts
+            image: example/api
+            environment:
+              DATABASE_URL: postgres://app@172.17.0.1:5432/app
+        """,
+    )
+    fixes = fixes_in_json()
+    assert fixes["CF105"] is None and fixes["CF103"] is not None
+    result = CliRunner().invoke(app, ["rewrite", "--in-place", "compose.yaml"])
+    assert "CF105 not fixed: `extra_hosts` comes from another file or an anchor" in result.output
+    assert "CF103 fixed: use `host.docker.internal` (with its host-gateway entry)" in result.output
+    assert result.exit_code == 1
+
+
+# --- the planner knows no rule --------------------------------------------------------------------------------
+
+SNIPPET = """\
+services:
+  web:
+    image: example/web
+    environment:
+      GREETING: hello
+"""
+
+
+def _greeting(ctx: Context) -> Iterator[Finding]:
+    """A rule made up for this test: `hello` becomes `bonjour`, and the service gets the host-gateway entry."""
+    from composefix.addresses import service_strings
+    from composefix.rules.fixing import replace
+
+    for service in ctx.services:
+        for ref in service_strings(service):
+            at = ref.value.find("hello")
+            if at < 0:
+                continue
+            change = replace(ctx, service, ref, at, at + 5, "bonjour")
+            assert change is not None
+            yield GREETING.finding(
+                ref.node,
+                "say bonjour",
+                service=service.name,
+                fix=Fix("say bonjour", Applicability.SAFE, changes=(change, EnsureHostGateway(service.name))),
+            )
+
+
+GREETING = Rule("CF999", "greeting", Severity.WARNING, ALL_TARGETS, "", "", _greeting, Applicability.SAFE)
+
+
+def _planned(findings: list[Finding], *, unsafe: bool = False) -> tuple[list[str], list[str], str]:
+    report = check_text(SNIPPET, "compose.yaml", Options(select=("CF1",), environ={}))
+    project = report.projects[0]
+    planned = plan(project, findings, DEFAULT_TARGETS, unsafe=unsafe, override=False)
+    built = in_place(planned)
+    text = apply_edits(project.documents["compose.yaml"].text, built.edits)
+    return [title for _, title in planned.fixed], [reason for _, reason in planned.unfixed], text
+
+
+def _findings() -> list[Finding]:
+    report = check_text(SNIPPET, "compose.yaml", Options(select=("CF1",), environ={}))
+    from composefix.rules.base import Settings
+
+    ctx = Context(report.projects[0], Settings(DEFAULT_TARGETS))
+    return list(_greeting(ctx))
+
+
+def test_a_new_rule_is_fixed_by_the_generic_planner_and_renderer():
+    findings = _findings()
+    fixed, unfixed, text = _planned(findings)
+    assert fixed == ["say bonjour"] and unfixed == []
+    assert (
+        text == SNIPPET.replace("hello", "bonjour") + '    extra_hosts:\n      - "host.docker.internal:host-gateway"\n'
+    )
+
+
+def test_unsafe_fixes_need_the_flag_and_conflicting_replacements_are_refused():
+    (finding,) = _findings()
+    assert finding.fix is not None
+    unsafe = finding._replace(fix=finding.fix._replace(applicability=Applicability.UNSAFE))
+    assert _planned([unsafe])[1] == ["unsafe fix: pass --unsafe-fixes"]
+    assert _planned([unsafe], unsafe=True)[0] == ["say bonjour"]
+    change = finding.fix.changes[0]
+    assert isinstance(change, ReplaceText)
+    other = finding._replace(
+        code="CF998",
+        fix=Fix("say hola", Applicability.SAFE, changes=(ReplaceText(**{**_fields(change), "text": "hola"}),)),
+    )
+    fixed, unfixed, text = _planned([finding, other])
+    assert fixed == ["say bonjour"] and unfixed == ["conflicts with the fix of CF999 at the same place"]
+    assert "GREETING: bonjour" in text
+
+
+def test_a_fix_that_needs_another_fixs_change_falls_back_without_it():
+    (finding,) = _findings()
+    assert finding.fix is not None
+    own = finding.fix
+    needy = finding._replace(
+        fix=Fix(
+            "needs the entry", Applicability.SAFE, requires=(EnsureHostGateway("web"),), unmet="no entry", fallback=own
+        )
+    )
+    assert _planned([needy])[0] == ["say bonjour"]  # nobody adds the entry: the fallback does
+    lonely = needy._replace(fix=needy.fix._replace(fallback=None))  # type: ignore[union-attr]
+    assert _planned([lonely])[1] == ["no entry"]
+    helper = finding._replace(code="CF998")
+    assert _planned([lonely, helper])[0] == ["needs the entry", "say bonjour"]
+
+
+def _fields(change: ReplaceText) -> dict[str, object]:
+    return {
+        "service": change.service,
+        "file": change.file,
+        "start": change.start,
+        "end": change.end,
+        "text": change.text,
+        "ref": change.ref,
+    }
+
+
+def test_an_unused_suppression_does_not_block_the_override_file(project):
+    """Override mode cannot remove a comment: CF900 stays unfixed there (the rewrite used to be refused)."""
+    put(
+        project,
+        """\
+        services:
+          web:
+            image: nginx  # composefix: ignore=CF101
+            environment:
+              PAYMENTS_URL: smtp://localhost:4000
+        """,
+    )
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "CF900 not fixed: comments are removed in place only: use --in-place" in result.output
+    assert "CF103 fixed" in result.output
+    assert 'PAYMENTS_URL: "smtp://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
+
+
+def test_no_empty_override_is_written(project):
+    """A fix the override file cannot express (a value in an env_file) leaves no `services: {}` file behind."""
+    put(project, "services:\n  api:\n    image: example/api\n    env_file: api.env\n")
+    (project / "api.env").write_text("PAYMENTS_URL=smtp://localhost:4000\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "CF103 not fixed: the value is in an env_file: use --in-place to edit that file" in result.output
+    assert "nothing the override file can change: no override file written" in result.output
+    assert result.exit_code == 1
+    assert not (project / "compose.desktop.yaml").exists()
+
+
+def test_the_usage_says_which_machines_load_the_override(project):
+    put(project, "services:\n  api:\n    image: example/api\n    environment:\n      URL: smtp://localhost:4000\n")
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "in the .env of every machine (the fixes of CF103 concern every engine)" in result.output
+    put(
+        project,
+        """\
+        services:
+          api:
+            image: example/api
+            network_mode: host
+            expose: ["8000"]
+            environment:
+              URL: smtp://localhost:4000
+          web:
+            image: example/web
+            environment:
+              URL: http://172.17.0.1:5432
+        """,
+    )
+    result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
+    assert "in the .env of the machines that need it" in result.output
+    assert (
+        "the unsafe fix of CF101 belongs in this file only, which also holds fixes every engine needs (CF105): on "
+        "Linux, apply those with `composefix rewrite --in-place` and leave the file out"
+    ) in result.output
+
+
+def test_the_planner_and_the_writers_name_no_rule():
+    """Fixes belong to rules: planning, rendering and rewriting know no rule code (a new rule touches only its
+    module, its tests and the registry)."""
+    import re
+
+    from tests.helpers import ROOT
+
+    for name in ("fixes", "inplace", "override", "rewrite"):
+        text = (ROOT / "composefix" / f"{name}.py").read_text(encoding="utf-8")
+        assert re.findall(r"CF\d{3}", text) == [], name
