@@ -36,6 +36,7 @@ from composefix.addresses import (
     handed_out,
     is_connect_name,
     locate,
+    loopbacks,
     mask,
     service_strings,
 )
@@ -262,10 +263,12 @@ def _behind_host(analysis: Analysis, host_mode: set[str], source: str, port: int
     for name in sorted(host_mode):
         listener = analysis.listening(name, port)
         if name != source and listener is not None:
-            return name, listener.port
+            return name, port
     for name, listeners in sorted(analysis.listeners.items()):
         for listener in listeners:
-            if name != source and name not in host_mode and port in listener.published:
+            if name != source and name not in host_mode and listener.publishes(port):
+                if port not in listener.published and listener.shift is not None:
+                    return name, port - listener.shift  # a published range, port by port
                 return name, listener.port
     return HOST, port
 
@@ -305,8 +308,10 @@ def _connection_strings(service: Service) -> Iterator[StringRef]:
             yield ref
 
 
-def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
-    """The services, networks and connections of ``project`` (statuses are filled by `assess`)."""
+def build(project: Project, bridge_ips: tuple[str, ...] = (), *, hints: bool = False) -> Graph:
+    """The services, networks and connections of ``project`` (statuses are filled by `assess`). ``hints`` adds
+    the loopback values that nothing shows to be connections (the analysis's hints: a rewritten project that
+    leaves one where the original connected has not kept that connection)."""
     graph = Graph(project.name)
     analysis = analyse(project)
     names: dict[str, tuple[str, str | None]] = {}  # reachable name -> (service, network it is valid on)
@@ -329,7 +334,7 @@ def build(project: Project, bridge_ips: tuple[str, ...] = ()) -> Graph:
     def add(edge: Edge) -> None:
         edges.setdefault((*edge.key, edge.via.file, edge.via.span.start.offset), edge)
 
-    for use in analysis.uses:
+    for use in [*analysis.uses, *(analysis.hints if hints else ())]:
         if use.bind or use.reach is Reach.SELF:
             continue
         address = use.address
@@ -664,7 +669,7 @@ def lost_connections(
             continue
         graph = graphs.get(id(project))
         if graph is None:
-            graph = graphs[id(project)] = build(project, bridge_ips)
+            graph = graphs[id(project)] = build(project, bridge_ips, hints=True)
         assess(project, graph, (target,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips)
         statuses = dict(zip(graph.edges, graph.status[target], strict=True))
         for edge in kept:
@@ -678,13 +683,42 @@ def lost_connections(
                 lost.append(Lost(edge, target, status.reason, status.codes))
             else:
                 moved = [e for e in graph.edges if e.source == edge.source and e.via.path == edge.via.path]
+                left = _left_behind(project, graph, edge)
                 if moved:
                     port = f":{moved[0].port}" if moved[0].port is not None else ""
                     reason = f"`{edge.via.path}` now reaches `{moved[0].target}{port}` (`{moved[0].written}`)"
+                    lost.append(Lost(edge, target, reason))
+                elif left is not None:
+                    settings = _Settings(desktop_host_networking, bridge_ips)
+                    _, reason = _status(graph, left, target, settings)
+                    codes = _explain(project, left, _findings(project, target, settings))
+                    lost.append(Lost(edge, target, reason or f"`{left.written}` is left in `{edge.via.path}`", codes))
                 else:
                     reason = f"the rewritten project no longer makes this connection from `{edge.via.path}`"
-                lost.append(Lost(edge, target, reason))
+                    lost.append(Lost(edge, target, reason))
     return lost
+
+
+def _left_behind(project: Project, graph: Graph, edge: Edge) -> Edge | None:
+    """A loopback address still written where ``edge`` was (one the analysis sets aside in a bridge service, as a
+    URL on a published port, is still what the process reads)."""
+    service = project.services.get(edge.source)
+    if service is None:
+        return None
+    for ref in service_strings(service):
+        if ref.path != edge.via.path:
+            continue
+        for address in loopbacks(ref.value, ref.value_start, ref.prefix):
+            if not address.bind:
+                return Edge(
+                    edge.source,
+                    edge.target,
+                    edge.port,
+                    Kind.LOOPBACK,
+                    address.shown,
+                    _via(project, ref, address.start, address.end),
+                )
+    return None
 
 
 def load_edited(

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from composefix.addresses import Where, mask
 from composefix.connections import HOST, Edge, Graph, ServiceNode, Status, connection_graph
+from composefix.document import Kind
 from composefix.model import TARGET_LABELS, Target
 from composefix.project import Project, Reader, load_project
 
@@ -488,7 +489,7 @@ def draw(
         raise DrawError(f"unknown format `{output_format}`; choose one of: {', '.join(FORMATS)}")
     for path, doc in project.documents.items():
         for problem in doc.problems:
-            if problem.code == "CF001":
+            if problem.kind is Kind.SYNTAX:
                 raise DrawError(f"{path}:{problem.span.start.line}:{problem.span.start.column}: {problem.message}")
     graph = connection_graph(project, (target,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips)
     return RENDERERS[output_format](graph, target)

@@ -410,8 +410,10 @@ def test_a_loopback_left_behind_after_leaving_host_mode_is_lost_with_the_finding
     """
     rewritten = project(tmp_path, HOST_PROXY, ("compose.desktop.yaml", override))
     lost = lost_connections(original, rewritten, (Target.DESKTOP,))
+    # No rule reports this one (an http URL on a port some service publishes reads as handed out to a browser in a
+    # bridge service), which is why the comparison does not rely on findings: the text the proxy reads is the same.
     assert [(item.target, item.reason, item.codes) for item in lost] == [
-        (Target.DESKTOP, "inside `proxy`'s container `localhost:8080` is the container itself", ("CF104",))
+        (Target.DESKTOP, "inside `proxy`'s container `localhost:8080` is the container itself", ())
     ]
 
 

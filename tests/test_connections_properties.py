@@ -46,7 +46,7 @@ def render(services: dict[str, dict[str, object]]) -> str:
             lines.append(f"    networks: [{', '.join(spec['networks'])}]")  # type: ignore[arg-type]
         lines += ["    environment:", f"      PEER_URL: http://{peer}:{services[peer]['port']}"]
         if spec["host_alias"]:
-            lines.append("      CALLBACK_HOST: host.docker.internal:4000")
+            lines.append("      BILLING_HOST: host.docker.internal:4000")
         if spec["gateway"]:
             lines += ["    extra_hosts:", '      - "host.docker.internal:host-gateway"']
     lines += ["networks:", "  front:", "  back:"]
