@@ -284,6 +284,55 @@ def _progress_bar(total: int) -> "Callable[[int, int], None] | None":
 
 
 @app.command()
+def graph(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Compose files or a folder (default: current folder).")
+    ] = None,
+    file: Annotated[
+        list[Path] | None, typer.Option("--file", "-f", help="A project made of these files, merged in order.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="The engine to draw (default: the first configured VM-backed one, else linux).")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="mermaid, dot or svg.")] = "mermaid",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the picture to this file.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Configuration file (default: searched upward).")] = None,
+    profile: Annotated[list[str] | None, typer.Option(help="Only services of these profiles.")] = None,
+    env_file: Annotated[list[Path] | None, typer.Option(help="Variables for interpolation instead of `.env`.")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
+) -> None:
+    """Draw the services, networks and connections as an engine runs them; broken connections in red."""
+    from composefix.app.settings import Flags
+
+    flags = Flags(
+        command="graph",
+        paths=tuple(paths or ()),
+        files=tuple(file or ()),
+        targets=_split([target] if target else []),
+        config=config,
+        profiles=_split(profile),
+        env_files=tuple(env_file) if env_file else None,
+        output=output,
+        output_format=output_format,
+    )
+    _run(lambda: _graph(flags), debug)
+
+
+def _graph(flags: "Flags") -> int:
+    from composefix.app.graphing import run_graph
+    from composefix.app.settings import build
+    from composefix.masking import clean
+
+    settings = build(flags)
+    for notice in settings.notices:
+        typer.echo(clean(notice), err=True)
+    text, code = run_graph(settings)
+    if text is not None:
+        sys.stdout.write(text)
+    return code
+
+
+@app.command()
 def doctor(
     timeout: Annotated[int, typer.Option(help="Seconds to wait for the engine.", min=1)] = 3,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",

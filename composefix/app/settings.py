@@ -27,7 +27,7 @@ STDIN = "<stdin>"
 class Flags(NamedTuple):
     """What the command line said, before the configuration is applied (empty or None: not given)."""
 
-    command: str = "check"  # "check" or "rewrite"
+    command: str = "check"  # "check", "rewrite" or "graph"
     paths: tuple[str, ...] = ()
     files: tuple[Path, ...] = ()
     targets: tuple[str, ...] = ()
@@ -182,7 +182,7 @@ def build(flags: Flags) -> RunSettings:
     from composefix.rules import UnknownRuleError, expand
 
     rewriting = flags.command == "rewrite"
-    if not rewriting:
+    if flags.command == "check":
         from composefix.report import REPORTERS
 
         if flags.output_format not in REPORTERS:
