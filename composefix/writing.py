@@ -338,7 +338,7 @@ def _put_back(replaced: list[Change]) -> None:
                 os.replace(_temp_copy(restore), change.path)
 
 
-def write_report(path: Path, text: str, *, inputs: Sequence[Path]) -> None:
+def write_report(path: Path, text: str, *, inputs: Sequence[Path], what: str = "the report") -> None:
     """Write a report the user asked for with `-o`: a new or regular file is replaced atomically (never a link, never
     an input of the run); a pipe or a terminal the user named (`-o /dev/stdout`) is written into."""
     try:
@@ -346,7 +346,7 @@ def write_report(path: Path, text: str, *, inputs: Sequence[Path]) -> None:
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise WriteError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
+        raise WriteError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
     try:
         if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
             with open(path, "w", encoding="utf-8") as stream:
@@ -357,6 +357,6 @@ def write_report(path: Path, text: str, *, inputs: Sequence[Path]) -> None:
             _commit([Change(path, None, text)])
     except WriteError as exc:
         reason = str(exc).removeprefix("cannot write: ").removesuffix("; nothing was replaced")
-        raise WriteError(f"{path}: cannot write the report: {reason}") from None
+        raise WriteError(f"{path}: cannot write {what}: {reason}") from None
     except OSError as exc:
-        raise WriteError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
+        raise WriteError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None

@@ -49,7 +49,7 @@ def run_graph(settings: RunSettings) -> tuple[str | None, int]:
     if flags.output is None:
         return text, EXIT_OK
     try:
-        write_report(flags.output, text, inputs=[*files, *(Path(p) for p in project.documents)])
+        write_report(flags.output, text, inputs=[*files, *(Path(p) for p in project.documents)], what="the picture")
     except WriteError as exc:
         raise UsageError(str(exc)) from None
     return None, EXIT_OK
