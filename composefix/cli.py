@@ -333,6 +333,25 @@ def _graph(flags: "Flags") -> int:
 
 
 @app.command()
+def server(
+    debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
+) -> None:
+    """Run the language server on stdin/stdout (for editors: diagnostics, quick fixes, rule docs on hover)."""
+
+    def serve() -> int:
+        import gc
+
+        # The console script turns the cyclic collector off for short runs; a server runs for hours.
+        gc.enable()
+        from composefix.server import serve
+
+        serve()
+        return EXIT_OK
+
+    _run(serve, debug)
+
+
+@app.command()
 def doctor(
     timeout: Annotated[int, typer.Option(help="Seconds to wait for the engine.", min=1)] = 3,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
