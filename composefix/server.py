@@ -359,5 +359,12 @@ def make_server() -> ComposefixServer:
 
 
 def serve() -> None:
-    """Run the server on stdin/stdout until the client says exit."""
-    make_server().start_io()
+    """Run the server on stdin/stdout until the client says exit. The protocol gets its own handle on the
+    standard output (closed when the client says exit), and anything else printed goes to stderr, so that no
+    stray text breaks the protocol."""
+    import sys
+
+    protocol_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout.flush()
+    sys.stdout = sys.stderr
+    make_server().start_io(sys.stdin.buffer, protocol_out)

@@ -132,3 +132,38 @@ async def session(root: Path, *, env: dict[str, str] | None = None) -> AsyncIter
             client.exit(None)
         finally:
             await client.stop()
+
+
+def offset(text: str, position: types.Position) -> int:
+    """The index in ``text`` of an LSP position (UTF-16 code units), computed independently of the server."""
+    import re
+
+    starts = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    begin = starts[position.line]
+    units = 0
+    index = begin
+    while units < position.character:
+        units += 2 if ord(text[index]) > 0xFFFF else 1
+        index += 1
+    return index
+
+
+def apply(text: str, edits: list[types.TextEdit] | tuple[types.TextEdit, ...]) -> str:
+    """``text`` with LSP text edits applied (as an editor applies a WorkspaceEdit's edits of one document)."""
+    spans = sorted(((offset(text, e.range.start), offset(text, e.range.end), e.new_text) for e in edits), reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def utf16_range(text: str, line: int, column: int, end_line: int, end_column: int) -> types.Range:
+    """An LSP range from 1-based lines and character columns (as `check` reports them), in UTF-16 code units."""
+    import re
+
+    lines = re.split(r"\r\n|\r|\n", text)
+
+    def position(line: int, column: int) -> types.Position:
+        prefix = lines[line - 1][: column - 1]
+        return types.Position(line=line - 1, character=len(prefix.encode("utf-16-le")) // 2)
+
+    return types.Range(start=position(line, column), end=position(end_line, end_column))
