@@ -330,3 +330,17 @@ def test_server_command_is_listed(command: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "composefix", *command], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "language server" in done.stdout
+
+
+def test_check_does_not_import_the_language_server() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "composefix", "check", "examples/clean/compose.yaml"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert "composefix" in imported
+    assert not imported & {"pygls", "lsprotocol", "cattrs"}
