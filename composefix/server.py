@@ -70,6 +70,7 @@ class ComposefixServer(LanguageServer):
         self.shown: dict[str, list[Shown]] = {}
         # real path of a file -> the compose files of the project that reads it (learnt from the checks)
         self.projects: dict[str, tuple[str, ...]] = {}
+        self.last_error: str | None = None
 
     # --- which documents -----------------------------------------------------------------------------------
 
@@ -129,8 +130,10 @@ class ComposefixServer(LanguageServer):
             return
         for file in analysis.documents:
             self.projects[file] = analysis.files
-        if analysis.error is not None:
+        if analysis.error is not None and analysis.error != self.last_error:
+            # Once per distinct problem (a broken configuration file), not on every key typed.
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"composefix: {analysis.error}"))
+        self.last_error = analysis.error
         for key, (doc_uri, text, version) in documents.items():
             if key not in analysis.documents and doc_uri != uri:
                 continue

@@ -344,3 +344,41 @@ def test_check_does_not_import_the_language_server() -> None:
     imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
     assert "composefix" in imported
     assert not imported & {"pygls", "lsprotocol", "cattrs"}
+
+
+def test_env_file_opened_alone_finds_the_project_above_it(tmp_path: Path) -> None:
+    text = "services:\n  api:\n    image: example/api\n    env_file: config/app.env\n"
+    path = project(tmp_path, text)
+    (tmp_path / "config").mkdir()
+    env = tmp_path / "config" / "app.env"
+    env.write_text("# the broker\nBROKER_URL=amqp://172.17.0.1:5672\n", encoding="utf-8")
+
+    async def scenario() -> None:
+        async with session(tmp_path) as state:
+            (diagnostic,) = (await state.open(env)).diagnostics
+            assert summary([diagnostic]) == [("CF105", 1, 18, 1, 28)]
+            assert diagnostic.message == check_json(tmp_path)[0]["message"]
+            # The compose file opened afterwards has no finding of its own.
+            assert (await state.open(path)).diagnostics == ()
+
+    run(scenario())
+
+
+def test_a_broken_configuration_is_shown_once(tmp_path: Path) -> None:
+    path = project(tmp_path, _composefix_toml="targets = [\n")
+    messages: list[str] = []
+
+    async def scenario() -> None:
+        async with session(tmp_path) as state:
+
+            @state.client.feature(types.WINDOW_SHOW_MESSAGE)
+            def on_message(params: types.ShowMessageParams) -> None:
+                messages.append(params.message)
+
+            assert (await state.open(path)).diagnostics == ()
+            await state.change_and_wait(path, COMPOSE + "# edited\n")
+
+    run(scenario())
+    assert len(messages) == 1
+    assert messages[0].startswith("composefix: ")
+    assert ".composefix.toml" in messages[0]
