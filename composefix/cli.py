@@ -213,6 +213,15 @@ def rewrite(
         bool, typer.Option("--inspect-images", help="Read local images' EXPOSE ports from the Docker engine.")
     ] = False,
     target: Annotated[list[str] | None, typer.Option(help="Engines to support (see `check`).")] = None,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            "--graph", help="Also draw the project before and after the rewrite: mermaid, dot or svg (to stdout)."
+        ),
+    ] = None,
+    graph_output: Annotated[
+        Path | None, typer.Option("--graph-output", help="Write the --graph picture to this file.")
+    ] = None,
     fail_on: Annotated[
         str | None, typer.Option(help="Exit 1 when a finding at this severity or above stays unfixed.")
     ] = None,
@@ -248,6 +257,8 @@ def rewrite(
         inspect_images=inspect_images,
         show_secrets=show_secrets,
         edit_outside_project=edit_outside_project,
+        graph=graph if graph is not None else ("mermaid" if graph_output is not None else None),
+        graph_output=graph_output,
     )
     _run(lambda: _rewrite(flags), debug)
 
@@ -261,10 +272,26 @@ def _rewrite(flags: "Flags") -> int:
     for notice in settings.notices:
         typer.echo(clean(notice), err=True)
     result = run_rewrite(settings)
+    # `--graph` without `--graph-output`: the picture alone on stdout (to pipe it), rewrite's lines on stderr.
+    picture_out = flags.graph is not None and flags.graph_output is None
     for text, err in messages(result):
-        typer.echo(text, err=err, nl=not text.endswith("\n"))
+        typer.echo(text, err=err or picture_out, nl=not text.endswith("\n"))
     if result.error is not None:
         raise UsageError(result.error)
+    if flags.graph is not None and result.projects:
+        from composefix.app.graphing import rewrite_picture
+        from composefix.writing import WriteError, write_report
+
+        done = result.projects[0]
+        picture = rewrite_picture(settings, done.files, done.outcome.writes)
+        if flags.graph_output is None:
+            sys.stdout.write(picture)
+        else:
+            inputs = [Path(name) for name in (*done.files, *done.outcome.writes)]
+            try:
+                write_report(flags.graph_output, picture, inputs=inputs, what="the picture")
+            except WriteError as exc:
+                raise UsageError(str(exc)) from None
     return result.exit_code
 
 

@@ -53,3 +53,111 @@ def run_graph(settings: RunSettings) -> tuple[str | None, int]:
     except WriteError as exc:
         raise UsageError(str(exc)) from None
     return None, EXIT_OK
+
+
+def rewrite_picture(settings: RunSettings, files: list[str], writes: dict[str, tuple[str | None, str, bool]]) -> str:
+    """`rewrite --graph FORMAT`: the project before the rewrite and as it is with what the rewrite writes (the
+    override file added to the project, or the files patched in place), drawn for the first VM-backed target
+    (else Linux) in one picture: Markdown with two Mermaid blocks, two DOT graphs (`before` and `after`), or one
+    SVG with the two side by side. Nothing needs to be written first: `--diff` draws what it would write."""
+    from composefix.connections import load_edited
+    from composefix.drawing import DrawError, choose_target, draw
+    from composefix.project import Reader, load_project
+
+    flags = settings.flags
+    options = settings.options
+    fmt = flags.graph or "mermaid"
+    target = choose_target(options.targets, False)
+    paths = [Path(name) for name in files]
+    extra = [Path(path) for path in writes if Path(path) not in paths]  # the override file
+    env_files = list(options.env_files) if options.env_files is not None else None
+    before = load_project(
+        paths,
+        reader=Reader(functools.partial(read_file, limit=flags.max_file_size)),
+        project_directory=options.project_directory,
+        environ=options.environ,
+        env_files=env_files,
+        profiles=list(options.profiles),
+    )
+    after = load_edited(
+        [*paths, *extra],
+        {path: new for path, (_, new, _) in writes.items()},
+        project_directory=options.project_directory,
+        environ=options.environ,
+        env_files=env_files,
+        profiles=list(options.profiles),
+    )
+    try:
+        pictures = [
+            draw(
+                project,
+                target,
+                fmt,
+                desktop_host_networking=options.desktop_host_networking,
+                bridge_ips=options.bridge_ips,
+            )
+            for project in (before, after)
+        ]
+    except DrawError as exc:
+        raise UsageError(str(exc)) from None
+    after_files = ", ".join(str(p) for p in [*paths, *extra]) if extra else ", ".join(files) + " (patched in place)"
+    return COMBINE[fmt](pictures[0], pictures[1], ", ".join(files), after_files)
+
+
+def _markdown(before: str, after: str, before_files: str, after_files: str) -> str:
+    return (
+        f"Before `composefix rewrite` ({before_files}):\n\n```mermaid\n{before}```\n\n"
+        f"After ({after_files}):\n\n```mermaid\n{after}```\n"
+    )
+
+
+def _dots(before: str, after: str, before_files: str, after_files: str) -> str:
+    def named(text: str, name: str, files: str) -> str:
+        return f"// {name}: {files}\n" + text.replace("digraph composefix {", f"digraph {name} {{", 1)
+
+    return named(before, "before", before_files) + named(after, "after", after_files)
+
+
+def _svgs(before: str, after: str, before_files: str, after_files: str) -> str:
+    """The two pictures side by side in one SVG (each its own nested <svg>; the second's marker ids renamed)."""
+    import re
+    from html import escape
+
+    size = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" width="(\d+)" height="(\d+)"')
+    found = [size.match(text) for text in (before, after)]
+    if found[0] is None or found[1] is None:
+        raise UsageError("cannot combine the two pictures")  # never: drawing.svg writes this head
+    (w1, h1), (w2, h2) = ((int(m.group(1)), int(m.group(2))) for m in found if m is not None)
+    after = re.sub(r'(id="|url\(#)(arrow)', r"\1after-\2", after)
+    top, gap = 34, 24
+    width, height = w1 + gap + w2, top + max(h1, h2)
+
+    def nested(text: str, x: int) -> str:
+        return text.replace('<svg xmlns="http://www.w3.org/2000/svg" ', f'<svg x="{x}" y="{top}" ', 1)
+
+    def heading(x: int, text: str) -> str:
+        return (
+            f'<text x="{x + 20}" y="22" font-size="14" font-weight="bold" fill="#263238">{escape(text, quote=False)}'
+            "</text>"
+        )
+
+    return (
+        "\n".join(
+            [
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Verdana, Arial, sans-serif">',
+                "<title>composefix rewrite: before and after</title>",
+                f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+                heading(0, f"Before composefix rewrite ({before_files})"),
+                heading(w1 + gap, f"After ({after_files})"),
+                f'<line x1="{w1 + gap // 2}" y1="8" x2="{w1 + gap // 2}" y2="{height - 8}" stroke="#b0bec5"/>',
+                nested(before, 0).rstrip("\n"),
+                nested(after, w1 + gap).rstrip("\n"),
+                "</svg>",
+            ]
+        )
+        + "\n"
+    )
+
+
+COMBINE = {"mermaid": _markdown, "dot": _dots, "svg": _svgs}

@@ -59,6 +59,9 @@ class Flags(NamedTuple):
     inspect_images: bool = False
     show_secrets: bool = False
     edit_outside_project: bool = False
+    # rewrite: the before/after picture (`--graph FORMAT`) and where to write it (default: stdout)
+    graph: str | None = None
+    graph_output: Path | None = None
 
 
 class RunSettings(NamedTuple):
@@ -211,6 +214,11 @@ def build(flags: Flags) -> RunSettings:
             raise UsageError(f"--fail-on takes error, warning or info, not `{flags.fail_on}`") from None
     if flags.schema_path is not None and not flags.schema_path.is_file():
         raise UsageError(f"{flags.schema_path}: no such schema file")
+    if rewriting and flags.graph is not None:
+        from composefix.drawing import FORMATS
+
+        if flags.graph not in FORMATS:
+            raise UsageError(f"unknown --graph format `{flags.graph}`; choose one of: {', '.join(FORMATS)}")
     if rewriting and flags.in_place and flags.output is not None:
         raise UsageError("--in-place patches the files themselves: it takes no --output")
     publish = parse_publish(flags.publish, cfg.publish) if rewriting else {}
@@ -236,6 +244,8 @@ def build(flags: Flags) -> RunSettings:
             raise UsageError("rewrite needs files on disk, not stdin")
         if flags.output is not None and len(projects) > 1:
             raise UsageError("--output names one file, but the paths make several projects; rewrite them one by one")
+        if flags.graph is not None and len(projects) > 1:
+            raise UsageError("--graph draws one project, but the paths make several; rewrite them one by one")
     return RunSettings(
         flags=flags,
         config=cfg,
