@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -57,6 +58,9 @@ class Shown:
     # The text the finding was found in, and the document version it was (None: the file on disk).
     text: str
     version: int | None
+    # Every file of the check as it was read (real path -> text), and the open documents then (uri, version).
+    texts: Mapping[str, str]
+    open_docs: Mapping[str, tuple[str, int | None]]
 
 
 class ComposefixServer(LanguageServer):
@@ -78,7 +82,7 @@ class ComposefixServer(LanguageServer):
         """real path -> (uri, text, version) of every open document with a file path."""
         found: dict[str, tuple[str, str, int | None]] = {}
         for uri, document in list(self.workspace.text_documents.items()):
-            path = to_fs_path(uri)
+            path = to_fs_path(uri) if uri.startswith("file:") else None  # not `untitled:` buffers
             if path is not None:
                 found[real(path)] = (uri, document.source, document.version)
         return found
@@ -108,7 +112,7 @@ class ComposefixServer(LanguageServer):
             await asyncio.sleep(delay)
         if self.requested.get(uri) != number:
             return
-        path = to_fs_path(uri)
+        path = to_fs_path(uri) if uri.startswith("file:") else None
         if path is None:
             return
         documents = self.open_documents()
@@ -134,11 +138,15 @@ class ComposefixServer(LanguageServer):
             # Once per distinct problem (a broken configuration file), not on every key typed.
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"composefix: {analysis.error}"))
         self.last_error = analysis.error
+        open_docs = {key: (doc_uri, version) for key, (doc_uri, _, version) in documents.items()}
         for key, (doc_uri, text, version) in documents.items():
             if key not in analysis.documents and doc_uri != uri:
                 continue
             lines = _lines(text)
-            shown = [self.shown_finding(f, text, lines, version) for f in analysis.findings.get(key, [])]
+            shown = [
+                self.shown_finding(f, lines, text, version, analysis.texts, open_docs)
+                for f in analysis.findings.get(key, [])
+            ]
             self.publish(doc_uri, number, shown, version)
 
     def publish(self, uri: str, number: int, shown: list[Shown], version: int | None) -> None:
@@ -164,7 +172,15 @@ class ComposefixServer(LanguageServer):
     def lsp_range(self, lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> types.Range:
         return types.Range(start=self.position(lines, *start), end=self.position(lines, *end))
 
-    def shown_finding(self, finding: EditorFinding, text: str, lines: list[str], version: int | None) -> Shown:
+    def shown_finding(
+        self,
+        finding: EditorFinding,
+        lines: list[str],
+        text: str,
+        version: int | None,
+        texts: Mapping[str, str],
+        open_docs: Mapping[str, tuple[str, int | None]],
+    ) -> Shown:
         from composefix.rules import BY_CODE
 
         span = finding.span
@@ -178,7 +194,7 @@ class ComposefixServer(LanguageServer):
             code_description=types.CodeDescription(href=rule_url(finding.code, finding.name)) if rule else None,
             source=SOURCE,
         )
-        return Shown(finding, where, diagnostic, text, version)
+        return Shown(finding, where, diagnostic, text, version, texts, open_docs)
 
     # --- requests ----------------------------------------------------------------------------------------------
 
@@ -188,8 +204,6 @@ class ComposefixServer(LanguageServer):
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         actions: list[types.CodeAction] = []
-        documents = self.open_documents()
-        by_path = {key: (doc_uri, version) for key, (doc_uri, _, version) in documents.items()}
         current = self.workspace.get_text_document(uri)
         for shown in self.at(uri, params.range):
             if shown.version != current.version:
@@ -197,7 +211,7 @@ class ComposefixServer(LanguageServer):
             finding = shown.finding
             fix = finding.fix
             if fix is not None and fix.applicability is Applicability.SAFE:
-                edit = self.workspace_edit(fix.edits, by_path, {finding.file: shown.text})
+                edit = self.workspace_edit(fix.edits, shown)
                 if edit is not None:
                     actions.append(
                         types.CodeAction(
@@ -211,9 +225,7 @@ class ComposefixServer(LanguageServer):
             if is_compose_file(finding.file):  # suppression comments are read in compose files only
                 pragma = suppression_edit(shown.text, finding.file, finding.span.start.line, finding.code)
                 if pragma is not None:
-                    edit = self.workspace_edit(
-                        (pragma._replace(file=finding.file),), by_path, {finding.file: shown.text}
-                    )
+                    edit = self.workspace_edit((pragma._replace(file=finding.file),), shown)
                     if edit is not None:
                         actions.append(
                             types.CodeAction(
@@ -225,24 +237,21 @@ class ComposefixServer(LanguageServer):
                         )
         return actions
 
-    def workspace_edit(
-        self, edits: tuple[Edit, ...], open_docs: dict[str, tuple[str, int | None]], texts: dict[str, str]
-    ) -> types.WorkspaceEdit | None:
-        """The edits (offsets in the checked texts) as a WorkspaceEdit, each file's edits tied to the version of
-        the document they were computed from (the client refuses them once it changed)."""
+    def workspace_edit(self, edits: tuple[Edit, ...], shown: Shown) -> types.WorkspaceEdit | None:
+        """The edits (offsets in the texts ``shown``'s check read) as a WorkspaceEdit, each file's edits tied to
+        the version of the document they were computed from (the client refuses them once it changed; a file that
+        was not open gets no version)."""
         by_file: dict[str, list[types.TextEdit]] = {}
         for edit in edits:
-            text = texts.get(edit.file)
+            text = shown.texts.get(edit.file)
             if text is None:
-                text = self.checked_text(edit.file)
-                if text is None:
-                    return None
+                return None
             lines = _lines(text)
             where = self.lsp_range(lines, _line_column(text, edit.start), _line_column(text, edit.end))
             by_file.setdefault(edit.file, []).append(types.TextEdit(range=where, new_text=edit.text))
         changes: list[types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile] = []
         for file, text_edits in by_file.items():
-            uri, version = open_docs.get(file, (from_fs_path(file) or "", None))
+            uri, version = shown.open_docs.get(file, (from_fs_path(file) or "", None))
             changes.append(
                 types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
@@ -250,17 +259,6 @@ class ComposefixServer(LanguageServer):
                 )
             )
         return types.WorkspaceEdit(document_changes=changes)
-
-    def checked_text(self, file: str) -> str | None:
-        """The text of ``file`` the published findings were computed from (another open document), or on disk."""
-        for shown in itertools.chain.from_iterable(self.shown.values()):
-            if shown.finding.file == file:
-                return shown.text
-        try:
-            with open(file, encoding="utf-8", newline="") as handle:
-                return handle.read()
-        except (OSError, UnicodeDecodeError):
-            return None
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
         from composefix.rules import BY_CODE

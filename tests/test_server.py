@@ -382,3 +382,80 @@ def test_a_broken_configuration_is_shown_once(tmp_path: Path) -> None:
     assert len(messages) == 1
     assert messages[0].startswith("composefix: ")
     assert ".composefix.toml" in messages[0]
+
+
+def test_crlf_lines_are_counted_as_the_client_counts_them(tmp_path: Path) -> None:
+    text = COMPOSE.replace("\n", "\r\n")
+    path = project(tmp_path, text)
+
+    async def scenario() -> None:
+        async with session(tmp_path) as state:
+            published = await state.open(path, text)
+            assert summary(published.diagnostics) == [
+                ("CF105", 5, 45, 5, 55),
+                ("CF105", 6, 26, 6, 36),
+                ("CF106", 8, 8, 8, 31),
+            ]
+            actions = await code_actions(state, path, published.diagnostics[1])
+            suppressed = apply(text, edits_of(actions[-1], path))
+            assert '"😀 http://172.17.0.1:9091/metrics"  # composefix: ignore=CF105\r\n' in suppressed
+
+    run(scenario())
+
+
+def test_a_fix_in_env_edits_both_files_it_needs(tmp_path: Path) -> None:
+    text = "services:\n  api:\n    image: example/api\n    environment:\n      BROKER: amqp://${BROKER_HOST}:5672\n"
+    path = project(tmp_path, text, _env="BROKER_HOST=172.17.0.1\n")
+    env = tmp_path / ".env"
+
+    async def scenario() -> None:
+        async with session(tmp_path) as state:
+            await state.open(path)
+            # An unsaved edit of the compose file: the fix's edit there is computed on that buffer, not the disk.
+            edited = "# unsaved\n" + text
+            await state.change_and_wait(path, edited)
+            (diagnostic,) = (await state.open(env)).diagnostics
+            (fix,) = [a for a in await code_actions(state, env, diagnostic) if a.is_preferred]
+            assert fix.edit is not None and fix.edit.document_changes is not None
+            changes = {
+                c.text_document.uri: c for c in fix.edit.document_changes if isinstance(c, types.TextDocumentEdit)
+            }
+            assert {u: c.text_document.version for u, c in changes.items()} == {uri(env): 1, uri(path): 2}
+            assert apply("BROKER_HOST=172.17.0.1\n", changes[uri(env)].edits) == "BROKER_HOST=host.docker.internal\n"
+            patched = apply(edited, changes[uri(path)].edits)
+            assert patched == "# unsaved\n" + text + '    extra_hosts:\n      - "host.docker.internal:host-gateway"\n'
+
+    run(scenario())
+
+
+def test_a_buffer_over_the_size_limit_is_not_parsed(tmp_path: Path) -> None:
+    from composefix.app.editing import analyze, real
+
+    path = project(tmp_path)
+    huge = "services: {}\n# " + "x" * (21 * 1024 * 1024) + "\n"
+    analysis = analyze((real(path),), {real(path): huge})
+    ((finding,),) = analysis.findings.values()
+    assert finding.message == (
+        "cannot read this compose file: file is 22,020,112 bytes, over the 20,971,520-byte limit "
+        "(raise it with --max-file-size)"
+    )
+
+
+def test_suppression_joins_a_comment_already_on_the_line() -> None:
+    from composefix.app.editing import suppression_edit
+    from composefix.fixes import apply_edits
+
+    text = (
+        "services:\n"
+        "  api:\n"
+        "    image: example/api\n"
+        "    network_mode: host  # composefix: ignore=CF101 -- the proxy needs it\n"
+        "    environment:\n"
+        "      URL: http://localhost:8080\n"
+    )
+    edit = suppression_edit(text, "compose.yaml", 4, "CF102")
+    assert edit is not None
+    assert apply_edits(text, [edit]).splitlines()[3] == (
+        "    network_mode: host  # composefix: ignore=CF101,CF102 -- the proxy needs it"
+    )
+    assert suppression_edit(text, "compose.yaml", 99, "CF102") is None

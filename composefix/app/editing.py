@@ -22,6 +22,7 @@ from composefix.app.checking import read_file
 from composefix.model import Edit, Fix, Span
 
 if TYPE_CHECKING:
+    from composefix.app.settings import RunSettings
     from composefix.document import Document
 
 # How many folders above an env file's own folder are searched for the project that reads it.
@@ -110,7 +111,6 @@ def analyze(files: tuple[str, ...], buffers: Mapping[str, str]) -> Analysis:
     """Check the project made of ``files`` (real paths) with ``buffers`` (real path -> text) in place of the files
     on disk, with the settings `check` would use for these files."""
     from composefix.app import UsageError
-    from composefix.app.settings import Flags, build
     from composefix.engine import check_projects
     from composefix.fixes import with_fixes
     from composefix.masking import clean, safe_report
@@ -122,7 +122,7 @@ def analyze(files: tuple[str, ...], buffers: Mapping[str, str]) -> Analysis:
     if not on_disk:
         return result  # a new file that exists only in the editor: checked once it is saved
     try:
-        settings = build(Flags(command="check", files=on_disk))
+        settings = _settings(on_disk)
     except UsageError as exc:
         result.error = clean(str(exc))
         return result
@@ -132,7 +132,12 @@ def analyze(files: tuple[str, ...], buffers: Mapping[str, str]) -> Analysis:
     def read(path: Path) -> bytes:
         key = real(path)
         text = buffers.get(key)
-        return text.encode("utf-8", errors="surrogatepass") if text is not None else disk(path)
+        if text is None:
+            return disk(path)
+        data = text.encode("utf-8", errors="surrogatepass")
+        if len(data) > limit:  # the same limit as for a file on disk
+            raise OSError(f"file is {len(data):,} bytes, over the {limit:,}-byte limit (raise it with --max-file-size)")
+        return data
 
     reader = Reader(read)
     try:
@@ -164,6 +169,29 @@ def analyze(files: tuple[str, ...], buffers: Mapping[str, str]) -> Analysis:
             )
         )
     return result
+
+
+# Settings by (compose files, configuration file and its modification time): `targets = ["auto"]` asks the Docker
+# engine, which must not happen on every key typed. A changed configuration file is read again.
+_SETTINGS: dict[tuple[tuple[Path, ...], str | None, int], RunSettings] = {}
+
+
+def _settings(files: tuple[Path, ...]) -> RunSettings:
+    """What `check` would use for a project made of ``files`` (raises UsageError)."""
+    from composefix.app.settings import Flags, build
+    from composefix.config import ConfigError, find_config
+
+    try:
+        found = find_config(files[0].parent)
+        stamp = found.stat().st_mtime_ns if found is not None else 0
+    except (ConfigError, OSError):
+        return build(Flags(command="check", files=files))  # the error, as `check` says it
+    key = (files, str(found) if found is not None else None, stamp)
+    if key not in _SETTINGS:
+        if len(_SETTINGS) > 64:
+            _SETTINGS.clear()
+        _SETTINGS[key] = build(Flags(command="check", files=files))
+    return _SETTINGS[key]
 
 
 # --- the suppression comment ---------------------------------------------------------------------------------
