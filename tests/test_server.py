@@ -459,3 +459,23 @@ def test_suppression_joins_a_comment_already_on_the_line() -> None:
         "    network_mode: host  # composefix: ignore=CF101,CF102 -- the proxy needs it"
     )
     assert suppression_edit(text, "compose.yaml", 99, "CF102") is None
+
+
+def test_save_checks_at_once(tmp_path: Path) -> None:
+    path = project(tmp_path)
+
+    async def scenario() -> None:
+        async with session(tmp_path) as state:
+            await state.open(path)
+            before = state.count(path)
+            # A configuration file appears (it is read again: a new file, or a new modification time), then the
+            # document is saved.
+            (tmp_path / ".composefix.toml").write_text('ignore = ["CF106"]\n', encoding="utf-8")
+            state.client.text_document_did_save(
+                types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri(path)))
+            )
+            published = await state.next_diagnostics(path, before)
+            assert published.version == 1
+            assert [d.code for d in published.diagnostics] == ["CF105", "CF105"]
+
+    run(scenario())
