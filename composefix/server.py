@@ -142,6 +142,9 @@ class ComposefixServer(LanguageServer):
         for key, (doc_uri, text, version) in documents.items():
             if key not in analysis.documents and doc_uri != uri:
                 continue
+            current = self.workspace.text_documents.get(doc_uri)
+            if current is None or current.version != version:
+                continue  # closed, or changed since it was read: its own check publishes
             lines = _lines(text)
             shown = [
                 self.shown_finding(f, lines, text, version, analysis.texts, open_docs)
