@@ -40,19 +40,37 @@ class Config(NamedTuple):
         return self.path.parent if self.path is not None else Path.cwd()
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest `.composefix.toml`, or `pyproject.toml` with `[tool.composefix]`, up to the repository root."""
+def find_config(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest `.composefix.toml`, or `pyproject.toml` with `[tool.composefix]`, up to the repository root.
+
+    ``known`` (folder -> answer) is filled with the answer of every folder looked at, so that a run asking for
+    many paths looks at each folder once (the corpus: 943 files in ~600 folders); it is the caller's, as the
+    answers hold only while the files stay as they are.
+    """
     here = start.resolve()
+    looked: list[Path] = []
+    found: Path | None = None
     for folder in (here, *here.parents):
+        if known is not None and folder in known:
+            found = known[folder]
+            break
+        looked.append(folder)
         candidate = folder / ".composefix.toml"
         if candidate.is_file():
-            return candidate
+            found = candidate
+            break
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and re.search(r"^\s*\[tool\.composefix[.\]]", _read(pyproject), re.MULTILINE):
-            return pyproject
+        if pyproject.is_file() and _CONFIG_TABLE.search(_read(pyproject)):
+            found = pyproject
+            break
         if (folder / ".git").exists():
-            return None
-    return None
+            break
+    if known is not None:
+        known.update(dict.fromkeys(looked, found))
+    return found
+
+
+_CONFIG_TABLE = re.compile(r"^\s*\[tool\.composefix[.\]]", re.MULTILINE)
 
 
 def _read(path: Path) -> str:
