@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,31 +41,35 @@ class Config(NamedTuple):
         return self.path.parent if self.path is not None else Path.cwd()
 
 
-def find_config(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+def find_config(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
     """The nearest `.composefix.toml`, or `pyproject.toml` with `[tool.composefix]`, up to the repository root.
 
-    ``known`` (folder -> answer) is filled with the answer of every folder looked at, so that a run asking for
-    many paths looks at each folder once (the corpus: 943 files in ~600 folders); it is the caller's, as the
+    ``known`` (real folder -> answer) is filled with the answer of every folder looked at, so that a run asking
+    for many paths looks at each folder once (the corpus: 943 files in ~770 folders); it is the caller's, as the
     answers hold only while the files stay as they are.
     """
-    here = start.resolve()
-    looked: list[Path] = []
+    from composefix.project import real_path  # cached: the check resolves the same folders again
+
+    folder = real_path(start)
+    looked: list[str] = []
     found: Path | None = None
-    for folder in (here, *here.parents):
+    while True:
         if known is not None and folder in known:
             found = known[folder]
             break
         looked.append(folder)
-        candidate = folder / ".composefix.toml"
-        if candidate.is_file():
-            found = candidate
+        candidate = os.path.join(folder, ".composefix.toml")
+        if os.path.isfile(candidate):
+            found = Path(candidate)
             break
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _CONFIG_TABLE.search(_read(pyproject)):
-            found = pyproject
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject) and _CONFIG_TABLE.search(_read(Path(pyproject))):
+            found = Path(pyproject)
             break
-        if (folder / ".git").exists():
+        parent = os.path.dirname(folder)
+        if parent == folder or os.path.exists(os.path.join(folder, ".git")):
             break
+        folder = parent
     if known is not None:
         known.update(dict.fromkeys(looked, found))
     return found

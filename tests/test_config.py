@@ -91,13 +91,13 @@ def test_answers_shared_between_paths_are_those_of_each_path_alone(tmp_path):
     starts = [repo / "c" / "d" / "e", repo / "a" / "b", repo / "c", repo / "a", repo, repo / "plain", outside]
     alone = [find_config(start) for start in starts]
     assert alone == [own, root_cfg, own, root_cfg, root_cfg, root_cfg, tmp_path / "pyproject.toml"]
-    known: dict[Path, Path | None] = {}
+    known: dict[str, Path | None] = {}
     assert [find_config(start, known) for start in starts] == alone
     # Every folder on the way was recorded once with its answer; nothing above a repository root was looked at.
-    assert known[repo / "c" / "d"] == own
-    assert known[repo / "a"] == root_cfg
-    assert known[tmp_path / "elsewhere"] == tmp_path / "pyproject.toml"
-    assert known[tmp_path] == tmp_path / "pyproject.toml"
+    assert known[str(repo / "c" / "d")] == own
+    assert known[str(repo / "a")] == root_cfg
+    assert known[str(tmp_path / "elsewhere")] == tmp_path / "pyproject.toml"
+    assert known[str(tmp_path)] == tmp_path / "pyproject.toml"
     # A second pass answers from what was recorded, without looking at the files again.
     (repo / "c" / ".composefix.toml").unlink()
     assert [find_config(start, known) for start in starts] == alone

@@ -98,7 +98,7 @@ def config_start(flags: Flags, environ: Mapping[str, str] | None = None) -> Path
     return Path.cwd()
 
 
-def _found_config(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+def _found_config(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
     """The configuration file for ``start``, as the user would write its path (relative when below here);
     ``known`` as in `find_config`."""
     from composefix.project import display_path
@@ -127,7 +127,7 @@ def unused_configurations(flags: Flags, used: Path | None) -> list[str]:
     starts += [Path(raw) if Path(raw).is_dir() else Path(raw).parent for raw in flags.paths if raw != "-"]
     notes: list[str] = []
     seen = {used.resolve() if used is not None else None}
-    known: dict[Path, Path | None] = {}  # each folder looked at once, however many paths it holds
+    known: dict[str, Path | None] = {}  # each folder looked at once, however many paths it holds
     for start in dict.fromkeys(starts[1:]):
         found = _found_config(start, known)
         if found is None or found.resolve() in seen:
