@@ -48,8 +48,9 @@ _TAG = re.compile(r"![^\s]*[ \t]+")
 _BARE_VALUE = re.compile(r"[^\s\"',}`]+")
 _FLAG_VALUE = re.compile(r"[^\s\"',\]`]+")
 _INTERPOLATION_OP = re.compile(r":?[-+?]")
-# `m` has no other case forms: a literal first letter lets the engine skip ahead to it.
-_MYSQL = re.compile(r"\b[Mm](?i:ysql|ariadb)\w*\b")
+# `m` has no other case forms: a literal first letter lets the engine skip ahead to it (the word boundary before
+# it is the look-behind, as a leading `\b` would make the engine try every position again).
+_MYSQL = re.compile(r"[Mm](?<!\w[Mm])(?i:ysql|ariadb)\w*\b")
 _MYSQL_P = re.compile(r"(?<![^\s\"'\[,])-p([^\s\"',\]`]+)")
 
 
