@@ -36,3 +36,39 @@ def test_repository_roots_shared_between_folders_are_each_folders_own(tmp_path: 
     (tmp_path / "repo" / "a" / ".git").mkdir()
     assert [engine._repository_root(folder) for folder in real] == alone
     assert engine._REPOSITORY_ROOTS[str((tmp_path / "repo" / "a" / "b").resolve())] == repo
+
+
+def test_real_paths_are_those_of_os_path_realpath(tmp_path: Path, monkeypatch) -> None:
+    """`project.real_path` resolves a file through its folder's cached real path: the same answers as
+    `os.path.realpath` for links to files and folders, `..` after a link, dangling links and missing files."""
+    from composefix import project
+
+    project._real_path.cache_clear()
+    project._real_folder.cache_clear()
+    base = tmp_path / "base"
+    (base / "a" / "b").mkdir(parents=True)
+    (base / "a" / "b" / "compose.yaml").write_text("services: {}\n")
+    (base / "link-to-b").symlink_to(base / "a" / "b")
+    (base / "a" / "b" / "file-link.yaml").symlink_to("compose.yaml")
+    (base / "a" / "b" / "up.yaml").symlink_to("../b/compose.yaml")
+    (base / "dangling.yaml").symlink_to("nowhere/compose.yaml")
+    (base / "loop.yaml").symlink_to("loop.yaml")
+    monkeypatch.chdir(base)
+    paths = [
+        "a/b/compose.yaml",
+        "link-to-b/compose.yaml",
+        "link-to-b/../compose.yaml",
+        "link-to-b/file-link.yaml",
+        "a/b/up.yaml",
+        "dangling.yaml",
+        "loop.yaml",
+        "missing/compose.yaml",
+        "a/b/",
+        "a/b/.",
+        "link-to-b/..",
+        str(base / "link-to-b" / "compose.yaml"),
+        ".",
+    ]
+    for path in paths:
+        assert project._real_path(path, os.getcwd()) == os.path.realpath(path), path
+    assert project.real_path(Path("link-to-b/file-link.yaml")) == str((base / "a" / "b" / "compose.yaml").resolve())
