@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -187,7 +188,14 @@ ADVERTISED = re.compile(r"ADVERTISE|ANNOUNCE", re.IGNORECASE)
 
 def handed_out(name: str | None) -> bool:
     """True for a variable whose value other clients use (a URL for browsers, an advertised address)."""
-    return name is not None and _HANDED_OUT.search(name) is not None
+    return name is not None and _handed_out(name)
+
+
+# Names repeat across services and files (the corpus asks ~19,000 times about ~2,800 names), and the pattern
+# above is a long case-insensitive alternation: each name is matched once.
+@functools.lru_cache(maxsize=8192)
+def _handed_out(name: str) -> bool:
+    return _HANDED_OUT.search(name) is not None
 
 
 # --- loopback addresses -------------------------------------------------------------------------------------
@@ -325,7 +333,12 @@ def bind_context(text: str) -> bool:
 
 
 def is_bind_name(name: str | None) -> bool:
-    return name is not None and _BIND_NAME.search(name) is not None and not handed_out(name)
+    return name is not None and _is_bind_name(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_bind_name(name: str) -> bool:
+    return _BIND_NAME.search(name) is not None and not _handed_out(name)
 
 
 def is_connect_name(name: str | None) -> bool:

@@ -22,9 +22,14 @@ def main() -> None:
       file, more than the check itself. By the time `app` returns every file is closed and every worker process
       joined (nothing relies on `atexit`), so only the standard streams need flushing. An exception other than
       `SystemExit` (an internal error under `--debug`) still takes the ordinary way out, traceback and all.
+    - For the same reason a check's report is kept (`cli.KEPT`) rather than freed when the command returns:
+      freeing the parsed trees object by object took ~0.1 s after a check of the 943 corpus files.
     """
     gc.disable()
+    from composefix import cli
     from composefix.cli import EXIT_ERROR, app
+
+    cli.KEPT = []
 
     try:
         app()

@@ -8,7 +8,6 @@ from typing import NamedTuple
 from composefix.document import Mapping, Node, Scalar, Sequence
 from composefix.model import Span
 from composefix.project import Project, Service, text_of
-from composefix.topology import image_name
 
 
 class Mount(NamedTuple):
@@ -72,15 +71,6 @@ def bind_mounts(service: Service) -> tuple[Mount, ...]:
     if mounts is None:
         mounts = service.memo["mounts"] = tuple(_bind_mounts(service))
     return mounts
-
-
-def image_keys(service: Service) -> tuple[str, ...]:
-    """The service's image as lookup keys of the image tables (`composefix.topology.image_name`), once."""
-    keys: tuple[str, ...] | None = service.memo.get("image-keys")
-    if keys is None:
-        image = text_of(service.get("image"))
-        keys = service.memo["image-keys"] = tuple(image_name(image)) if image else ()
-    return keys
 
 
 def _bind_mounts(service: Service) -> Iterator[Mount]:

@@ -218,7 +218,19 @@ def display_path(path: Path) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _real_path(path: str, cwd: str) -> str:
-    return os.path.realpath(os.path.join(cwd, path))
+    full = os.path.join(cwd, path)
+    folder, name = os.path.split(full)
+    if name in ("", ".", ".."):
+        return os.path.realpath(full)
+    # The folder's real path is shared by the files in it and by the project folder's own lookups: only the last
+    # name is looked at here (one lstat, not one per folder on the way).
+    candidate = os.path.join(_real_folder(folder), name)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
+@functools.lru_cache(maxsize=8192)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 @functools.lru_cache(maxsize=8192)

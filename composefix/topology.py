@@ -198,12 +198,22 @@ def image_name(image: str) -> list[str]:
     return candidates
 
 
+def image_keys(service: Service) -> tuple[str, ...]:
+    """The service's image as lookup keys of the image tables (`image_name`), worked out once per service (the
+    topology and four rules look them up)."""
+    keys: tuple[str, ...] | None = service.memo.get("image-keys")
+    if keys is None:
+        image = text_of(service.get("image"))
+        keys = service.memo["image-keys"] = tuple(image_name(image)) if image else ()
+    return keys
+
+
 def known_image(service: Service) -> dict[str, Any] | None:
-    image = text_of(service.get("image"))
-    if not image:
+    keys = image_keys(service)
+    if not keys:
         return None
     table = known_images()
-    return next((table[c] for c in image_name(image) if c in table), None)
+    return next((table[c] for c in keys if c in table), None)
 
 
 _PORT_VARIABLE = re.compile(

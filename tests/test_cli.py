@@ -431,3 +431,42 @@ def test_unknown_configuration_key_gets_a_suggestion(project):
     result = run("check")
     assert result.exit_code == 2
     assert result.stderr == ("composefix: error: .composefix.toml:2: unknown key `fail_on` (did you mean `fail-on`?)\n")
+
+
+class _Exited(Exception):
+    pass
+
+
+def test_the_console_script_keeps_the_report_until_it_exits_and_library_use_keeps_nothing(project, monkeypatch):
+    """`composefix.entry.main` leaves with `os._exit`: the check's report is kept (`cli.KEPT`) rather than freed
+    object by object just before; a command run through the library (`app`) keeps nothing."""
+    import gc
+
+    from composefix import cli, entry
+
+    (project / "compose.yaml").write_text(HOST)
+    assert run("check", "compose.yaml").exit_code == 1
+    assert cli.KEPT is None
+
+    codes: list[int] = []
+
+    def _exit(code: int) -> None:
+        codes.append(code)
+        raise _Exited
+
+    monkeypatch.setattr(cli, "KEPT", None)  # restored after the test
+    monkeypatch.setattr(os, "_exit", _exit)
+    monkeypatch.setattr(sys, "argv", ["composefix", "check", "-q", "compose.yaml"])
+    enabled = gc.isenabled()
+    try:
+        with pytest.raises(_Exited):
+            entry.main()
+    finally:
+        if enabled:
+            gc.enable()
+    assert codes == [1]
+    kept = cli.KEPT
+    assert kept is not None and len(kept) == 1
+    report = kept[0].report  # type: ignore[attr-defined]
+    assert [f.code for f in report.findings] == ["CF101"]
+    assert list(report.documents) == ["compose.yaml"]

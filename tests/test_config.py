@@ -74,3 +74,30 @@ def test_pyproject_error_line_points_into_the_table(tmp_path):
     path = write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n\n[tool.composefix]\nbogus = 1\n')
     with pytest.raises(ConfigError, match=r"pyproject.toml:5: unknown key `bogus`"):
         load_config(path)
+
+
+def test_answers_shared_between_paths_are_those_of_each_path_alone(tmp_path):
+    """`find_config(start, known)`: a run with many paths looks at each folder once, and still gets each path's own
+    answer (the nearest configuration of its own ancestry, the search stopping at its repository root)."""
+    write(tmp_path / "pyproject.toml", "[tool.composefix]\n")
+    repo = tmp_path / "repo"
+    write(repo / ".git" / "HEAD", "")
+    root_cfg = write(repo / "pyproject.toml", '[tool.composefix]\ntargets = ["linux"]\n')
+    own = write(repo / "c" / ".composefix.toml", 'targets = ["desktop"]\n')
+    for folder in ("a/b", "c/d/e", "plain"):
+        (repo / folder).mkdir(parents=True)
+    outside = tmp_path / "elsewhere" / "x"
+    outside.mkdir(parents=True)
+    starts = [repo / "c" / "d" / "e", repo / "a" / "b", repo / "c", repo / "a", repo, repo / "plain", outside]
+    alone = [find_config(start) for start in starts]
+    assert alone == [own, root_cfg, own, root_cfg, root_cfg, root_cfg, tmp_path / "pyproject.toml"]
+    known: dict[str, Path | None] = {}
+    assert [find_config(start, known) for start in starts] == alone
+    # Every folder on the way was recorded once with its answer; nothing above a repository root was looked at.
+    assert known[str(repo / "c" / "d")] == own
+    assert known[str(repo / "a")] == root_cfg
+    assert known[str(tmp_path / "elsewhere")] == tmp_path / "pyproject.toml"
+    assert known[str(tmp_path)] == tmp_path / "pyproject.toml"
+    # A second pass answers from what was recorded, without looking at the files again.
+    (repo / "c" / ".composefix.toml").unlink()
+    assert [find_config(start, known) for start in starts] == alone

@@ -101,11 +101,12 @@ def config_start(flags: Flags, environ: Mapping[str, str] | None = None) -> Path
     return Path.cwd()
 
 
-def _found_config(start: Path) -> Path | None:
-    """The configuration file for ``start``, as the user would write its path (relative when below here)."""
+def _found_config(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
+    """The configuration file for ``start``, as the user would write its path (relative when below here);
+    ``known`` as in `find_config`."""
     from composefix.project import display_path
 
-    found = find_config(start)
+    found = find_config(start, known)
     return Path(display_path(found)) if found is not None else None
 
 
@@ -129,8 +130,9 @@ def unused_configurations(flags: Flags, used: Path | None) -> list[str]:
     starts += [Path(raw) if Path(raw).is_dir() else Path(raw).parent for raw in flags.paths if raw != "-"]
     notes: list[str] = []
     seen = {used.resolve() if used is not None else None}
-    for start in starts[1:]:
-        found = _found_config(start)
+    known: dict[str, Path | None] = {}  # each folder looked at once, however many paths it holds
+    for start in dict.fromkeys(starts[1:]):
+        found = _found_config(start, known)
         if found is None or found.resolve() in seen:
             continue
         seen.add(found.resolve())

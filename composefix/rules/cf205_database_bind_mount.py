@@ -41,8 +41,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, image_keys, locate
+from composefix.mounts import bind_mounts, locate
 from composefix.rules.base import Context, Rule
+from composefix.topology import image_keys
 
 # Data directories that only these databases use, whatever the image (custom builds included).
 DATA_DIRS = {

@@ -46,9 +46,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.model import Finding, Severity
-from composefix.mounts import bind_mounts, image_keys
+from composefix.mounts import bind_mounts
 from composefix.project import Service, command_words, text_of
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.topology import image_keys
 
 ENGINES = {
     "elasticsearch": "Elasticsearch",

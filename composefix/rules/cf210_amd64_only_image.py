@@ -37,9 +37,9 @@ from collections.abc import Iterator
 from composefix.data.amd64_only import AMD64_ONLY
 from composefix.document import Scalar
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import image_keys
 from composefix.project import text_of
 from composefix.rules.base import Context, Rule
+from composefix.topology import image_keys
 
 
 def check(ctx: Context) -> Iterator[Finding]:
