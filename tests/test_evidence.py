@@ -87,6 +87,23 @@ def test_a_variable_that_names_a_backing_server_is_evidence_and_gives_the_port()
     assert "cannot tell" in findings[2].message
 
 
+def test_an_ollama_variable_names_the_ollama_server_a_client_connects_to():
+    text = service("OLLAMA_ENDPOINT: ${OLLAMA_ENDPOINT:-http://localhost:11434}\nOLLAMA_HOST: localhost\n")
+    findings = lint(text, select=LOOPBACK)
+    assert [(f.code, f.line, f.severity) for f in findings] == [
+        ("CF103", 5, Severity.WARNING),
+        ("CF103", 6, Severity.WARNING),
+    ]
+    assert "`OLLAMA_ENDPOINT` names a server this container is a client of" in findings[0].message
+    assert "host.docker.internal:11434" in findings[1].help  # Ollama's usual port
+    # Beside an Ollama service the same value names it; in the Ollama image itself it is the server's own port.
+    beside = service("OLLAMA_HOST: localhost\n", more="  ollama:\n    image: ollama/ollama\n")
+    assert [(f.code, f.help) for f in lint(beside, select=LOOPBACK)] == [
+        ("CF104", "use the service name: `ollama:11434`")
+    ]
+    assert found(service("OLLAMA_HOST: 127.0.0.1:11434\n", image="ollama/ollama")) == []
+
+
 def test_the_backing_server_can_be_another_service():
     text = service("POSTGRES_HOST: localhost\n", more="  db:\n    image: postgres:16\n")
     (finding,) = lint(text, select=LOOPBACK)
