@@ -23,7 +23,7 @@ from composefix.addresses import (
 from composefix.model import Change, EnsureHostGateway, ReplaceText, ResetKey, Target
 from composefix.project import Service, text_of
 from composefix.rules.base import Context
-from composefix.topology import analyse, known_image
+from composefix.topology import Reach, analyse, known_image
 
 NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
 LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
@@ -78,6 +78,8 @@ def host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     cache = cast(dict[tuple[object, ...], HostModeExit], ctx.project.cache.setdefault("fixing.host_mode_exit", {}))
     key = (service.name, tuple(sorted(ctx.settings.publish.items())), tuple(sorted(ctx.settings.image_ports.items())))
     if key not in cache:
+        # While it is worked out, a service that reaches this one back (both in host mode) sees it leave.
+        cache[key] = HostModeExit()
         cache[key] = _host_mode_exit(ctx, service)
     return cache[key]
 
@@ -111,6 +113,9 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
             reason=f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
             "[tool.composefix.publish]) so the override can publish what it listens on"
         )
+    kept = _loopback_bind(ctx, service, {p for p, _ in ports} | already) or _reaches_one_that_stays(ctx, service)
+    if kept:
+        return HostModeExit(reason=kept)
     own_ports = {item.port for item in listeners} | {p for p, _ in ports}
     bridge = bridge_ip_pattern(ctx.settings.bridge_ips)
     reached: list[tuple[Service, StringRef, int, int]] = []
@@ -126,6 +131,43 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
                     if port_match and int(port_match.group(1)) in own_ports:
                         reached.append((other, ref, start, end))
     return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached))
+
+
+def _loopback_bind(ctx: Context, service: Service, ports: set[int]) -> str:
+    """Why ``service`` cannot leave host mode when its server listens only on a loopback address (a bind with no
+    port, or on a port it would publish): in host mode its clients on the machine reach it there, but a port
+    published from the project network does not reach a server bound to the container's loopback
+    (docs/platforms.md#port-publishing-and-loopback-listeners), so moving it would cut them off. "" otherwise."""
+    for use in analyse(ctx.project).uses:
+        if use.service is not service or not use.bind:
+            continue
+        port = use.address.port
+        if port is None or port in ports:
+            return (
+                f"`{service.name}` listens only on `{use.address.host}` (in `{use.ref.path}`): a published port does "
+                "not reach a server bound to the container's loopback, so leaving host mode would cut off the clients "
+                "that reach it on this machine; make it listen on `0.0.0.0` first"
+            )
+    return ""
+
+
+def _reaches_one_that_stays(ctx: Context, service: Service) -> str:
+    """Why ``service`` cannot leave host mode when it connects through `localhost` to another host-mode service
+    that cannot leave: from the project network that address would be its own container, and the other service
+    is on no project network to be reached by name. "" otherwise."""
+    for use in analyse(ctx.project).uses:
+        if use.service is not service or use.bind or use.reach is not Reach.SERVICE:
+            continue
+        for target in dict.fromkeys(t.service for t in use.targets):
+            other = ctx.project.services.get(target)
+            if other is None or other.network_mode != "host" or other is service:
+                continue
+            if host_mode_exit(ctx, other).reason:
+                return (
+                    f"`{service.name}` reaches `{target}` at `{use.address.shown}` (in `{use.ref.path}`), and "
+                    f"`{target}` stays in host mode: leaving host mode alone would cut that connection"
+                )
+    return ""
 
 
 def reached_through_host(ctx: Context, service: Service, ref: StringRef, start: int, end: int) -> Service | None:
