@@ -251,6 +251,13 @@ def test_the_most_specific_backing_word_gives_the_port():
     assert "host.docker.internal:5432" in finding.help
 
 
+def test_a_node_inside_the_tdarr_image_reaches_its_own_server():
+    url = "serverURL: http://127.0.0.1:8266\ninternalNode: 'true'\n"
+    assert found(service(url, image="ghcr.io/haveagitgat/tdarr:latest")) == []
+    assert found(service(url, image="haveagitgat/tdarr")) == []
+    assert found(service(url)) == [("CF103", 5, "info")]
+
+
 def test_the_all_in_one_mode_of_an_image_bundles_its_database():
     url = "DATABASE_URL: postgres://postgres:pw@127.0.0.1/openproject\n"
     all_in_one = service(url, image="openproject/openproject:14")
