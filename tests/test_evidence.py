@@ -251,6 +251,39 @@ def test_the_most_specific_backing_word_gives_the_port():
     assert "host.docker.internal:5432" in finding.help
 
 
+def test_a_caddyfile_site_address_is_where_the_container_listens():
+    text = """\
+    services:
+      proxy:
+        image: caddy
+        command: sh -c 'echo "$$CADDYFILE" > /etc/caddy/Caddyfile && caddy run -c /etc/caddy/Caddyfile'
+        environment:
+          SITE: http://localhost:8000
+          CADDYFILE: |
+            http://localhost:8000, example.test {
+                reverse_proxy localhost:3000
+            }
+    """
+    # The site's port is the container's own (silent); its upstream on another port is still a connection.
+    assert found(text) == [("CF103", 9, "warning")]
+    configs = """\
+    services:
+      proxy:
+        image: caddy
+        configs: [{source: site, target: /etc/caddy/Caddyfile}]
+        environment:
+          ORIGIN_URL: http://127.0.0.1:9000
+    configs:
+      site:
+        content: |
+          :9000 {
+              respond "ok"
+          }
+    """
+    assert found(configs) == []
+    assert found(configs.replace(":9000 {", "upstream 9000 {")) == [("CF103", 6, "info")]
+
+
 def test_a_node_inside_the_tdarr_image_reaches_its_own_server():
     url = "serverURL: http://127.0.0.1:8266\ninternalNode: 'true'\n"
     assert found(service(url, image="ghcr.io/haveagitgat/tdarr:latest")) == []

@@ -28,8 +28,8 @@ Not reported, because they are not connections from this container to the host:
 - `healthcheck` tests (they run inside the container: `localhost` is the container itself,
   docs/platforms.md#healthchecks);
 - `127.0.0.11` (Docker's DNS), `0.0.0.0` and `::`;
-- addresses on a port the service itself listens on (its `ports`, `expose`, healthcheck, `--port`, its image's
-  ports and the servers an all-in-one image bundles);
+- addresses on a port the service itself listens on (its `ports`, `expose`, healthcheck, `--port`, the site
+  addresses of a Caddyfile written inline, its image's ports and the servers an all-in-one image bundles);
 - services with `network_mode: service:X` or `container:X` (loopback reaches X,
   docs/platforms.md#shared-network-namespaces);
 - a name the service's `extra_hosts` maps to an address (`localhost:host-gateway`);
