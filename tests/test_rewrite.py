@@ -154,6 +154,49 @@ def test_a_host_mode_server_bound_to_loopback_stays_in_host_mode_and_so_do_its_c
     assert "CF104 fixed: use `db:3306`" in out and 'DATABASE_URL: "mysql://app:****@db:3306/app"' in out
 
 
+def test_services_that_reach_each_other_stay_together_when_one_of_them_stays(project):
+    # `hass` needs host networking (LAN discovery); `bridge` reaches it on localhost, and `app` reaches `bridge`
+    # (and `bridge` reaches `app` back): none of them can leave without cutting a connection.
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          app:
+            image: example/app
+            network_mode: host
+            expose: ["8000"]
+            environment:
+              BRIDGE_URL: redis://localhost:6400
+          bridge:
+            image: example/bridge
+            network_mode: host
+            expose: ["6400"]
+            environment:
+              HASS_URL: postgres://localhost:8123
+              APP_URL_INTERNAL: redis://localhost:8000
+          hass:
+            image: ghcr.io/home-assistant/home-assistant:stable
+            network_mode: host
+          alone:
+            image: example/alone
+            network_mode: host
+            expose: ["9000"]
+        """,
+    )
+    out = run("--diff", "--no-verify").output
+    assert (
+        "compose.yaml:10:19: CF101 not fixed: `bridge` reaches `hass` at `localhost:8123` (in `environment.HASS_URL`), "
+        "and `hass` stays in host mode: leaving host mode alone would cut that connection\n"
+    ) in out
+    assert (
+        "compose.yaml:4:19: CF101 not fixed: `app` reaches `bridge` at `localhost:6400` (in `environment.BRIDGE_URL`), "
+        "and `bridge` stays in host mode: leaving host mode alone would cut that connection\n"
+    ) in out
+    assert "compose.yaml:20:19: CF101 fixed: join the project network and publish 9000:9000\n" in out
+    assert "+  alone:\n" in out and "+  app:" not in out and "+  bridge:" not in out
+
+
 def test_images_that_need_host_networking_are_left_with_a_note(project):
     put(
         project,

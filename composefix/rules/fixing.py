@@ -76,12 +76,25 @@ class HostModeExit(NamedTuple):
 def host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     """The plan for taking ``service`` (in `network_mode: host`) onto the project network."""
     cache = cast(dict[tuple[object, ...], HostModeExit], ctx.project.cache.setdefault("fixing.host_mode_exit", {}))
-    key = (service.name, tuple(sorted(ctx.settings.publish.items())), tuple(sorted(ctx.settings.image_ports.items())))
-    if key not in cache:
-        # While it is worked out, a service that reaches this one back (both in host mode) sees it leave.
-        cache[key] = HostModeExit()
-        cache[key] = _host_mode_exit(ctx, service)
-    return cache[key]
+    settings = (tuple(sorted(ctx.settings.publish.items())), tuple(sorted(ctx.settings.image_ports.items())))
+    if (service.name, *settings) not in cache:
+        # Each host-mode service's own plan first; then, until nothing changes, a service that reaches through
+        # `localhost` a host-mode service that stays, stays too (moved alone, it would reach its own container).
+        host_mode = [s for s in ctx.project.services.values() if s.network_mode == "host"]
+        plans = {s.name: _host_mode_exit(ctx, s) for s in host_mode}
+        changed = True
+        while changed:
+            changed = False
+            for other in host_mode:
+                if not plans[other.name].reason:
+                    why = _reaches_one_that_stays(ctx, other, {n for n, plan in plans.items() if plan.reason})
+                    if why:
+                        plans[other.name], changed = HostModeExit(reason=why), True
+        for name, plan in plans.items():
+            cache[(name, *settings)] = plan
+        if (service.name, *settings) not in cache:  # not in host mode: its plan is worked out alone
+            cache[(service.name, *settings)] = _host_mode_exit(ctx, service)
+    return cache[(service.name, *settings)]
 
 
 def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
@@ -113,7 +126,7 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
             reason=f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
             "[tool.composefix.publish]) so the override can publish what it listens on"
         )
-    kept = _loopback_bind(ctx, service, {p for p, _ in ports} | already) or _reaches_one_that_stays(ctx, service)
+    kept = _loopback_bind(ctx, service, {p for p, _ in ports} | already)
     if kept:
         return HostModeExit(reason=kept)
     own_ports = {item.port for item in listeners} | {p for p, _ in ports}
@@ -151,7 +164,7 @@ def _loopback_bind(ctx: Context, service: Service, ports: set[int]) -> str:
     return ""
 
 
-def _reaches_one_that_stays(ctx: Context, service: Service) -> str:
+def _reaches_one_that_stays(ctx: Context, service: Service, staying: set[str]) -> str:
     """Why ``service`` cannot leave host mode when it connects through `localhost` to another host-mode service
     that cannot leave: from the project network that address would be its own container, and the other service
     is on no project network to be reached by name. "" otherwise."""
@@ -159,10 +172,7 @@ def _reaches_one_that_stays(ctx: Context, service: Service) -> str:
         if use.service is not service or use.bind or use.reach is not Reach.SERVICE:
             continue
         for target in dict.fromkeys(t.service for t in use.targets):
-            other = ctx.project.services.get(target)
-            if other is None or other.network_mode != "host" or other is service:
-                continue
-            if host_mode_exit(ctx, other).reason:
+            if target in staying and target != service.name:
                 return (
                     f"`{service.name}` reaches `{target}` at `{use.address.shown}` (in `{use.ref.path}`), and "
                     f"`{target}` stays in host mode: leaving host mode alone would cut that connection"
