@@ -209,6 +209,41 @@ def test_images_that_need_host_networking_are_left_with_a_note(project):
     assert not (project / "compose.desktop.yaml").exists()
 
 
+def test_every_image_cf101_calls_linux_only_by_design_is_left_in_host_mode(project):
+    # The images of data/linux_only.py (CF101's "Linux-only by design"), not only those of data/known_images.py.
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          ha:
+            image: lscr.io/linuxserver/homeassistant:latest
+            network_mode: host
+            expose: ["8123"]
+          bridge:
+            image: oznu/homebridge
+            network_mode: host
+            expose: ["8581"]
+          web:
+            image: example/web
+            network_mode: host
+            expose: ["8080"]
+        """,
+    )
+    out = run("--diff", "--no-verify").output
+    assert (
+        "compose.yaml:4:19: CF101 not fixed: `ha` needs host networking: it discovers devices on the LAN with "
+        "mDNS/SSDP multicast, which does not reach the VM (see https://github.com/home-assistant/home-assistant.io/"
+        "issues/22534); turn on Docker Desktop's host networking (4.34+) instead, or pass --publish ha=PORT to move "
+        "it anyway\n"
+    ) in out
+    assert "compose.yaml:8:19: CF101 not fixed: `bridge` needs host networking: it advertises HomeKit" in out
+    assert "compose.yaml:12:19: CF101 fixed: join the project network and publish 8080:8080" in out
+    assert "+  web:\n" in out and "+  ha:" not in out and "+  bridge:" not in out
+    # Asked explicitly, it moves anyway.
+    assert "+  ha:\n" in run("--diff", "--no-verify", "--publish", "ha=8123").output
+
+
 def test_fixed_ip_alias_needs_override_tag_and_bridge_ip_in_env(project):
     put(
         project,

@@ -8,7 +8,7 @@ service, for all three.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from composefix.addresses import (
     HOST_ALIAS,
@@ -20,10 +20,14 @@ from composefix.addresses import (
     matches,
     service_strings,
 )
+from composefix.document import Sequence
 from composefix.model import Change, EnsureHostGateway, ReplaceText, ResetKey, Target
 from composefix.project import Service, text_of
 from composefix.rules.base import Context
-from composefix.topology import Reach, analyse, known_image
+from composefix.topology import Reach, analyse, image_name, known_image
+
+if TYPE_CHECKING:
+    from composefix.data.linux_only import HostNetworkNeed
 
 NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
 LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
@@ -97,6 +101,22 @@ def host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     return cache[(service.name, *settings)]
 
 
+def linux_only(service: Service) -> HostNetworkNeed | None:
+    """Why the service's image needs the host's own network (LAN discovery, host interfaces), when it is known."""
+    from composefix.data.linux_only import HOST_NETWORK  # only for host-mode services
+
+    image = text_of(service.get("image"))
+    if not image:
+        return None
+    need = next((HOST_NETWORK[name] for name in image_name(image) if name in HOST_NETWORK), None)
+    if need is not None and need.capability is not None:
+        caps = service.get("cap_add")
+        added = {(text_of(c) or "").upper() for c in caps.items} if isinstance(caps, Sequence) else set()
+        if need.capability not in added and f"CAP_{need.capability}" not in added:
+            return None
+    return need
+
+
 def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     known = known_image(service)
     explicit = list(ctx.settings.publish.get(service.name, ()))
@@ -104,6 +124,13 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
         return HostModeExit(
             reason=f"`{service.name}` {known['host-network']}: it needs host networking; turn on Docker Desktop's "
             f"host networking (4.34+) instead, or pass --publish {service.name}=PORT to move it anyway"
+        )
+    need = linux_only(service)
+    if need is not None and not explicit:
+        # The images CF101 calls Linux-only by design: moved, they would get their ports back but not the LAN.
+        return HostModeExit(
+            reason=f"`{service.name}` needs host networking: {need.reason} (see {need.source}); turn on Docker "
+            f"Desktop's host networking (4.34+) instead, or pass --publish {service.name}=PORT to move it anyway"
         )
     listeners = analyse(ctx.project).listeners.get(service.name, [])
     ports: list[tuple[int, str]] = [(p, "--publish") for p in explicit]
