@@ -529,6 +529,9 @@ BACKING_SERVICES: dict[str, int | None] = {
     "COUCHDB": 5984,
     "MSSQL": 1433,
     "SQLSERVER": 1433,
+    # Ollama's API server: clients read `OLLAMA_HOST`/`OLLAMA_ENDPOINT`/`OLLAMA_URL`, default port 11434
+    # (https://github.com/ollama/ollama/blob/main/docs/faq.md#how-do-i-configure-ollama-server).
+    "OLLAMA": 11434,
 }
 # The last word of a variable that holds a server's address (not its port, user or name).
 _ADDRESS_WORDS = frozenset(

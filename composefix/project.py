@@ -63,6 +63,8 @@ class ProjectProblem(NamedTuple):
     file: str
     span: Span
     message: str
+    # What to do about it, when something beside it says (a template of a missing env file).
+    help: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -269,9 +271,9 @@ class _Loader:
 
     # problems ---------------------------------------------------------------------------------------------
 
-    def problem(self, kind: Kind, node: Node | None, message: str, file: str | None = None) -> None:
+    def problem(self, kind: Kind, node: Node | None, message: str, file: str | None = None, help: str = "") -> None:
         if node is not None:
-            self.project.problems.append(ProjectProblem(kind, node.file, node.span, message))
+            self.project.problems.append(ProjectProblem(kind, node.file, node.span, message, help))
         elif file is not None:
             start = Position(1, 1, 0)
             self.project.problems.append(ProjectProblem(kind, file, Span(start, start), message))
@@ -496,6 +498,24 @@ class _Loader:
             for included in files:
                 yield included, variables
                 yield from self.includes(included, (*stack, real_path(Path(included.doc.path))))
+
+
+# Names a project gives the committed template of an env file that each machine fills in (`.env.example` for
+# `.env`, `app.env.sample` for `app.env`, `example.env`): Compose never loads them.
+_TEMPLATE_SUFFIXES = (".example", ".sample", ".dist", ".template", ".tmpl", ".default")
+
+
+def _template_help(path: Path, relative: str) -> str:
+    """How to create a missing env file from the template beside it, if there is one; "" otherwise."""
+    names = [path.name + suffix for suffix in _TEMPLATE_SUFFIXES]
+    if path.name.startswith("."):
+        names += [path.name[1:] + suffix for suffix in _TEMPLATE_SUFFIXES] + ["example" + path.name]
+    for name in names:
+        template = path.with_name(name)
+        if template.is_file() and not template.is_symlink():
+            shown = str(Path(relative).with_name(name)) if "/" in relative else name
+            return f"create it from the template beside it: copy `{shown}` to `{relative}` and fill in its values"
+    return ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -787,7 +807,10 @@ def _environment(loader: _Loader, service: Service, directory: Path, variables: 
         if not os.path.lexists(path) or (not required and not path.is_file()):
             if required:
                 loader.problem(
-                    Kind.MISSING_REFERENCE, path_node, f"env file `{relative}` not found (service `{service.name}`)"
+                    Kind.MISSING_REFERENCE,
+                    path_node,
+                    f"env file `{relative}` not found (service `{service.name}`)",
+                    help=_template_help(path, relative),
                 )
             continue
         parsed = loader.env_file(path, variables, raw=raw)

@@ -222,6 +222,13 @@ _PORT_VARIABLE = re.compile(
 )
 
 
+# A site block of a Caddyfile written inline (`configs.*.content`, or a variable a command writes to a file):
+# `http://localhost:8000 {`, `:8080, example.com {` at the start of a line. Caddy listens on the site address's
+# port (https://caddyserver.com/docs/caddyfile/concepts#addresses), so it is a listen setting of this container.
+_CADDY_SITE = re.compile(
+    r"^[ \t]*(?:[a-z]+://)?[\w.\-]*(?:\[[0-9a-f:]*\])?:(\d{2,5})(?:[ \t]*,[ \t]*[^\s,{]+)*[ \t]*\{[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _PROXY_PORT_LABEL = re.compile(r"^traefik\.(http|tcp|udp)\.services\.[^.]+\.loadbalancer\.server\.port$", re.IGNORECASE)
 
 
@@ -284,6 +291,9 @@ def _listeners(service: Service) -> list[Listener]:
             for address in loopbacks(ref.value, 0, ref.prefix):
                 if address.bind and address.port is not None:
                     add(address.port, ref.where.value, ref.node)
+        if ref.where in (Where.ENVIRONMENT, Where.CONFIG) and "\n" in ref.value:
+            for match in _CADDY_SITE.finditer(ref.value):
+                add(int(match.group(1)), "Caddyfile site address", ref.node)
         # A reverse proxy's label naming the container port it forwards to (Traefik's service port).
         if ref.where is Where.LABEL and ref.name and _PROXY_PORT_LABEL.search(ref.name) and ref.value.strip().isdigit():
             add(int(ref.value.strip()), f"label {ref.name}", ref.node)

@@ -1,11 +1,14 @@
 """Score `check` against the hand labels of the corpus: precision and recall per kind and overall.
 
     COMPOSEFIX_CORPUS=/path/to/corpus python -m tests.accuracy [--show FP|FN|ALL] [--kind KIND]
+    python -m tests.accuracy --corpus /path/to/another/labelled/folder
 
-The corpus is read from ``$COMPOSEFIX_CORPUS`` or ``../shared/corpus`` beside the repository (as the other corpus
-tests do). Its ``labels.jsonl`` holds one object per labelled compose file: ``labels`` are the findings that must
-be reported (kind, service, line, and ``file`` when the line is in a `.env`/`env_file` file), ``must_not_flag``
-the places that must stay silent.
+The corpus is read from ``--corpus``, else ``$COMPOSEFIX_CORPUS``, else ``../shared/corpus`` beside the repository
+(as the other corpus tests do). Only its ``labels.jsonl`` is needed (no ``manifest.tsv``): any folder laid out the
+same way (``<owner>__<repo>/<path of the compose file>``, with the paths of ``labels.jsonl`` relative to the folder)
+can be scored, e.g. a set of projects labelled apart from the corpus. ``labels.jsonl`` holds one object per
+labelled compose file: ``labels`` are the findings that must be reported (kind, service, line, and ``file`` when
+the line is in a `.env`/`env_file` file), ``must_not_flag`` the places that must stay silent.
 
 How findings meet labels:
 
@@ -214,14 +217,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.accuracy", description=__doc__.split("\n")[0])
     parser.add_argument("--show", choices=("FP", "FN", "ALL"), help="list false positives and/or negatives")
     parser.add_argument("--kind", help="only list places of this kind (e.g. loopback_to_host or CF103)")
+    parser.add_argument("--corpus", type=Path, help="the labelled folder to score (default: $COMPOSEFIX_CORPUS)")
     args = parser.parse_args(argv)
-    if not (CORPUS / "labels.jsonl").is_file():
+    corpus: Path = args.corpus or CORPUS
+    if not (corpus / "labels.jsonl").is_file():
         print(
-            f"no labelled corpus at {CORPUS} (labels.jsonl not found): set COMPOSEFIX_CORPUS to the corpus folder",
+            f"no labelled corpus at {corpus} (labels.jsonl not found): give --corpus or set COMPOSEFIX_CORPUS",
             file=sys.stderr,
         )
         return 2
-    result = score(CORPUS)
+    result = score(corpus)
     print(render(result))
     kind = KINDS.get(args.kind, args.kind) if args.kind else None
     if args.show in ("FP", "ALL"):

@@ -87,6 +87,23 @@ def test_a_variable_that_names_a_backing_server_is_evidence_and_gives_the_port()
     assert "cannot tell" in findings[2].message
 
 
+def test_an_ollama_variable_names_the_ollama_server_a_client_connects_to():
+    text = service("OLLAMA_ENDPOINT: ${OLLAMA_ENDPOINT:-http://localhost:11434}\nOLLAMA_HOST: localhost\n")
+    findings = lint(text, select=LOOPBACK)
+    assert [(f.code, f.line, f.severity) for f in findings] == [
+        ("CF103", 5, Severity.WARNING),
+        ("CF103", 6, Severity.WARNING),
+    ]
+    assert "`OLLAMA_ENDPOINT` names a server this container is a client of" in findings[0].message
+    assert "host.docker.internal:11434" in findings[1].help  # Ollama's usual port
+    # Beside an Ollama service the same value names it; in the Ollama image itself it is the server's own port.
+    beside = service("OLLAMA_HOST: localhost\n", more="  ollama:\n    image: ollama/ollama\n")
+    assert [(f.code, f.help) for f in lint(beside, select=LOOPBACK)] == [
+        ("CF104", "use the service name: `ollama:11434`")
+    ]
+    assert found(service("OLLAMA_HOST: 127.0.0.1:11434\n", image="ollama/ollama")) == []
+
+
 def test_the_backing_server_can_be_another_service():
     text = service("POSTGRES_HOST: localhost\n", more="  db:\n    image: postgres:16\n")
     (finding,) = lint(text, select=LOOPBACK)
@@ -232,6 +249,46 @@ def test_the_most_specific_backing_word_gives_the_port():
     (finding,) = lint(service("DB_POSTGRESDB_HOST: localhost\nGOTRUE_URI_ALLOW_LIST: http://localhost:3000\n"))
     assert (finding.code, finding.line, finding.severity) == ("CF103", 5, Severity.WARNING)
     assert "host.docker.internal:5432" in finding.help
+
+
+def test_a_caddyfile_site_address_is_where_the_container_listens():
+    text = """\
+    services:
+      proxy:
+        image: caddy
+        command: sh -c 'echo "$$CADDYFILE" > /etc/caddy/Caddyfile && caddy run -c /etc/caddy/Caddyfile'
+        environment:
+          SITE: http://localhost:8000
+          CADDYFILE: |
+            http://localhost:8000, example.test {
+                reverse_proxy localhost:3000
+            }
+    """
+    # The site's port is the container's own (silent); its upstream on another port is still a connection.
+    assert found(text) == [("CF103", 9, "warning")]
+    configs = """\
+    services:
+      proxy:
+        image: caddy
+        configs: [{source: site, target: /etc/caddy/Caddyfile}]
+        environment:
+          ORIGIN_URL: http://127.0.0.1:9000
+    configs:
+      site:
+        content: |
+          :9000 {
+              respond "ok"
+          }
+    """
+    assert found(configs) == []
+    assert found(configs.replace(":9000 {", "upstream 9000 {")) == [("CF103", 6, "info")]
+
+
+def test_a_node_inside_the_tdarr_image_reaches_its_own_server():
+    url = "serverURL: http://127.0.0.1:8266\ninternalNode: 'true'\n"
+    assert found(service(url, image="ghcr.io/haveagitgat/tdarr:latest")) == []
+    assert found(service(url, image="haveagitgat/tdarr")) == []
+    assert found(service(url)) == [("CF103", 5, "info")]
 
 
 def test_the_all_in_one_mode_of_an_image_bundles_its_database():

@@ -105,6 +105,98 @@ def test_no_port_found_keeps_the_finding_and_says_publish(project):
     assert '- "9100:9100"  # --publish' in text and '- "9101:9101"  # --publish' in text
 
 
+def test_a_host_mode_server_bound_to_loopback_stays_in_host_mode_and_so_do_its_clients(project):
+    # `app` reaches `db` on the machine's 127.0.0.1. Moved, `db` would listen on its container's loopback, which a
+    # published port does not reach; and `app` moved alone would reach its own container, with `db` on no project
+    # network to be named: every move here would cut the connection.
+    text = """\
+    services:
+      app:
+        image: example/app
+        network_mode: host
+        environment:
+          DATABASE_URL: mysql://app:pw@127.0.0.1:3306/app
+      db:
+        image: mariadb:11
+        network_mode: host
+        command: ["--bind-address=127.0.0.1", "--max-connections=100"]
+      cache:
+        image: redis:7
+        network_mode: host
+        command: redis-server --port 6380 --bind 127.0.0.1 --save ""
+      metrics:
+        image: example/exporter
+        network_mode: host
+        expose: ["9100"]
+        command: exporter --listen 0.0.0.0:9100 --debug-addr 127.0.0.1:6060
+    """
+    put(project, "compose.yaml", text)
+    result = run("--diff", "--no-verify", "--publish", "app=8000")
+    out = result.output
+    bound = (
+        "a published port does not reach a server bound to the container's loopback, so leaving host mode would "
+        "cut off the clients that reach it on this machine; make it listen on `0.0.0.0` first"
+    )
+    assert f"compose.yaml:9:19: CF101 not fixed: `db` listens only on `127.0.0.1` (in `command[0]`): {bound}\n" in out
+    assert f"compose.yaml:13:19: CF101 not fixed: `cache` listens only on `127.0.0.1` (in `command`): {bound}\n" in out
+    assert (
+        "compose.yaml:4:19: CF101 not fixed: `app` reaches `db` at `127.0.0.1:3306` (in `environment.DATABASE_URL`), "
+        "and `db` stays in host mode: leaving host mode alone would cut that connection\n"
+    ) in out
+    assert "compose.yaml:6:36: CF104 not fixed: fixed together with CF101" in out
+    # A loopback listener on a port it does not publish (a debug endpoint) keeps nothing in host mode.
+    assert "compose.yaml:17:19: CF101 fixed: join the project network and publish 9100:9100\n" in out
+    assert "+  metrics:\n" in out and "  app:" not in out.split("+++")[1] and "db:3306" not in out
+    # With the server listening on every address, both leave together and the address becomes the name.
+    put(project, "compose.yaml", text.replace("--bind-address=127.0.0.1", "--bind-address=0.0.0.0"))
+    out = run("--diff", "--no-verify", "--publish", "app=8000", "--publish", "db=3306").output
+    assert "CF101 fixed: join the project network and publish 8000:8000" in out
+    assert "CF104 fixed: use `db:3306`" in out and 'DATABASE_URL: "mysql://app:****@db:3306/app"' in out
+
+
+def test_services_that_reach_each_other_stay_together_when_one_of_them_stays(project):
+    # `hass` needs host networking (LAN discovery); `bridge` reaches it on localhost, and `app` reaches `bridge`
+    # (and `bridge` reaches `app` back): none of them can leave without cutting a connection.
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          app:
+            image: example/app
+            network_mode: host
+            expose: ["8000"]
+            environment:
+              BRIDGE_URL: redis://localhost:6400
+          bridge:
+            image: example/bridge
+            network_mode: host
+            expose: ["6400"]
+            environment:
+              HASS_URL: postgres://localhost:8123
+              APP_URL_INTERNAL: redis://localhost:8000
+          hass:
+            image: ghcr.io/home-assistant/home-assistant:stable
+            network_mode: host
+          alone:
+            image: example/alone
+            network_mode: host
+            expose: ["9000"]
+        """,
+    )
+    out = run("--diff", "--no-verify").output
+    assert (
+        "compose.yaml:10:19: CF101 not fixed: `bridge` reaches `hass` at `localhost:8123` (in `environment.HASS_URL`), "
+        "and `hass` stays in host mode: leaving host mode alone would cut that connection\n"
+    ) in out
+    assert (
+        "compose.yaml:4:19: CF101 not fixed: `app` reaches `bridge` at `localhost:6400` (in `environment.BRIDGE_URL`), "
+        "and `bridge` stays in host mode: leaving host mode alone would cut that connection\n"
+    ) in out
+    assert "compose.yaml:20:19: CF101 fixed: join the project network and publish 9000:9000\n" in out
+    assert "+  alone:\n" in out and "+  app:" not in out and "+  bridge:" not in out
+
+
 def test_images_that_need_host_networking_are_left_with_a_note(project):
     put(
         project,
@@ -115,6 +207,41 @@ def test_images_that_need_host_networking_are_left_with_a_note(project):
     assert "discovers devices on the LAN with mDNS/SSDP multicast" in result.output
     assert "turn on Docker Desktop's host networking (4.34+)" in result.output
     assert not (project / "compose.desktop.yaml").exists()
+
+
+def test_every_image_cf101_calls_linux_only_by_design_is_left_in_host_mode(project):
+    # The images of data/linux_only.py (CF101's "Linux-only by design"), not only those of data/known_images.py.
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          ha:
+            image: lscr.io/linuxserver/homeassistant:latest
+            network_mode: host
+            expose: ["8123"]
+          bridge:
+            image: oznu/homebridge
+            network_mode: host
+            expose: ["8581"]
+          web:
+            image: example/web
+            network_mode: host
+            expose: ["8080"]
+        """,
+    )
+    out = run("--diff", "--no-verify").output
+    assert (
+        "compose.yaml:4:19: CF101 not fixed: `ha` needs host networking: it discovers devices on the LAN with "
+        "mDNS/SSDP multicast, which does not reach the VM (see https://github.com/home-assistant/home-assistant.io/"
+        "issues/22534); turn on Docker Desktop's host networking (4.34+) instead, or pass --publish ha=PORT to move "
+        "it anyway\n"
+    ) in out
+    assert "compose.yaml:8:19: CF101 not fixed: `bridge` needs host networking: it advertises HomeKit" in out
+    assert "compose.yaml:12:19: CF101 fixed: join the project network and publish 8080:8080" in out
+    assert "+  web:\n" in out and "+  ha:" not in out and "+  bridge:" not in out
+    # Asked explicitly, it moves anyway.
+    assert "+  ha:\n" in run("--diff", "--no-verify", "--publish", "ha=8123").output
 
 
 def test_fixed_ip_alias_needs_override_tag_and_bridge_ip_in_env(project):

@@ -100,6 +100,16 @@ IMAGES: dict[str, dict[str, Any]] = {
     "jenkins/jenkins": {"ports": [8080]},
     "portainer/portainer-ce": {"ports": [9000, 9443]},
     "registry": {"ports": [5000]},
+    # The Tdarr image runs the server (8266) and the web UI (8265); with `internalNode` a node in the same
+    # container connects to the server at `serverURL`.
+    "haveagitgat/tdarr": {
+        "ports": [8265, 8266],
+        "source": "https://docs.tdarr.io/docs/installation/docker/run-compose",
+    },
+    "ghcr.io/haveagitgat/tdarr": {
+        "ports": [8265, 8266],
+        "source": "https://docs.tdarr.io/docs/installation/docker/run-compose",
+    },
     # Images whose purpose needs the host's network namespace: the rewriter says so instead of moving them.
     "homeassistant/home-assistant": {
         "ports": [8123],

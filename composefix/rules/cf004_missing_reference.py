@@ -9,6 +9,9 @@ Reports a reference that points at nothing, at the reference itself:
 - a `${VAR:?message}` / `${VAR?message}` whose variable is missing (Compose stops with "required variable VAR
   is missing a value").
 
+A missing `env_file` with a committed template beside it (`.env.example`, `.env.sample`, `.env.dist`,
+`example.env`, ...) gets the help to create it from that template: Compose loads only the file named.
+
 It also reports, on the file itself, a file the project refers to that exists but cannot be used: an `env_file`
 or `.env`, `extends.file` or `include` target that cannot be read (permissions), is larger than `--max-file-size`,
 or is not a regular file (a folder, a FIFO, a device); and an `extends` chain longer than 64 services or an
@@ -57,7 +60,7 @@ _KINDS = frozenset({Kind.MISSING_REFERENCE, Kind.UNREADABLE, Kind.TOO_DEEP})
 def check(ctx: Context) -> Iterator[Finding]:
     for found in ctx.project.problems:
         if found.kind in _KINDS:
-            yield RULE.finding((found.file, found.span), found.message)
+            yield RULE.finding((found.file, found.span), found.message, help=found.help or None)
 
 
 RULE = Rule(

@@ -57,7 +57,11 @@ container port, as host networking had them). With none of these, nothing is wri
 service and the finding stays. Images that need the host's network (mDNS/SSDP discovery, DHCP, host metrics)
 are left alone with a note pointing at Docker Desktop's host networking (4.34+). The service's loopback
 addresses are rewritten in the same plan (`host.docker.internal`, or the name of the service that listens), and
-so are other services' `host.docker.internal:PORT`/bridge-IP addresses that reached it.
+so are other services' `host.docker.internal:PORT`/bridge-IP addresses that reached it. A move that would cut a
+connection is not made, and the finding says why: a server that listens only on a loopback address (a
+`--bind-address=127.0.0.1` with no port, or on a port it would publish) would no longer be reached through its
+published port (docs/platforms.md#port-publishing-and-loopback-listeners), and a service that reaches another
+host-mode service through `localhost` leaves only together with it.
 
 ## Platforms
 Docker Desktop (unless its host networking is on), Colima, Podman machine.
@@ -66,33 +70,11 @@ Docker Desktop (unless its host networking is on), Colima, Podman machine.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from composefix.document import Sequence
 from composefix.model import Applicability, Change, Finding, Fix, PublishPorts, Severity, Target, describe_targets
-from composefix.project import Service, text_of
+from composefix.project import Service
 from composefix.rules.base import Context, Rule
-from composefix.rules.fixing import host_mode_exit, leaving_host_mode, reached_through_host, replace
-from composefix.topology import image_name
-
-if TYPE_CHECKING:
-    from composefix.data.linux_only import HostNetworkNeed
-
-
-def linux_only(service: Service) -> HostNetworkNeed | None:
-    """Why the service's image needs the host's own network (LAN discovery, host interfaces), when it is known."""
-    from composefix.data.linux_only import HOST_NETWORK  # only for host-mode services
-
-    image = text_of(service.get("image"))
-    if not image:
-        return None
-    need = next((HOST_NETWORK[name] for name in image_name(image) if name in HOST_NETWORK), None)
-    if need is not None and need.capability is not None:
-        caps = service.get("cap_add")
-        added = {(text_of(c) or "").upper() for c in caps.items} if isinstance(caps, Sequence) else set()
-        if need.capability not in added and f"CAP_{need.capability}" not in added:
-            return None
-    return need
+from composefix.rules.fixing import host_mode_exit, leaving_host_mode, linux_only, reached_through_host, replace
 
 
 def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:

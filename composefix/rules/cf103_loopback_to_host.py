@@ -16,7 +16,8 @@ Severity follows the evidence that the container itself connects to the address:
   connection string (`postgres://`, `redis://`, `amqp://`, `smtp://`, `user@tcp(localhost:3306)/db`,
   `host=localhost port=5432`), the argument of a client program (`psql -h`, `redis-cli -h`, `curl`), a reverse-proxy
   upstream in a config the service mounts (`proxy_pass`, `reverse_proxy`), a variable that names a backing server
-  (`DATABASE_URL`, `REDIS_HOST`, `SMTP_SERVER`), or a variable the image's documentation says it connects to;
+  (`DATABASE_URL`, `REDIS_HOST`, `SMTP_SERVER`, `OLLAMA_HOST`), or a variable the image's documentation says it
+  connects to;
 - **info** for any other loopback value of a bridge-network service ("if this container connects to it ..."),
   also with that evidence when the service's command starts several processes (a background `&`,
   `supervisord`, `pm2`, ...), since the server may run in the same container; and when no port is known:
@@ -27,8 +28,8 @@ Not reported, because they are not connections from this container to the host:
 - `healthcheck` tests (they run inside the container: `localhost` is the container itself,
   docs/platforms.md#healthchecks);
 - `127.0.0.11` (Docker's DNS), `0.0.0.0` and `::`;
-- addresses on a port the service itself listens on (its `ports`, `expose`, healthcheck, `--port`, its image's
-  ports and the servers an all-in-one image bundles);
+- addresses on a port the service itself listens on (its `ports`, `expose`, healthcheck, `--port`, the site
+  addresses of a Caddyfile written inline, its image's ports and the servers an all-in-one image bundles);
 - services with `network_mode: service:X` or `container:X` (loopback reaches X,
   docs/platforms.md#shared-network-namespaces);
 - a name the service's `extra_hosts` maps to an address (`localhost:host-gateway`);

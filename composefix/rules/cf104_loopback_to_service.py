@@ -83,12 +83,21 @@ def check(ctx: Context) -> Iterator[Finding]:
             for t in use.targets
             if t.node is not None
         )
+        target = ctx.project.services.get(first.service)
+        both = target is not None and target.network_mode == "host"
+        help = f"use the service name: `{first.service}:{first.port}`"
         if use.service.network_mode == "host":
+            # A host-mode container is on no project network: Docker's embedded DNS, which resolves service
+            # names, serves user-defined networks only (docs/platforms.md#host-mode). The name works once moved.
+            help = (
+                f"once {'both leave' if both else f'`{use.service.name}` leaves'} host networking, {help} "
+                "(a container in host mode does not resolve service names)"
+            )
+            while_ = "both share the host's network" if both or via == "" else f"`{use.service.name}` uses it"
             message = (
                 f"Service `{use.service.name}` reaches another service through host networking: `{address.shown}` "
-                f"(in `{use.ref.path}`) works only while both share the host's network; {listens}{others}"
+                f"(in `{use.ref.path}`) works only while {while_}; {listens}{others}"
             )
-            target = ctx.project.services.get(first.service)
             if target is not None and target.network_mode != "host" and address.port not in first.published:
                 message += (
                     f", but does not publish it on the host: on Linux this reaches whatever listens on the machine's "
@@ -115,7 +124,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"use `{first.service}:{first.port}`",
                 Applicability.SAFE,
                 changes=(change,),
-                requires=(leaving_host_mode(use.service),) if use.service.network_mode == "host" else (),
+                requires=tuple(
+                    leaving_host_mode(service)
+                    for service in (use.service, ctx.project.services.get(first.service))
+                    if service is not None and service.network_mode == "host"
+                ),
                 unmet=LEAVES_HOST_MODE,
             )
             if change is not None
@@ -126,7 +139,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             message,
             service=use.service.name,
             path=f"services.{use.service.name}.{use.ref.path}",
-            help=f"use the service name: `{first.service}:{first.port}`",
+            help=help,
             severity=Severity.INFO if hint else None,
             related=related,
             fix=fix,

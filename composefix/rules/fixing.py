@@ -8,7 +8,7 @@ service, for all three.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from composefix.addresses import (
     HOST_ALIAS,
@@ -20,10 +20,14 @@ from composefix.addresses import (
     matches,
     service_strings,
 )
+from composefix.document import Sequence
 from composefix.model import Change, EnsureHostGateway, ReplaceText, ResetKey, Target
 from composefix.project import Service, text_of
 from composefix.rules.base import Context
-from composefix.topology import analyse, known_image
+from composefix.topology import Reach, analyse, image_name, known_image
+
+if TYPE_CHECKING:
+    from composefix.data.linux_only import HostNetworkNeed
 
 NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
 LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
@@ -76,10 +80,41 @@ class HostModeExit(NamedTuple):
 def host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     """The plan for taking ``service`` (in `network_mode: host`) onto the project network."""
     cache = cast(dict[tuple[object, ...], HostModeExit], ctx.project.cache.setdefault("fixing.host_mode_exit", {}))
-    key = (service.name, tuple(sorted(ctx.settings.publish.items())), tuple(sorted(ctx.settings.image_ports.items())))
-    if key not in cache:
-        cache[key] = _host_mode_exit(ctx, service)
-    return cache[key]
+    settings = (tuple(sorted(ctx.settings.publish.items())), tuple(sorted(ctx.settings.image_ports.items())))
+    if (service.name, *settings) not in cache:
+        # Each host-mode service's own plan first; then, until nothing changes, a service that reaches through
+        # `localhost` a host-mode service that stays, stays too (moved alone, it would reach its own container).
+        host_mode = [s for s in ctx.project.services.values() if s.network_mode == "host"]
+        plans = {s.name: _host_mode_exit(ctx, s) for s in host_mode}
+        changed = True
+        while changed:
+            changed = False
+            for other in host_mode:
+                if not plans[other.name].reason:
+                    why = _reaches_one_that_stays(ctx, other, {n for n, plan in plans.items() if plan.reason})
+                    if why:
+                        plans[other.name], changed = HostModeExit(reason=why), True
+        for name, plan in plans.items():
+            cache[(name, *settings)] = plan
+        if (service.name, *settings) not in cache:  # not in host mode: its plan is worked out alone
+            cache[(service.name, *settings)] = _host_mode_exit(ctx, service)
+    return cache[(service.name, *settings)]
+
+
+def linux_only(service: Service) -> HostNetworkNeed | None:
+    """Why the service's image needs the host's own network (LAN discovery, host interfaces), when it is known."""
+    from composefix.data.linux_only import HOST_NETWORK  # only for host-mode services
+
+    image = text_of(service.get("image"))
+    if not image:
+        return None
+    need = next((HOST_NETWORK[name] for name in image_name(image) if name in HOST_NETWORK), None)
+    if need is not None and need.capability is not None:
+        caps = service.get("cap_add")
+        added = {(text_of(c) or "").upper() for c in caps.items} if isinstance(caps, Sequence) else set()
+        if need.capability not in added and f"CAP_{need.capability}" not in added:
+            return None
+    return need
 
 
 def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
@@ -89,6 +124,13 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
         return HostModeExit(
             reason=f"`{service.name}` {known['host-network']}: it needs host networking; turn on Docker Desktop's "
             f"host networking (4.34+) instead, or pass --publish {service.name}=PORT to move it anyway"
+        )
+    need = linux_only(service)
+    if need is not None and not explicit:
+        # The images CF101 calls Linux-only by design: moved, they would get their ports back but not the LAN.
+        return HostModeExit(
+            reason=f"`{service.name}` needs host networking: {need.reason} (see {need.source}); turn on Docker "
+            f"Desktop's host networking (4.34+) instead, or pass --publish {service.name}=PORT to move it anyway"
         )
     listeners = analyse(ctx.project).listeners.get(service.name, [])
     ports: list[tuple[int, str]] = [(p, "--publish") for p in explicit]
@@ -111,6 +153,9 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
             reason=f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
             "[tool.composefix.publish]) so the override can publish what it listens on"
         )
+    kept = _loopback_bind(ctx, service, {p for p, _ in ports} | already)
+    if kept:
+        return HostModeExit(reason=kept)
     own_ports = {item.port for item in listeners} | {p for p, _ in ports}
     bridge = bridge_ip_pattern(ctx.settings.bridge_ips)
     reached: list[tuple[Service, StringRef, int, int]] = []
@@ -126,6 +171,40 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
                     if port_match and int(port_match.group(1)) in own_ports:
                         reached.append((other, ref, start, end))
     return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached))
+
+
+def _loopback_bind(ctx: Context, service: Service, ports: set[int]) -> str:
+    """Why ``service`` cannot leave host mode when its server listens only on a loopback address (a bind with no
+    port, or on a port it would publish): in host mode its clients on the machine reach it there, but a port
+    published from the project network does not reach a server bound to the container's loopback
+    (docs/platforms.md#port-publishing-and-loopback-listeners), so moving it would cut them off. "" otherwise."""
+    for use in analyse(ctx.project).uses:
+        if use.service is not service or not use.bind:
+            continue
+        port = use.address.port
+        if port is None or port in ports:
+            return (
+                f"`{service.name}` listens only on `{use.address.host}` (in `{use.ref.path}`): a published port does "
+                "not reach a server bound to the container's loopback, so leaving host mode would cut off the clients "
+                "that reach it on this machine; make it listen on `0.0.0.0` first"
+            )
+    return ""
+
+
+def _reaches_one_that_stays(ctx: Context, service: Service, staying: set[str]) -> str:
+    """Why ``service`` cannot leave host mode when it connects through `localhost` to another host-mode service
+    that cannot leave: from the project network that address would be its own container, and the other service
+    is on no project network to be reached by name. "" otherwise."""
+    for use in analyse(ctx.project).uses:
+        if use.service is not service or use.bind or use.reach is not Reach.SERVICE:
+            continue
+        for target in dict.fromkeys(t.service for t in use.targets):
+            if target in staying and target != service.name:
+                return (
+                    f"`{service.name}` reaches `{target}` at `{use.address.shown}` (in `{use.ref.path}`), and "
+                    f"`{target}` stays in host mode: leaving host mode alone would cut that connection"
+                )
+    return ""
 
 
 def reached_through_host(ctx: Context, service: Service, ref: StringRef, start: int, end: int) -> Service | None:

@@ -51,10 +51,37 @@ def test_host_mode_service_reaching_another_host_mode_service():
           PGHOST_URL: postgres://localhost:5432/app
     """
     (finding,) = lint(text, select=("CF104",), targets={Target.LINUX})
-    assert finding.service == "app" and finding.help == "use the service name: `db:5432`"
+    assert finding.service == "app"
+    assert finding.help == (
+        "once both leave host networking, use the service name: `db:5432` (a container in host mode does not "
+        "resolve service names)"
+    )
     assert finding.message.startswith(
         "Service `app` reaches another service through host networking: `localhost:5432` (in "
         "`environment.PGHOST_URL`) works only while both share the host's network; `db` listens on 5432"
+    )
+
+
+def test_host_mode_service_reaching_a_port_another_service_publishes():
+    text = """\
+    services:
+      updater:
+        image: example/updater
+        ports: ["10444:8080"]
+      app:
+        image: x
+        network_mode: host
+        environment:
+          UPDATE_WEBHOOK: http://localhost:10444/v1/update
+    """
+    (finding,) = lint(text, select=("CF104",), targets={Target.LINUX})
+    assert finding.message == (
+        "Service `app` reaches another service through host networking: `localhost:10444` (in "
+        "`environment.UPDATE_WEBHOOK`) works only while `app` uses it; `updater` publishes 10444 for its port 8080"
+    )
+    assert finding.help == (
+        "once `app` leaves host networking, use the service name: `updater:8080` (a container in host mode does not "
+        "resolve service names)"
     )
 
 
