@@ -91,6 +91,12 @@ class _Writer:
             )
             out.append("    ports:")
             out += [f"      - {q(f'{port}:{port}')}  # {reason}" for port, reason in sp.ports]
+        if sp is not None and sp.networks:
+            out.append(
+                f"    # {self.plan.codes(sp.join)}: join the networks of the services it talks to and that talk to it"
+            )
+            out.append("    networks:")
+            out += [f"      - {q(name)}" for name in sp.networks]
         out += self._extra_hosts(service)
         out += self._moved(service)
         env_items = [r for r in items if r.ref is not None and r.ref.where is Where.ENVIRONMENT]

@@ -69,7 +69,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from composefix.document import Sequence
-from composefix.model import Applicability, Change, Finding, Fix, PublishPorts, Severity, Target, describe_targets
+from composefix.model import (
+    Applicability,
+    Change,
+    Finding,
+    Fix,
+    JoinNetworks,
+    PublishPorts,
+    Severity,
+    Target,
+    describe_targets,
+)
 from composefix.project import Service, text_of
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import host_mode_exit, leaving_host_mode, reached_through_host, replace
@@ -104,13 +114,17 @@ def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:
     changes: list[Change] = [leaving_host_mode(service)]
     if plan.ports:
         changes.append(PublishPorts(service.name, plan.ports))
+    if plan.networks:
+        changes.append(JoinNetworks(service.name, plan.networks))
     for other, ref, start, end in plan.reached:
         if reached_through_host(ctx, other, ref, start, end) is not service:
             continue  # an address two host-mode services listen behind goes to the first
         change = replace(ctx, other, ref, start, end, service.name)
         if change is not None:
             changes.append(change)
-    title = "join the project network and publish " + ", ".join(
+    names = ", ".join(f"`{n}`" for n in plan.networks)
+    joined = f"join the network{'s' if len(plan.networks) > 1 else ''} {names}" if names else "join the project network"
+    title = f"{joined} and publish " + ", ".join(
         [f"{p}:{p}" for p, _ in plan.ports] + [f"{p} (already in ports)" for p in plan.already]
     )
     return Fix(title, Applicability.UNSAFE, changes=tuple(changes), vm_only=True), ""

@@ -8,7 +8,7 @@ service, for all three.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from composefix.addresses import (
     HOST_ALIAS,
@@ -24,6 +24,9 @@ from composefix.model import Change, EnsureHostGateway, ReplaceText, ResetKey, T
 from composefix.project import Service, text_of
 from composefix.rules.base import Context
 from composefix.topology import analyse, known_image
+
+if TYPE_CHECKING:
+    from composefix.connections import Graph
 
 NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
 LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
@@ -71,6 +74,8 @@ class HostModeExit(NamedTuple):
     reason: str = ""
     # Other services' `host.docker.internal:PORT` / bridge-IP addresses that reached it through the host.
     reached: tuple[tuple[Service, StringRef, int, int], ...] = ()
+    # The project networks it joins: those of the services it talks to and that talk to it (empty: `default`).
+    networks: tuple[str, ...] = ()
 
 
 def host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
@@ -93,19 +98,20 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     listeners = analyse(ctx.project).listeners.get(service.name, [])
     ports: list[tuple[int, str]] = [(p, "--publish") for p in explicit]
     already = {item.port for item in listeners if item.reason == "ports"}
-    if not ports and not already:
-        # The first source that knows any port wins (issue #4): expose, healthcheck, command/environment
-        # hints, then the image: the EXPOSE of the local image the engine has (`--inspect-images`, evidence
-        # about this very image) before the defaults data/known_images.py records for its name.
-        image_ports = ctx.settings.image_ports
-        image = text_of(service.get("image")) or ""
-        for rank in (1, 2, 3, 4):
-            if rank == 4 and image_ports.get(image):
+    if not ports:
+        # Every port the project's own text tells (expose, healthcheck, command flags, port variables: issue 14,
+        # a service with several port variables listens on each); the image's ports only when the text tells
+        # none: the EXPOSE of the local image the engine has (`--inspect-images`, evidence about this very
+        # image) before the defaults data/known_images.py records for its name.
+        told = {item.port: item.reason for item in reversed(listeners) if _rank(item.reason) in (1, 2, 3)}
+        ports = sorted((port, reason) for port, reason in told.items() if port not in already)
+        if not ports and not already:
+            image_ports = ctx.settings.image_ports
+            image = text_of(service.get("image")) or ""
+            if image_ports.get(image):
                 ports = [(port, f"EXPOSE of image {image} (engine)") for port in image_ports[image]]
             else:
-                ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
-            if ports:
-                break
+                ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == 4]
     if not ports and not already:
         return HostModeExit(
             reason=f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
@@ -125,7 +131,76 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
                     port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
                     if port_match and int(port_match.group(1)) in own_ports:
                         reached.append((other, ref, start, end))
-    return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached))
+    return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached), _networks_to_join(ctx, service))
+
+
+def _graph(ctx: Context) -> Graph:
+    from composefix.connections import Graph, build
+
+    key = ("fixing.graph", ctx.settings.bridge_ips)
+    cache = cast(dict[object, Graph], ctx.project.cache.setdefault("fixing.graph", {}))
+    graph = cache.get(key)
+    if not isinstance(graph, Graph):
+        graph = cache[key] = build(ctx.project, ctx.settings.bridge_ips)
+    return graph
+
+
+def _networks_to_join(ctx: Context, service: Service) -> tuple[str, ...]:
+    """The networks a host-mode service leaving host mode must list so that it shares one with each service it
+    talks to and each that talks to it (the connection graph of the project as Linux runs it). Without a
+    `networks:` key it is on `default` only: when every peer is on `default`, nothing is listed; else the peers'
+    networks, and `default` too when some peer is on it. A peer in host mode that leaves it as well lands on
+    `default`; peers outside the project networks (bridge, another container) share none whatever is listed."""
+    from composefix.connections import HOST
+
+    graph = _graph(ctx)
+    peers = sorted(
+        {e.target for e in graph.edges if e.source == service.name and e.target != HOST}
+        | {e.source for e in graph.edges if e.target == service.name} - {service.name}
+    )
+    needed: list[str] = []
+    on_default = False
+    for peer in peers:
+        node = graph.services.get(peer)
+        seen = {peer}
+        while node is not None and (node.network_mode or "").startswith("service:"):
+            owner = (node.network_mode or "").split(":", 1)[1]
+            if owner in seen:
+                node = None
+                break
+            seen.add(owner)
+            node = graph.services.get(owner)
+        if node is None:
+            continue
+        if node.network_mode is None:
+            networks = set(node.networks)
+        elif node.network_mode == "host" and node.name in ctx.project.services:
+            other = ctx.project.services[node.name]
+            if other is service or _leaves_host_mode(ctx, other) is False:
+                continue
+            networks = {"default"}
+        else:
+            continue
+        if "default" in networks:
+            on_default = True
+        elif networks and not networks & set(needed):
+            needed.append(sorted(networks)[0])
+    if not needed:
+        return ()
+    return ("default", *needed) if on_default else tuple(needed)
+
+
+def _leaves_host_mode(ctx: Context, service: Service) -> bool:
+    """Whether CF101's fix can take ``service`` out of host mode (the ports are known, the image allows it),
+    without computing its own networks (two host-mode services may talk to each other)."""
+    known = known_image(service)
+    if known is not None and known.get("host-network") and not ctx.settings.publish.get(service.name):
+        return False
+    return bool(
+        ctx.settings.publish.get(service.name)
+        or analyse(ctx.project).listeners.get(service.name)
+        or ctx.settings.image_ports.get(text_of(service.get("image")) or "")
+    )
 
 
 def reached_through_host(ctx: Context, service: Service, ref: StringRef, start: int, end: int) -> Service | None:
