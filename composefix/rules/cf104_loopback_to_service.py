@@ -59,7 +59,14 @@ from collections.abc import Iterator
 from composefix.addresses import locate
 from composefix.model import Applicability, Finding, Fix, Related, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
-from composefix.rules.fixing import INFORMATION_ONLY, LEAVES_HOST_MODE, NOT_VERBATIM, leaving_host_mode, replace
+from composefix.rules.fixing import (
+    INFORMATION_ONLY,
+    LEAVES_HOST_MODE,
+    NOT_VERBATIM,
+    advertises_loopback,
+    leaving_host_mode,
+    replace,
+)
 from composefix.topology import Reach, analyse
 
 
@@ -109,7 +116,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         text = (
             f"{first.service}:{first.port}" if (address.explicit_port or first.port != address.port) else first.service
         )
-        change = None if hint else replace(ctx, use.service, use.ref, address.start, end, text)
+        server = ctx.project.services.get(first.service)
+        advertised = advertises_loopback(ctx, use.ref, server) if server is not None and not hint else ""
+        change = None if hint or advertised else replace(ctx, use.service, use.ref, address.start, end, text)
         fix = (
             Fix(
                 f"use `{first.service}:{first.port}`",
@@ -130,7 +139,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             severity=Severity.INFO if hint else None,
             related=related,
             fix=fix,
-            no_fix="" if fix is not None else INFORMATION_ONLY if hint else NOT_VERBATIM,
+            no_fix="" if fix is not None else INFORMATION_ONLY if hint else advertised or NOT_VERBATIM,
         )
 
 

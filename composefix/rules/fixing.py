@@ -223,3 +223,32 @@ def _rank(reason: str) -> int:
     if reason.startswith("image "):
         return 4
     return 3 if reason != "ports" else 0
+
+
+def advertises_loopback(ctx: Context, client: StringRef, server: Service) -> str:
+    """Why a bootstrap address in ``client`` must not become ``server``'s name: the server advertises a loopback
+    address to its clients (composefix/data/advertised.py). Empty when nothing says so."""
+    from composefix.addresses import loopbacks
+    from composefix.data.advertised import ADVERTISED
+
+    name = (client.name or "").upper()
+    if client.where is not Where.ENVIRONMENT or not name:
+        return ""
+    wanted = {
+        variable.name: (entry.system, variable.source)
+        for entry in ADVERTISED
+        if any(c.name == name for c in entry.clients)
+        for variable in entry.servers
+    }
+    for ref in service_strings(server):
+        found = wanted.get((ref.name or "").upper()) if ref.where is Where.ENVIRONMENT else None
+        if found is None:
+            continue
+        system, source = found
+        for address in loopbacks(ref.value, ref.value_start, ref.prefix):
+            return (
+                f"`{server.name}` advertises `{address.shown}` ({ref.name}): a {system} client given "
+                f"`{server.name}` is sent back to that address (and a certificate for it does not cover the name); "
+                f"change what `{server.name}` advertises first (see {source})"
+            )
+    return ""
