@@ -594,8 +594,10 @@ def assess(
     *,
     desktop_host_networking: bool = False,
     bridge_ips: tuple[str, ...] = (),
+    explain: bool = True,
 ) -> Graph:
-    """Fill ``graph.status`` for each target: does each edge work there, and if not, why and which findings."""
+    """Fill ``graph.status`` for each target: does each edge work there, and if not, why and (with ``explain``,
+    which runs every rule for the target) which findings."""
     settings = _Settings(desktop_host_networking, bridge_ips)
     for target in targets:
         findings: list[Finding] | None = None
@@ -604,6 +606,9 @@ def assess(
             works, reason = _status(graph, edge, target, settings)
             if works:
                 statuses.append(Status(True))
+                continue
+            if not explain:
+                statuses.append(Status(False, reason))
                 continue
             if findings is None:
                 findings = _findings(project, target, settings)
@@ -618,10 +623,18 @@ def connection_graph(
     *,
     desktop_host_networking: bool = False,
     bridge_ips: tuple[str, ...] = (),
+    explain: bool = True,
 ) -> Graph:
-    """The graph of ``project`` with each connection's status on each of ``targets``."""
+    """The graph of ``project`` with each connection's status on each of ``targets`` (see `assess`)."""
     graph = build(project, bridge_ips)
-    return assess(project, graph, targets, desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips)
+    return assess(
+        project,
+        graph,
+        targets,
+        desktop_host_networking=desktop_host_networking,
+        bridge_ips=bridge_ips,
+        explain=explain,
+    )
 
 
 # --- what a rewrite must keep -----------------------------------------------------------------------------------
@@ -658,7 +671,11 @@ def lost_connections(
     connection works there. A connection the original already breaks on a target counts as lost there unless
     the rewrite repairs it: the invariant is that every connection made on Linux is made on every target."""
     before = connection_graph(
-        original, (Target.LINUX,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips
+        original,
+        (Target.LINUX,),
+        desktop_host_networking=desktop_host_networking,
+        bridge_ips=bridge_ips,
+        explain=False,
     )
     kept = [edge for edge, status in zip(before.edges, before.status[Target.LINUX], strict=True) if status.works]
     lost: list[Lost] = []

@@ -50,12 +50,16 @@ Keep the Linux setup and add an override for the VM-backed engines instead: `net
 Unsafe: the service leaves host networking, so its ports become published ports and its view of `localhost`
 changes. `composefix rewrite` applies it by default in override mode (the override file is loaded only by the
 machines that need it: `network_mode: !reset null`, Compose 2.18.0+), and in place only with `--unsafe-fixes`.
-The ports published are, in this order: `--publish SERVICE=PORT` or config `publish`, the service's own `ports`,
-`expose`, healthcheck ports, `--port`-like flags and `PORT`-like variables, then the image: the `EXPOSE` ports of
-the local image with `--inspect-images`, else the defaults composefix knows for the image's name (host port =
-container port, as host networking had them). With none of these, nothing is written for the
-service and the finding stays. Images that need the host's network (mDNS/SSDP discovery, DHCP, host metrics)
-are left alone with a note pointing at Docker Desktop's host networking (4.34+). The service's loopback
+The ports published are `--publish SERVICE=PORT` or config `publish` when given; else every port the project's
+text tells beside the service's own `ports`: `expose`, healthcheck ports, `--port`-like flags and every `PORT`-like
+variable (`HTTP_PORT`, `GRPC_PORT`, `METRICS_PORT`, `ADMIN_PORT`...); only when the text tells none, the image's:
+the `EXPOSE` ports of the local image with `--inspect-images`, else the defaults composefix knows for the image's
+name (host port = container port, as host networking had them). With none of these, nothing is written for the
+service and the finding stays, asking for `--publish`. The service joins the networks of the services it talks to
+and that talk to it (listing `default` too when one of them is on it), so that their names resolve; a fix that
+would still lose one of the project's connections is refused with the connection and the reason. Images that
+need the host's network (mDNS/SSDP discovery, DHCP, host metrics) are left alone with a note pointing at Docker
+Desktop's host networking (4.34+). The service's loopback
 addresses are rewritten in the same plan (`host.docker.internal`, or the name of the service that listens), and
 so are other services' `host.docker.internal:PORT`/bridge-IP addresses that reached it.
 

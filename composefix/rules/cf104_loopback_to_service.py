@@ -46,7 +46,10 @@ services:
 
 ## Fix safety
 Safe: `localhost:PORT` becomes `SERVICE:PORT`, with the listening service's container port (a published host port
-is mapped back to it). Only warnings are fixed: informational findings are left as written.
+is mapped back to it). Only warnings are fixed: informational findings are left as written. A bootstrap address
+(Kafka's `BOOTSTRAP_SERVERS`, `CONNECT_BOOTSTRAP_SERVERS`...) is left as written, with the reason, while the server
+it points at advertises a loopback address (`KAFKA_ADVERTISED_LISTENERS`): the client would be sent back to
+`localhost` by the broker (https://kafka.apache.org/documentation/#brokerconfigs_advertised.listeners).
 
 ## Platforms
 Every engine.

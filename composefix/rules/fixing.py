@@ -220,8 +220,8 @@ def _rank(reason: str) -> int:
         return 1
     if reason == "healthcheck":
         return 2
-    if reason.startswith("image "):
-        return 4
+    if reason.startswith("image ") or " bundled in image " in reason:
+        return 4  # what composefix knows of the image, not what the project's text tells
     return 3 if reason != "ports" else 0
 
 
