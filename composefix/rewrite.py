@@ -12,7 +12,7 @@ from typing import Protocol, TypeVar
 from composefix.document import Document, load, parse
 from composefix.engine import Checker, Options
 from composefix.fixes import EditConflict, Plan, apply_edits, plan, unified_diff
-from composefix.model import Applicability, Edit, Finding
+from composefix.model import Applicability, Edit, Finding, describe_targets
 from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path, text_of
 from composefix.rules import BY_CODE
 from composefix.survival import Survival, compare, culprits, loaded
@@ -149,9 +149,15 @@ def rewrite(
         _in_place(outcome, checker.reader, keep)
     else:
         _override(outcome, options, files, checker.reader, output, force, regenerate, keep)
-    if outcome.survival is not None and outcome.survival.broken:
-        raise RewriteError(
-            f"the rewrite would break a connection on {outcome.survival.broken[0].describe()}; nothing written"
+    survival = outcome.survival
+    if survival is not None and survival.broken:
+        raise RewriteError(f"the rewrite would break a connection on {survival.broken[0].describe()}; nothing written")
+    if survival is not None and survival.already and outcome.changed:
+        edges = {(lost.edge.key, lost.edge.via.file, lost.edge.via.span) for lost in survival.already}
+        where = describe_targets({lost.target for lost in survival.already})
+        outcome.notes.append(
+            f"{len(edges)} connection{'s' if len(edges) > 1 else ''} already broken on {where} before the rewrite "
+            f"{'stay as they were' if len(edges) > 1 else 'stays as it was'} (`composefix graph` shows them)"
         )
     _check_targets(outcome, options, files, checker.reader, named=output, outside=edit_outside)
     _verify_findings(outcome, options, files, checker.reader, set(project.env_files))

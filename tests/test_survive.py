@@ -283,6 +283,10 @@ def test_a_connection_broken_before_on_a_target_is_reported_apart(tmp_path):
     outcome, _ = _rewrite(tmp_path, text, in_place=True, targets=frozenset({Target.LINUX, Target.RANCHER}))
     assert "CF105" in _fixed(outcome)
     assert outcome.survival is not None and outcome.survival.broken == []
+    assert (
+        "1 connection already broken on Rancher Desktop before the rewrite stays as it was (`composefix graph` shows "
+        "them)"
+    ) in outcome.notes
     assert [lost.describe().replace(f"{tmp_path}/", "") for lost in outcome.survival.already] == [
         "Rancher Desktop: `api` -> `host:5432` through `172.17.0.1:5432` in environment.DB (compose.yaml:5): "
         "`host.docker.internal` is mapped to `host-gateway`: Rancher Desktop does not support `host-gateway`"
