@@ -195,6 +195,8 @@ def _settle(outcome: Outcome, render: Callable[[Plan], R], survive: Callable[[R]
             [f._replace(fix=None, no_fix=excluded[id(f)]) if id(f) in excluded else f for f in outcome.findings]
         )
         result = render(outcome.plan)
+    else:
+        survive(result)  # the last plan is checked too: a connection it still loses refuses the rewrite
     outcome.fixed, outcome.unfixed = list(outcome.plan.fixed), list(outcome.plan.unfixed)
     _drop(outcome, result.dropped)
     outcome.not_renderable = [f for f in outcome.findings if id(f) in excluded and id(f) not in refused]

@@ -134,15 +134,22 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached), _networks_to_join(ctx, service))
 
 
-def _graph(ctx: Context) -> Graph:
-    from composefix.connections import Graph, build
+def _peers(ctx: Context) -> tuple[Graph, dict[str, set[str]]]:
+    """The connection graph of the project as Linux runs it, and for each service the services it talks to and
+    that talk to it (computed once per project: every host-mode service asks)."""
+    from composefix.connections import HOST, build
 
-    key = ("fixing.graph", ctx.settings.bridge_ips)
-    cache = cast(dict[object, Graph], ctx.project.cache.setdefault("fixing.graph", {}))
-    graph = cache.get(key)
-    if not isinstance(graph, Graph):
-        graph = cache[key] = build(ctx.project, ctx.settings.bridge_ips)
-    return graph
+    cache = cast(dict[object, tuple["Graph", dict[str, set[str]]]], ctx.project.cache.setdefault("fixing.peers", {}))
+    key = ctx.settings.bridge_ips
+    if key not in cache:
+        graph = build(ctx.project, ctx.settings.bridge_ips)
+        peers: dict[str, set[str]] = {}
+        for edge in graph.edges:
+            if edge.target != HOST and edge.target != edge.source:
+                peers.setdefault(edge.source, set()).add(edge.target)
+                peers.setdefault(edge.target, set()).add(edge.source)
+        cache[key] = (graph, peers)
+    return cache[key]
 
 
 def _networks_to_join(ctx: Context, service: Service) -> tuple[str, ...]:
@@ -151,16 +158,10 @@ def _networks_to_join(ctx: Context, service: Service) -> tuple[str, ...]:
     `networks:` key it is on `default` only: when every peer is on `default`, nothing is listed; else the peers'
     networks, and `default` too when some peer is on it. A peer in host mode that leaves it as well lands on
     `default`; peers outside the project networks (bridge, another container) share none whatever is listed."""
-    from composefix.connections import HOST
-
-    graph = _graph(ctx)
-    peers = sorted(
-        {e.target for e in graph.edges if e.source == service.name and e.target != HOST}
-        | {e.source for e in graph.edges if e.target == service.name} - {service.name}
-    )
+    graph, peers = _peers(ctx)
     needed: list[str] = []
     on_default = False
-    for peer in peers:
+    for peer in sorted(peers.get(service.name, ())):
         node = graph.services.get(peer)
         seen = {peer}
         while node is not None and (node.network_mode or "").startswith("service:"):
