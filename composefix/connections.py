@@ -689,8 +689,13 @@ def lost_connections(
             graph = graphs[id(project)] = build(project, bridge_ips, hints=True)
         assess(project, graph, (target,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips)
         statuses = dict(zip(graph.edges, graph.status[target], strict=True))
+        by_key: dict[tuple[str, str, int | None], list[Edge]] = {}
+        by_place: dict[tuple[str, str], list[Edge]] = {}
+        for e in graph.edges:
+            by_key.setdefault(e.key, []).append(e)
+            by_place.setdefault((e.source, e.via.path), []).append(e)
         for edge in kept:
-            same = [e for e in graph.edges if e.key == edge.key]
+            same = by_key.get(edge.key, [])
             exact = [e for e in same if e.via.path == edge.via.path]
             candidates = exact or same
             if any(statuses[e].works for e in candidates):
@@ -699,7 +704,7 @@ def lost_connections(
                 status = statuses[candidates[0]]
                 lost.append(Lost(edge, target, status.reason, status.codes))
             else:
-                moved = [e for e in graph.edges if e.source == edge.source and e.via.path == edge.via.path]
+                moved = by_place.get((edge.source, edge.via.path), [])
                 left = _left_behind(project, graph, edge)
                 if moved:
                     port = f":{moved[0].port}" if moved[0].port is not None else ""
