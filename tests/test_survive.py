@@ -120,6 +120,15 @@ def test_peers_on_default_and_on_another_network_are_all_listed(tmp_path):
     _survives(tmp_path, outcome, options, in_place=False)
 
 
+def test_the_peers_own_network_is_joined_rather_than_an_external_one(tmp_path):
+    """`web` is on a reverse proxy's external network and on the project's own: the proxy joins the latter."""
+    text = PROXY.replace("      - backend\n", "      - traefik\n      - backend\n").replace(
+        "  backend: {}\n", "  backend: {}\n  traefik:\n    external: true\n"
+    )
+    outcome, _ = _rewrite(tmp_path, text)
+    assert _fixed(outcome)["CF101"] == "join the network `backend` and publish 80:80"
+
+
 def test_an_upstream_outside_the_project_networks_refuses_the_fix(tmp_path):
     """`web` on the default bridge: no network the proxy could join reaches it by name."""
     text = PROXY.replace("    networks:\n      - backend\nnetworks:\n  backend: {}\n", "    network_mode: bridge\n")

@@ -185,10 +185,23 @@ def _networks_to_join(ctx: Context, service: Service) -> tuple[str, ...]:
         if "default" in networks:
             on_default = True
         elif networks and not networks & set(needed):
-            needed.append(sorted(networks)[0])
+            # The peer's own project networks first (in the order it lists them), an external one (a reverse
+            # proxy's network, shared with other projects) only when it has no other.
+            listed = [n for n in node.networks if n in networks] if node.network_mode is None else sorted(networks)
+            needed.append(min(listed, key=lambda n: (_external(ctx, n), listed.index(n))))
     if not needed:
         return ()
     return ("default", *needed) if on_default else tuple(needed)
+
+
+def _external(ctx: Context, network: str) -> bool:
+    from composefix.document import Mapping
+
+    section = ctx.project.top.get("networks")
+    entry = section.get(network) if isinstance(section, Mapping) else None
+    external = entry.get("external") if isinstance(entry, Mapping) else None
+    # `external: true`, or the old `external: {name: ...}`
+    return isinstance(external, Mapping) or (text_of(external) or "").lower() == "true"
 
 
 def _leaves_host_mode(ctx: Context, service: Service) -> bool:
