@@ -304,7 +304,9 @@ _ADVERTISE_FLAG = re.compile(r"--[\w.-]*advertise[\w.-]*(?:=|\s+)\S*$", re.IGNOR
 # Variables that name a server to connect to: a bare loopback host there is worth an (informational) finding.
 _CONNECT_NAME = re.compile(r"(HOST|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPOINT|BROKERS?|NODES)$", re.IGNORECASE)
 _BOUND_PORT = re.compile(r"(?:^|[\s,;=/@\]]|://)(?:[\w.\-]*|\[[0-9a-f:]*\])?:(\d{2,5})\b", re.IGNORECASE)
-_PORT_FLAG = re.compile(r"(?:--(?:port|http-port|listen-port)|\bPORT)(?:=|\s+)['\"]?(\d{2,5})\b")
+_PORT_FLAG = re.compile(
+    r"(?:--(?:port|https?-port|listen-port|grpc-port|metrics-port|admin-port)|\bPORT)(?:=|\s+)['\"]?(\d{2,5})\b"
+)
 _SEGMENT = re.compile(r"(?:&&|\|\||[;&|\n]|-c\s+['\"]?)")
 _PORT_AFTER = re.compile(r":(\d{1,5})(?!\d)")
 

@@ -594,8 +594,10 @@ def assess(
     *,
     desktop_host_networking: bool = False,
     bridge_ips: tuple[str, ...] = (),
+    explain: bool = True,
 ) -> Graph:
-    """Fill ``graph.status`` for each target: does each edge work there, and if not, why and which findings."""
+    """Fill ``graph.status`` for each target: does each edge work there, and if not, why and (with ``explain``,
+    which runs every rule for the target) which findings."""
     settings = _Settings(desktop_host_networking, bridge_ips)
     for target in targets:
         findings: list[Finding] | None = None
@@ -604,6 +606,9 @@ def assess(
             works, reason = _status(graph, edge, target, settings)
             if works:
                 statuses.append(Status(True))
+                continue
+            if not explain:
+                statuses.append(Status(False, reason))
                 continue
             if findings is None:
                 findings = _findings(project, target, settings)
@@ -618,10 +623,18 @@ def connection_graph(
     *,
     desktop_host_networking: bool = False,
     bridge_ips: tuple[str, ...] = (),
+    explain: bool = True,
 ) -> Graph:
-    """The graph of ``project`` with each connection's status on each of ``targets``."""
+    """The graph of ``project`` with each connection's status on each of ``targets`` (see `assess`)."""
     graph = build(project, bridge_ips)
-    return assess(project, graph, targets, desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips)
+    return assess(
+        project,
+        graph,
+        targets,
+        desktop_host_networking=desktop_host_networking,
+        bridge_ips=bridge_ips,
+        explain=explain,
+    )
 
 
 # --- what a rewrite must keep -----------------------------------------------------------------------------------
@@ -658,7 +671,11 @@ def lost_connections(
     connection works there. A connection the original already breaks on a target counts as lost there unless
     the rewrite repairs it: the invariant is that every connection made on Linux is made on every target."""
     before = connection_graph(
-        original, (Target.LINUX,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips
+        original,
+        (Target.LINUX,),
+        desktop_host_networking=desktop_host_networking,
+        bridge_ips=bridge_ips,
+        explain=False,
     )
     kept = [edge for edge, status in zip(before.edges, before.status[Target.LINUX], strict=True) if status.works]
     lost: list[Lost] = []
@@ -672,8 +689,13 @@ def lost_connections(
             graph = graphs[id(project)] = build(project, bridge_ips, hints=True)
         assess(project, graph, (target,), desktop_host_networking=desktop_host_networking, bridge_ips=bridge_ips)
         statuses = dict(zip(graph.edges, graph.status[target], strict=True))
+        by_key: dict[tuple[str, str, int | None], list[Edge]] = {}
+        by_place: dict[tuple[str, str], list[Edge]] = {}
+        for e in graph.edges:
+            by_key.setdefault(e.key, []).append(e)
+            by_place.setdefault((e.source, e.via.path), []).append(e)
         for edge in kept:
-            same = [e for e in graph.edges if e.key == edge.key]
+            same = by_key.get(edge.key, [])
             exact = [e for e in same if e.via.path == edge.via.path]
             candidates = exact or same
             if any(statuses[e].works for e in candidates):
@@ -682,7 +704,7 @@ def lost_connections(
                 status = statuses[candidates[0]]
                 lost.append(Lost(edge, target, status.reason, status.codes))
             else:
-                moved = [e for e in graph.edges if e.source == edge.source and e.via.path == edge.via.path]
+                moved = by_place.get((edge.source, edge.via.path), [])
                 left = _left_behind(project, graph, edge)
                 if moved:
                     port = f":{moved[0].port}" if moved[0].port is not None else ""

@@ -25,6 +25,7 @@ from composefix.model import (
     EnsureHostGateway,
     Finding,
     Fix,
+    JoinNetworks,
     MapToHostGateway,
     MoveKey,
     PublishPorts,
@@ -61,6 +62,12 @@ class ServicePlan:
     add_hosts: EnsureHostGateway | None = None
     gateway_entries: list[MapToHostGateway] = field(default_factory=list)
     moved: list[MoveKey] = field(default_factory=list)
+    join: list[JoinNetworks] = field(default_factory=list)
+
+    @property
+    def networks(self) -> list[str]:
+        """The project networks the service joins, in order, without repeats."""
+        return list(dict.fromkeys(name for change in self.join for name in change.networks))
 
     @property
     def ports(self) -> list[tuple[int, str]]:
@@ -252,6 +259,8 @@ def _views(result: Plan) -> None:
             result.service(change.service).gateway_entries.append(change)
         elif isinstance(change, MoveKey):
             result.service(change.service).moved.append(change)
+        elif isinstance(change, JoinNetworks):
+            result.service(change.service).join.append(change)
 
 
 # --- text edits -----------------------------------------------------------------------------------------------

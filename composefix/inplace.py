@@ -213,6 +213,8 @@ class _Builder:
                 self.remove_entry(service, reset.key, reset)
             for publish in sp.publish:
                 self.add_items(service, "ports", [f"{p}:{p}" for p, _ in publish.ports], publish)
+            for join in sp.join:
+                self.add_items(service, "networks", list(join.networks), join)
             for entry in sp.gateway_entries:
                 self._gateway_entry(service, entry)
             if sp.add_hosts is not None:

@@ -150,7 +150,18 @@ class MoveKey:
     owner: str
 
 
-Change = ReplaceText | RemovePragma | ResetKey | PublishPorts | EnsureHostGateway | MapToHostGateway | MoveKey
+@dataclass(frozen=True, slots=True)
+class JoinNetworks:
+    """Put ``service`` on the project ``networks`` (in this order): the networks of the services it talks to and
+    that talk to it, when it leaves a network mode for the project's networks."""
+
+    service: str
+    networks: tuple[str, ...]
+
+
+Change = (
+    ReplaceText | RemovePragma | ResetKey | PublishPorts | EnsureHostGateway | MapToHostGateway | MoveKey | JoinNetworks
+)
 
 
 class Fix(NamedTuple):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from composefix import __version__
-from composefix.addresses import HOST_ALIAS, Where, extra_hosts
+from composefix.addresses import HOST_ALIAS, Where, extra_hosts, service_strings
 from composefix.document import Node, Scalar, Sequence
 from composefix.fixes import GATEWAY_ENTRY, Plan, Replacement, scalar_content
 from composefix.model import Change, Finding, Target
@@ -50,6 +50,8 @@ class _Writer:
         self.lines: list[str] = []
         self.version = (0, 0, 0)
         self.dropped: list[tuple[Finding, str]] = []
+        # Replacements in inline `configs.<name>.content`, written as the whole new content of the config.
+        self.configs: list[Replacement] = []
 
     def need(self, version: tuple[int, int, int]) -> None:
         self.version = max(self.version, version)
@@ -91,6 +93,12 @@ class _Writer:
             )
             out.append("    ports:")
             out += [f"      - {q(f'{port}:{port}')}  # {reason}" for port, reason in sp.ports]
+        if sp is not None and sp.networks:
+            out.append(
+                f"    # {self.plan.codes(sp.join)}: join the networks of the services it talks to and that talk to it"
+            )
+            out.append("    networks:")
+            out += [f"      - {q(name)}" for name in sp.networks]
         out += self._extra_hosts(service)
         out += self._moved(service)
         env_items = [r for r in items if r.ref is not None and r.ref.where is Where.ENVIRONMENT]
@@ -134,8 +142,7 @@ class _Writer:
                 lines.append(f"        {item.ref.name}: {q(value)}")
             if lines:
                 out += ["    build:", "      args:", *lines]
-        configs = [r for r in items if r.ref is not None and r.ref.where is Where.CONFIG]
-        self.drop(configs, "an override file cannot change a config's content")
+        self.configs += [r for r in items if r.ref is not None and r.ref.where is Where.CONFIG]
         others = [
             r
             for r in items
@@ -245,6 +252,75 @@ class _Writer:
         self.drop(group, f"`{key}` has an unexpected shape")
         return []
 
+    def config_lines(self) -> list[str]:
+        """The top-level `configs:` entries whose inline content changes: each config's whole content with the
+        replacements made (Compose merges `configs.<name>.content` by replacing it)."""
+        by_config: dict[str, list[Replacement]] = {}
+        for item in self.configs:
+            assert item.ref is not None
+            by_config.setdefault(item.ref.path, []).append(item)
+        lines: list[str] = []
+        for path, group in by_config.items():
+            assert group[0].ref is not None
+            node = group[0].ref.node
+            name = path.split(".")[1]
+            wanting = {r.service for r in group}
+            others = sorted(
+                service.name
+                for service in self.project.services.values()
+                if service.name not in wanting and any(ref.path == path for ref in service_strings(service))
+            )
+            if others:
+                self.drop(group, f"config `{name}` is also mounted by `{others[0]}`, which needs it as it is")
+                continue
+            unique = list({(r.file, r.start, r.end): r for r in group}.values())
+            content = _config_content(node, unique)
+            if content is None:
+                self.drop(group, f"the content of config `{name}` is not written verbatim (variables or escapes)")
+                continue
+            codes = ", ".join(sorted(set(self.plan.codes(r.change for r in group).split(", "))))
+            lines += [
+                f"  {name}:",
+                f"    # {codes}: the whole content, with the address replaced (content replaces content when files "
+                "merge)",
+                f"    content: {q(content.replace('$', '$$'))}",
+            ]
+        return lines
+
+
+def _config_content(node: Scalar, items: list[Replacement]) -> str | None:
+    """An inline config's content with the replacements (file offsets) made, when every character of it is
+    written verbatim in one file (line breaks aside); else None."""
+    interp = node.interp
+    if interp is None:
+        return None
+    value = interp.value
+    position = 0
+    for piece in interp.pieces:
+        gap = value[position : piece.start]
+        if gap.strip("\n") or not piece.source.exact or piece.source.file != node.file:
+            return None
+        position = piece.end
+    if value[position:].strip("\n"):
+        return None
+    edits: list[tuple[int, int, str]] = []
+    for item in items:
+        holder = next(
+            (
+                p
+                for p in interp.pieces
+                if p.source.file == item.file and p.source.start <= item.start and item.end <= p.source.end
+            ),
+            None,
+        )
+        if holder is None:
+            return None
+        start = holder.start + item.start - holder.source.start
+        edits.append((start, start + item.end - item.start, item.text))
+    for start, end, text in sorted(edits, reverse=True):
+        value = value[:start] + text + value[end:]
+    return value
+
 
 def _list_item(project: Project, node: Scalar, name: str) -> bool:
     """True for a value that comes from a `- NAME=value` list item (its text starts with `NAME=`)."""
@@ -282,6 +358,7 @@ def render(
         lines = writer.service(service, by_service.get(service.name, []))
         if lines:
             body += [f"  {service.name}:", *lines]
+    configs = writer.config_lines()
     for removal in plan.removals:
         writer.drop_changes([removal], "an override file cannot remove a comment")
     version = writer.version
@@ -297,5 +374,6 @@ def render(
         f"# Regenerate: {regenerate or 'composefix rewrite ' + ' '.join(f'-f {f}' for f in base_files)}"
         + ("" if regenerate else f" -o {output_name}"),
     ]
-    text = "\n".join([*header, "services:" if body else "services: {}", *body]) + "\n"
-    return Rendered(text, version, writer.dropped, not body)
+    top = ["configs:", *configs] if configs else []
+    text = "\n".join([*header, "services:" if body else "services: {}", *body, *top]) + "\n"
+    return Rendered(text, version, writer.dropped, not body and not configs)

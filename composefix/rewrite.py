@@ -12,9 +12,10 @@ from typing import Protocol, TypeVar
 from composefix.document import Document, load, parse
 from composefix.engine import Checker, Options
 from composefix.fixes import EditConflict, Plan, apply_edits, plan, unified_diff
-from composefix.model import Applicability, Edit, Finding
+from composefix.model import Applicability, Edit, Finding, describe_targets
 from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path, text_of
 from composefix.rules import BY_CODE
+from composefix.survival import Survival, compare, culprits, loaded
 
 DEFAULT_OUTPUT = "compose.desktop.yaml"
 
@@ -39,6 +40,10 @@ class Outcome:
     usage: list[str] = field(default_factory=list)
     # Findings whose fix this mode cannot make (the renderer said why).
     not_renderable: list[Finding] = field(default_factory=list)
+    # Findings whose fix would lose a connection the project makes on Linux (composefix.survival), and why.
+    refused: list[tuple[Finding, str]] = field(default_factory=list)
+    # The connections of the result compared with the original's.
+    survival: Survival | None = None
 
     def diff(self) -> str:
         return "".join(
@@ -129,10 +134,31 @@ def rewrite(
     outcome = Outcome(
         planned, replan, report.findings, fixed=list(planned.fixed), unfixed=list(planned.unfixed), notes=notes
     )
+
+    def keep(texts: dict[str, str], override: Path | None) -> list[tuple[Finding, str]]:
+        """The fixes to refuse because the result (``texts``: path -> new text) loses a connection."""
+        rewritten = (
+            loaded(project, files, texts, options, override=override)
+            if texts
+            else dict.fromkeys(options.targets, project)
+        )
+        outcome.survival = compare(project, rewritten, options)
+        return culprits(outcome.plan, outcome.survival.broken)
+
     if in_place:
-        _in_place(outcome, checker.reader)
+        _in_place(outcome, checker.reader, keep)
     else:
-        _override(outcome, options, files, checker.reader, output, force, regenerate)
+        _override(outcome, options, files, checker.reader, output, force, regenerate, keep)
+    survival = outcome.survival
+    if survival is not None and survival.broken:
+        raise RewriteError(f"the rewrite would break a connection on {survival.broken[0].describe()}; nothing written")
+    if survival is not None and survival.already and outcome.changed:
+        edges = {(lost.edge.key, lost.edge.via.file, lost.edge.via.span) for lost in survival.already}
+        where = describe_targets({lost.target for lost in survival.already})
+        outcome.notes.append(
+            f"{len(edges)} connection{'s' if len(edges) > 1 else ''} already broken on {where} before the rewrite "
+            f"{'stay as they were' if len(edges) > 1 else 'stays as it was'} (`composefix graph` shows them)"
+        )
     _check_targets(outcome, options, files, checker.reader, named=output, outside=edit_outside)
     _verify_findings(outcome, options, files, checker.reader, set(project.env_files))
     if compose is not None and outcome.changed:
@@ -145,15 +171,23 @@ class _Rendered(Protocol):
 
 
 R = TypeVar("R", bound=_Rendered)
+# The fixes to refuse because the result (path -> new text; the override file's path) loses a connection.
+Keep = Callable[[dict[str, str], Path | None], list[tuple[Finding, str]]]
 
 
-def _settle(outcome: Outcome, render: Callable[[Plan], R]) -> R:
-    """Render the plan; when the renderer cannot make some fix, plan again without it, so that none of its changes
-    is written half (a replacement without the host-gateway entry it needs), until every fix renders."""
+def _settle(outcome: Outcome, render: Callable[[Plan], R], survive: Callable[[R], list[tuple[Finding, str]]]) -> R:
+    """Render the plan; when the renderer cannot make some fix, or the result loses a connection (``survive``
+    names the fixes to blame), plan again without those fixes, so that none of their changes is written half (a
+    replacement without the host-gateway entry it needs), until every fix renders and every connection made on
+    Linux is kept."""
     result = render(outcome.plan)
     excluded: dict[int, str] = {}
-    for _ in range(4):
+    refused: dict[int, str] = {}
+    for _ in range(len(outcome.findings) + 4):
         new = {id(f): reason for f, reason in result.dropped if id(f) not in excluded}
+        if not new:
+            new = {id(f): reason for f, reason in survive(result) if id(f) not in excluded}
+            refused.update(new)
         if not new:
             break
         excluded.update(new)
@@ -161,9 +195,12 @@ def _settle(outcome: Outcome, render: Callable[[Plan], R]) -> R:
             [f._replace(fix=None, no_fix=excluded[id(f)]) if id(f) in excluded else f for f in outcome.findings]
         )
         result = render(outcome.plan)
+    else:
+        survive(result)  # the last plan is checked too: a connection it still loses refuses the rewrite
     outcome.fixed, outcome.unfixed = list(outcome.plan.fixed), list(outcome.plan.unfixed)
     _drop(outcome, result.dropped)
-    outcome.not_renderable = [f for f in outcome.findings if id(f) in excluded]
+    outcome.not_renderable = [f for f in outcome.findings if id(f) in excluded and id(f) not in refused]
+    outcome.refused = [(f, refused[id(f)]) for f in outcome.findings if id(f) in refused]
     return result
 
 
@@ -185,7 +222,8 @@ def _override(
     reader: Reader,
     output: Path | None,
     force: bool,
-    regenerate: str | None = None,
+    regenerate: str | None,
+    keep: Keep,
 ) -> None:
     from composefix.override import HEADER_MARK, render
 
@@ -198,6 +236,7 @@ def _override(
         lambda p: render(
             p, base_files=base_files, output_name=target.name, targets=options.targets, regenerate=regenerate
         ),
+        lambda r: keep({} if r.empty else {str(target): r.text}, target),
     )
     old: str | None = None
     _refuse_unwritable(target, files, reader)
@@ -210,7 +249,7 @@ def _override(
             raise RewriteError(f"{name} exists and was not written by composefix: pass --force to replace it")
     if rendered.empty and old is None:
         # Never an empty override file.
-        if outcome.not_renderable:
+        if outcome.not_renderable or outcome.refused:
             outcome.notes.append("nothing the override file can change: no override file written")
         else:
             outcome.notes.append("nothing to fix: no override file written")
@@ -312,10 +351,25 @@ def _check_targets(
         raise RewriteError(str(exc)) from None
 
 
-def _in_place(outcome: Outcome, reader: Reader) -> None:
-    from composefix.inplace import in_place
+def _edited(reader: Reader, edits: list[Edit]) -> dict[str, str]:
+    """path -> the text of each file with its edits applied (EditConflict when two overlap)."""
+    by_file: dict[str, list[Edit]] = {}
+    for edit in edits:
+        by_file.setdefault(edit.file, []).append(edit)
+    return {path: apply_edits(reader.documents[path].text, items) for path, items in by_file.items()}
 
-    built = _settle(outcome, in_place)
+
+def _in_place(outcome: Outcome, reader: Reader, keep: Keep) -> None:
+    from composefix.inplace import InPlace, in_place
+
+    def survive(built: InPlace) -> list[tuple[Finding, str]]:
+        try:
+            texts = _edited(reader, built.edits)
+        except EditConflict:
+            return []  # refused below
+        return keep(texts, None)
+
+    built = _settle(outcome, in_place, survive)
     by_file: dict[str, list[Edit]] = {}
     for edit in built.edits:
         by_file.setdefault(edit.file, []).append(edit)

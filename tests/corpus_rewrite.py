@@ -1,7 +1,9 @@
 """Rewrite every corpus compose file that has fixable findings, in a scratch copy of the corpus, and count.
 
 For each file: override mode (with verification by re-analysis and by the real Compose binary) and in-place
-mode with --unsafe-fixes (re-analysis; real Compose on the patched files).
+mode with --unsafe-fixes (re-analysis; real Compose on the patched files). Every result is compared with the
+original project's connections (composefix.survival): edges kept on each target, edges broken by the written
+result (must be 0), edges already broken before the rewrite, and the fixes refused because they would break one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from composefix.compose_cli import find_compose
 from composefix.engine import Options
 from composefix.rewrite import RewriteError, rewrite
 from composefix.rules import RULES
+from composefix.survival import compare, loaded
 
 FIXABLE = {rule.code for rule in RULES if rule.fixable is not None}
 
@@ -37,6 +40,14 @@ class Tally:
     errors: list[tuple[str, str]] = field(default_factory=list)
     # (file, mode) of rewrites that report fixes but change nothing.
     claimed_unwritten: list[tuple[str, str]] = field(default_factory=list)
+    # (connection, target) pairs of the written results: kept, broken by the result, broken before the rewrite.
+    edges_kept: int = 0
+    edges_broken: list[tuple[str, str]] = field(default_factory=list)
+    edges_already_broken: int = 0
+    # (file, mode, code, reason) of fixes refused because they would break a connection.
+    refused: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # Files whose rewrite computed no connection check (must stay empty).
+    unchecked: list[tuple[str, str]] = field(default_factory=list)
 
 
 def compose_rows(corpus: Path) -> list[dict[str, str]]:
@@ -77,6 +88,19 @@ def run(corpus: Path, limit: int | None = None) -> Tally:
                 except Exception as exc:  # a crash: the test fails on any
                     tally.errors.append((row["local_path"], f"{type(exc).__name__}: {exc}"))
                     continue
+                mode = "in-place" if in_place else "override"
+                tally.refused += [(row["local_path"], mode, f.code, reason) for f, reason in outcome.refused]
+                if outcome.survival is None:
+                    tally.unchecked.append((row["local_path"], mode))
+                if outcome.changed:
+                    # Independently of the rewrite's own loop: the texts it would write, loaded as each target does.
+                    project = outcome.plan.project
+                    texts = {p: new for p, (_, new, _) in outcome.writes.items()}
+                    override = None if in_place else next(Path(p) for p in outcome.writes)
+                    survival = compare(project, loaded(project, [path], texts, options, override=override), options)
+                    tally.edges_kept += survival.kept
+                    tally.edges_already_broken += len(survival.already)
+                    tally.edges_broken += [(row["local_path"], f"{mode}: {x.describe()}") for x in survival.broken]
                 if not in_place:
                     if any(f.code in FIXABLE for f, _ in outcome.fixed + outcome.unfixed):
                         tally.with_fixes += 1
@@ -109,6 +133,15 @@ if __name__ == "__main__":
     print(f"in-place: written {result.in_place_written}, refused {len(result.in_place_refused)}")
     print("fixed:", dict(result.fixed))
     print("unfixed:", dict(result.unfixed))
+    print(
+        f"connections of written results ((edge, target) pairs): kept {result.edges_kept}, broken "
+        f"{len(result.edges_broken)}, already broken before the rewrite {result.edges_already_broken}"
+    )
+    print(f"fixes refused because they would break a connection: {len(result.refused)}")
+    for file, mode, code, reason in result.refused[:30]:
+        print(f"  refused ({mode}) {file}: {code}: {reason}")
+    for item in result.edges_broken[:15]:
+        print("  BROKEN:", item)
     for item in result.override_refused[:15]:
         print("  override refused:", item)
     for item in result.in_place_refused[:15]:

@@ -22,3 +22,9 @@ def test_corpus_rewrites():
     assert tally.compose_accepted + tally.compose_skipped == tally.override_written
     # A refusal is a verification that caught a plan it could not carry out; none is expected on the corpus.
     assert tally.override_refused == [] and tally.in_place_refused == []
+    # Connections survive: no written result loses an edge the original makes on Linux, and every rewrite checked.
+    assert tally.edges_broken == []
+    assert tally.unchecked == []
+    assert tally.edges_kept > 0
+    # A fix refused for a connection says which one.
+    assert all("the rewrite would break a connection on " in reason for *_, reason in tally.refused)

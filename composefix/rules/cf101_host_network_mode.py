@@ -50,12 +50,16 @@ Keep the Linux setup and add an override for the VM-backed engines instead: `net
 Unsafe: the service leaves host networking, so its ports become published ports and its view of `localhost`
 changes. `composefix rewrite` applies it by default in override mode (the override file is loaded only by the
 machines that need it: `network_mode: !reset null`, Compose 2.18.0+), and in place only with `--unsafe-fixes`.
-The ports published are, in this order: `--publish SERVICE=PORT` or config `publish`, the service's own `ports`,
-`expose`, healthcheck ports, `--port`-like flags and `PORT`-like variables, then the image: the `EXPOSE` ports of
-the local image with `--inspect-images`, else the defaults composefix knows for the image's name (host port =
-container port, as host networking had them). With none of these, nothing is written for the
-service and the finding stays. Images that need the host's network (mDNS/SSDP discovery, DHCP, host metrics)
-are left alone with a note pointing at Docker Desktop's host networking (4.34+). The service's loopback
+The ports published are `--publish SERVICE=PORT` or config `publish` when given; else every port the project's
+text tells beside the service's own `ports`: `expose`, healthcheck ports, `--port`-like flags and every `PORT`-like
+variable (`HTTP_PORT`, `GRPC_PORT`, `METRICS_PORT`, `ADMIN_PORT`...); only when the text tells none, the image's:
+the `EXPOSE` ports of the local image with `--inspect-images`, else the defaults composefix knows for the image's
+name (host port = container port, as host networking had them). With none of these, nothing is written for the
+service and the finding stays, asking for `--publish`. The service joins the networks of the services it talks to
+and that talk to it (listing `default` too when one of them is on it), so that their names resolve; a fix that
+would still lose one of the project's connections is refused with the connection and the reason. Images that
+need the host's network (mDNS/SSDP discovery, DHCP, host metrics) are left alone with a note pointing at Docker
+Desktop's host networking (4.34+). The service's loopback
 addresses are rewritten in the same plan (`host.docker.internal`, or the name of the service that listens), and
 so are other services' `host.docker.internal:PORT`/bridge-IP addresses that reached it. A move that would cut a
 connection is not made, and the finding says why: a server that listens only on a loopback address (a
@@ -71,7 +75,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.model import Applicability, Change, Finding, Fix, PublishPorts, Severity, Target, describe_targets
+from composefix.model import (
+    Applicability,
+    Change,
+    Finding,
+    Fix,
+    JoinNetworks,
+    PublishPorts,
+    Severity,
+    Target,
+    describe_targets,
+)
 from composefix.project import Service
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import host_mode_exit, leaving_host_mode, linux_only, reached_through_host, replace
@@ -86,13 +100,17 @@ def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:
     changes: list[Change] = [leaving_host_mode(service)]
     if plan.ports:
         changes.append(PublishPorts(service.name, plan.ports))
+    if plan.networks:
+        changes.append(JoinNetworks(service.name, plan.networks))
     for other, ref, start, end in plan.reached:
         if reached_through_host(ctx, other, ref, start, end) is not service:
             continue  # an address two host-mode services listen behind goes to the first
         change = replace(ctx, other, ref, start, end, service.name)
         if change is not None:
             changes.append(change)
-    title = "join the project network and publish " + ", ".join(
+    names = ", ".join(f"`{n}`" for n in plan.networks)
+    joined = f"join the network{'s' if len(plan.networks) > 1 else ''} {names}" if names else "join the project network"
+    title = f"{joined} and publish " + ", ".join(
         [f"{p}:{p}" for p, _ in plan.ports] + [f"{p} (already in ports)" for p in plan.already]
     )
     return Fix(title, Applicability.UNSAFE, changes=tuple(changes), vm_only=True), ""

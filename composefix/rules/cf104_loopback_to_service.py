@@ -46,7 +46,10 @@ services:
 
 ## Fix safety
 Safe: `localhost:PORT` becomes `SERVICE:PORT`, with the listening service's container port (a published host port
-is mapped back to it). Only warnings are fixed: informational findings are left as written.
+is mapped back to it). Only warnings are fixed: informational findings are left as written. A bootstrap address
+(Kafka's `BOOTSTRAP_SERVERS`, `CONNECT_BOOTSTRAP_SERVERS`...) is left as written, with the reason, while the server
+it points at advertises a loopback address (`KAFKA_ADVERTISED_LISTENERS`): the client would be sent back to
+`localhost` by the broker (https://kafka.apache.org/documentation/#brokerconfigs_advertised.listeners).
 
 ## Platforms
 Every engine.
@@ -59,7 +62,14 @@ from collections.abc import Iterator
 from composefix.addresses import locate
 from composefix.model import Applicability, Finding, Fix, Related, Severity
 from composefix.rules.base import ALL_TARGETS, Context, Rule
-from composefix.rules.fixing import INFORMATION_ONLY, LEAVES_HOST_MODE, NOT_VERBATIM, leaving_host_mode, replace
+from composefix.rules.fixing import (
+    INFORMATION_ONLY,
+    LEAVES_HOST_MODE,
+    NOT_VERBATIM,
+    advertises_loopback,
+    leaving_host_mode,
+    replace,
+)
 from composefix.topology import Reach, analyse
 
 
@@ -118,7 +128,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         text = (
             f"{first.service}:{first.port}" if (address.explicit_port or first.port != address.port) else first.service
         )
-        change = None if hint else replace(ctx, use.service, use.ref, address.start, end, text)
+        server = ctx.project.services.get(first.service)
+        advertised = advertises_loopback(ctx, use.ref, server) if server is not None and not hint else ""
+        change = None if hint or advertised else replace(ctx, use.service, use.ref, address.start, end, text)
         fix = (
             Fix(
                 f"use `{first.service}:{first.port}`",
@@ -143,7 +155,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             severity=Severity.INFO if hint else None,
             related=related,
             fix=fix,
-            no_fix="" if fix is not None else INFORMATION_ONLY if hint else NOT_VERBATIM,
+            no_fix="" if fix is not None else INFORMATION_ONLY if hint else advertised or NOT_VERBATIM,
         )
 
 

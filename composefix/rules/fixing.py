@@ -29,6 +29,9 @@ from composefix.topology import Reach, analyse, image_name, known_image
 if TYPE_CHECKING:
     from composefix.data.linux_only import HostNetworkNeed
 
+if TYPE_CHECKING:
+    from composefix.connections import Graph
+
 NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
 LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
 INFORMATION_ONLY = "information only: left as written (no evidence that the container connects to it)"
@@ -75,6 +78,8 @@ class HostModeExit(NamedTuple):
     reason: str = ""
     # Other services' `host.docker.internal:PORT` / bridge-IP addresses that reached it through the host.
     reached: tuple[tuple[Service, StringRef, int, int], ...] = ()
+    # The project networks it joins: those of the services it talks to and that talk to it (empty: `default`).
+    networks: tuple[str, ...] = ()
 
 
 def host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
@@ -135,19 +140,20 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     listeners = analyse(ctx.project).listeners.get(service.name, [])
     ports: list[tuple[int, str]] = [(p, "--publish") for p in explicit]
     already = {item.port for item in listeners if item.reason == "ports"}
-    if not ports and not already:
-        # The first source that knows any port wins (issue #4): expose, healthcheck, command/environment
-        # hints, then the image: the EXPOSE of the local image the engine has (`--inspect-images`, evidence
-        # about this very image) before the defaults data/known_images.py records for its name.
-        image_ports = ctx.settings.image_ports
-        image = text_of(service.get("image")) or ""
-        for rank in (1, 2, 3, 4):
-            if rank == 4 and image_ports.get(image):
+    if not ports:
+        # Every port the project's own text tells (expose, healthcheck, command flags, port variables: issue 14,
+        # a service with several port variables listens on each); the image's ports only when the text tells
+        # none: the EXPOSE of the local image the engine has (`--inspect-images`, evidence about this very
+        # image) before the defaults data/known_images.py records for its name.
+        told = {item.port: item.reason for item in reversed(listeners) if _rank(item.reason) in (1, 2, 3)}
+        ports = sorted((port, reason) for port, reason in told.items() if port not in already)
+        if not ports and not already:
+            image_ports = ctx.settings.image_ports
+            image = text_of(service.get("image")) or ""
+            if image_ports.get(image):
                 ports = [(port, f"EXPOSE of image {image} (engine)") for port in image_ports[image]]
             else:
-                ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == rank]
-            if ports:
-                break
+                ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == 4]
     if not ports and not already:
         return HostModeExit(
             reason=f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
@@ -170,7 +176,90 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
                     port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
                     if port_match and int(port_match.group(1)) in own_ports:
                         reached.append((other, ref, start, end))
-    return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached))
+    return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached), _networks_to_join(ctx, service))
+
+
+def _peers(ctx: Context) -> tuple[Graph, dict[str, set[str]]]:
+    """The connection graph of the project as Linux runs it, and for each service the services it talks to and
+    that talk to it (computed once per project: every host-mode service asks)."""
+    from composefix.connections import HOST, build
+
+    cache = cast(dict[object, tuple["Graph", dict[str, set[str]]]], ctx.project.cache.setdefault("fixing.peers", {}))
+    key = ctx.settings.bridge_ips
+    if key not in cache:
+        graph = build(ctx.project, ctx.settings.bridge_ips)
+        peers: dict[str, set[str]] = {}
+        for edge in graph.edges:
+            if edge.target != HOST and edge.target != edge.source:
+                peers.setdefault(edge.source, set()).add(edge.target)
+                peers.setdefault(edge.target, set()).add(edge.source)
+        cache[key] = (graph, peers)
+    return cache[key]
+
+
+def _networks_to_join(ctx: Context, service: Service) -> tuple[str, ...]:
+    """The networks a host-mode service leaving host mode must list so that it shares one with each service it
+    talks to and each that talks to it (the connection graph of the project as Linux runs it). Without a
+    `networks:` key it is on `default` only: when every peer is on `default`, nothing is listed; else the peers'
+    networks, and `default` too when some peer is on it. A peer in host mode that leaves it as well lands on
+    `default`; peers outside the project networks (bridge, another container) share none whatever is listed."""
+    graph, peers = _peers(ctx)
+    needed: list[str] = []
+    on_default = False
+    for peer in sorted(peers.get(service.name, ())):
+        node = graph.services.get(peer)
+        seen = {peer}
+        while node is not None and (node.network_mode or "").startswith("service:"):
+            owner = (node.network_mode or "").split(":", 1)[1]
+            if owner in seen:
+                node = None
+                break
+            seen.add(owner)
+            node = graph.services.get(owner)
+        if node is None:
+            continue
+        if node.network_mode is None:
+            networks = set(node.networks)
+        elif node.network_mode == "host" and node.name in ctx.project.services:
+            other = ctx.project.services[node.name]
+            if other is service or _leaves_host_mode(ctx, other) is False:
+                continue
+            networks = {"default"}
+        else:
+            continue
+        if "default" in networks:
+            on_default = True
+        elif networks and not networks & set(needed):
+            # The peer's own project networks first (in the order it lists them), an external one (a reverse
+            # proxy's network, shared with other projects) only when it has no other.
+            listed = [n for n in node.networks if n in networks] if node.network_mode is None else sorted(networks)
+            needed.append(min(listed, key=lambda n: (_external(ctx, n), listed.index(n))))
+    if not needed:
+        return ()
+    return ("default", *needed) if on_default else tuple(needed)
+
+
+def _external(ctx: Context, network: str) -> bool:
+    from composefix.document import Mapping
+
+    section = ctx.project.top.get("networks")
+    entry = section.get(network) if isinstance(section, Mapping) else None
+    external = entry.get("external") if isinstance(entry, Mapping) else None
+    # `external: true`, or the old `external: {name: ...}`
+    return isinstance(external, Mapping) or (text_of(external) or "").lower() == "true"
+
+
+def _leaves_host_mode(ctx: Context, service: Service) -> bool:
+    """Whether CF101's fix can take ``service`` out of host mode (the ports are known, the image allows it),
+    without computing its own networks (two host-mode services may talk to each other)."""
+    known = known_image(service)
+    if known is not None and known.get("host-network") and not ctx.settings.publish.get(service.name):
+        return False
+    return bool(
+        ctx.settings.publish.get(service.name)
+        or analyse(ctx.project).listeners.get(service.name)
+        or ctx.settings.image_ports.get(text_of(service.get("image")) or "")
+    )
 
 
 def _loopback_bind(ctx: Context, service: Service, ports: set[int]) -> str:
@@ -224,6 +313,35 @@ def _rank(reason: str) -> int:
         return 1
     if reason == "healthcheck":
         return 2
-    if reason.startswith("image "):
-        return 4
+    if reason.startswith("image ") or " bundled in image " in reason:
+        return 4  # what composefix knows of the image, not what the project's text tells
     return 3 if reason != "ports" else 0
+
+
+def advertises_loopback(ctx: Context, client: StringRef, server: Service) -> str:
+    """Why a bootstrap address in ``client`` must not become ``server``'s name: the server advertises a loopback
+    address to its clients (composefix/data/advertised.py). Empty when nothing says so."""
+    from composefix.addresses import loopbacks
+    from composefix.data.advertised import ADVERTISED
+
+    name = (client.name or "").upper()
+    if client.where is not Where.ENVIRONMENT or not name:
+        return ""
+    wanted = {
+        variable.name: (entry.system, variable.source)
+        for entry in ADVERTISED
+        if any(c.name == name for c in entry.clients)
+        for variable in entry.servers
+    }
+    for ref in service_strings(server):
+        found = wanted.get((ref.name or "").upper()) if ref.where is Where.ENVIRONMENT else None
+        if found is None:
+            continue
+        system, source = found
+        for address in loopbacks(ref.value, ref.value_start, ref.prefix):
+            return (
+                f"`{server.name}` advertises `{address.shown}` ({ref.name}): a {system} client given "
+                f"`{server.name}` is sent back to that address (and a certificate for it does not cover the name); "
+                f"change what `{server.name}` advertises first (see {source})"
+            )
+    return ""

@@ -1,0 +1,125 @@
+"""Connections survive a rewrite: compare the connection graph of the project as Linux runs it with the
+rewritten project as each target engine loads it, and name the fixes whose changes lose a connection.
+
+A connection counts against the rewrite when it works on Linux in the original project and does not work on a
+target after the rewrite, unless it was already broken on that target before the rewrite: that one is "already
+broken", reported apart, and not the rewrite's doing (a docker0 address replaced by `host.docker.internal` still
+fails on Rancher Desktop, which has no `host-gateway`, as the address failed there before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composefix.connections import Edge, Lost, connection_graph, load_edited, lost_connections
+from composefix.engine import Options
+from composefix.fixes import Plan
+from composefix.model import Change, Finding, ResetKey, Target
+from composefix.project import DEFAULT_OVERRIDE_NAMES, Project
+
+
+def _edge_id(edge: Edge) -> tuple[object, ...]:
+    return (*edge.key, edge.via.file, edge.via.span.start.offset)
+
+
+@dataclass(slots=True, eq=False)
+class Survival:
+    """The connections of one rewrite: how many the original makes on Linux, per target those lost by the
+    rewrite, and those broken before and left as they were."""
+
+    edges: int = 0  # connections the original makes on Linux
+    checked: int = 0  # (connection, target) pairs compared
+    broken: list[Lost] = field(default_factory=list)
+    already: list[Lost] = field(default_factory=list)
+
+    @property
+    def kept(self) -> int:
+        return self.checked - len(self.broken) - len(self.already)
+
+
+def loaded(
+    original: Project,
+    files: list[Path],
+    texts: Mapping[str, str],
+    options: Options,
+    *,
+    override: Path | None,
+) -> dict[Target, Project]:
+    """The project each target loads after the rewrite. In place every engine loads the edited files. With an
+    override file, VM-backed engines load the base files and the override; Linux loads the override too only
+    when Compose loads it by itself (`compose.override.yaml` and its variants), else Linux runs the original."""
+    extra = [override] if override is not None else []
+    new: dict[Path | str, str] = {path: text for path, text in texts.items()}
+    edited = load_edited(
+        [*files, *extra],
+        new,
+        project_directory=options.project_directory,
+        environ=options.environ,
+        env_files=list(options.env_files) if options.env_files is not None else None,
+        profiles=list(options.profiles),
+    )
+    linux_loads = override is None or override.name in DEFAULT_OVERRIDE_NAMES
+    return {t: (edited if t is not Target.LINUX or linux_loads else original) for t in options.targets}
+
+
+def compare(original: Project, rewritten: Mapping[Target, Project], options: Options) -> Survival:
+    """What the rewrite keeps, loses, and leaves broken (see the module's docstring)."""
+    targets = [t for t in Target if t in rewritten]
+    before = connection_graph(
+        original,
+        {Target.LINUX, *targets},
+        desktop_host_networking=options.desktop_host_networking,
+        bridge_ips=options.bridge_ips,
+        explain=False,
+    )
+    linux = before.status[Target.LINUX]
+    working = sum(1 for status in linux if status.works)
+    result = Survival(edges=working, checked=working * len(targets))
+    # Only the targets whose project differs from the original can lose anything.
+    changed = {t: p for t, p in rewritten.items() if p is not original}
+    if not changed:
+        return result
+    position = {_edge_id(edge): index for index, edge in enumerate(before.edges)}
+    for lost in lost_connections(
+        original,
+        changed,
+        [t for t in targets if t in changed],
+        desktop_host_networking=options.desktop_host_networking,
+        bridge_ips=options.bridge_ips,
+    ):
+        index = position.get(_edge_id(lost.edge))
+        was = before.status[lost.target][index] if index is not None else None
+        if was is not None and not was.works:
+            result.already.append(lost)
+        else:
+            result.broken.append(lost)
+    return result
+
+
+def _services(change: Change) -> set[str]:
+    names = {getattr(change, "service", None), getattr(change, "owner", None)}
+    return {name for name in names if isinstance(name, str)}
+
+
+def culprits(plan: Plan, broken: list[Lost]) -> list[tuple[Finding, str]]:
+    """The fixed findings whose changes lose each connection in ``broken``, with the reason to show: first the
+    fixes that take the connection's source or target out of its network mode (the fixes that need that change
+    fall back with it), else the fixes that change either service, else every fix (nothing is written that loses
+    a connection)."""
+    fixed = [finding for finding, _ in plan.fixed]
+    refused: dict[int, tuple[Finding, str]] = {}
+    for lost in broken:
+        ends = {lost.edge.source, lost.edge.target}
+        changes = {id(f): plan.applied.get(id(f), []) for f in fixed}
+        tiers = [
+            [f for f in fixed if any(isinstance(c, ResetKey) and c.service in ends for c in changes[id(f)])],
+            [f for f in fixed if any(_services(c) & ends for c in changes[id(f)])],
+            fixed,
+        ]
+        chosen = next((tier for tier in tiers if tier), [])
+        reason = f"the rewrite would break a connection on {lost.describe()}"
+        for finding in chosen:
+            refused.setdefault(id(finding), (finding, reason))
+    return list(refused.values())
