@@ -270,6 +270,7 @@ def render(
     output_name: str,
     targets: frozenset[Target],
     regenerate: str | None = None,
+    purpose: str | None = None,
 ) -> Rendered:
     """The override file's text for ``plan`` (an empty `services: {}` when there is nothing to change);
     ``regenerate`` is the command that writes it again (run in its folder)."""
@@ -292,6 +293,7 @@ def render(
         f"# Needs Docker Compose >= {'.'.join(map(str, version))}."
         if version > (0, 0, 0)
         else "# Works with any Docker Compose v2.",
+        *([f"# {purpose[:1].upper()}{purpose[1:]}."] if purpose else []),
         f"# Use it: docker compose {files} up",
         f"#     or: COMPOSE_FILE={':'.join([*base_files, output_name])} in .env",
         f"# Regenerate: {regenerate or 'composefix rewrite ' + ' '.join(f'-f {f}' for f in base_files)}"

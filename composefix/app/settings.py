@@ -59,6 +59,8 @@ class Flags(NamedTuple):
     inspect_images: bool = False
     show_secrets: bool = False
     edit_outside_project: bool = False
+    # rewrite: the override file every machine loads (the changes every engine needs).
+    portable_output: Path | None = None
 
 
 class RunSettings(NamedTuple):
@@ -213,6 +215,8 @@ def build(flags: Flags) -> RunSettings:
         raise UsageError(f"{flags.schema_path}: no such schema file")
     if rewriting and flags.in_place and flags.output is not None:
         raise UsageError("--in-place patches the files themselves: it takes no --output")
+    if rewriting and flags.in_place and flags.portable_output is not None:
+        raise UsageError("--in-place patches the files themselves: it takes no --portable-output")
     publish = parse_publish(flags.publish, cfg.publish) if rewriting else {}
     options = Options(
         targets=targets,
@@ -236,6 +240,10 @@ def build(flags: Flags) -> RunSettings:
             raise UsageError("rewrite needs files on disk, not stdin")
         if flags.output is not None and len(projects) > 1:
             raise UsageError("--output names one file, but the paths make several projects; rewrite them one by one")
+        if flags.portable_output is not None and len(projects) > 1:
+            raise UsageError(
+                "--portable-output names one file, but the paths make several projects; rewrite them one by one"
+            )
     return RunSettings(
         flags=flags,
         config=cfg,
