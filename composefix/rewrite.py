@@ -97,7 +97,7 @@ def rewrite(
 ) -> Outcome:
     """Plan and render the rewrite of one project; verification failures raise RewriteError."""
     if not in_place:
-        files = _without_own_output(files, portable_output)
+        files = without_own_output(files, portable_output)
     options = options._replace(publish={name: tuple(ports) for name, ports in publish.items()})
     checker = Checker(options)
     project = checker.check(files)
@@ -356,7 +356,7 @@ def _override(
     outcome.usage = usage
 
 
-def _without_own_output(files: list[Path], portable_output: Path | None) -> list[Path]:
+def without_own_output(files: list[Path], portable_output: Path | None) -> list[Path]:
     """The project without the file every machine loads that composefix wrote before (the automatic override file
     `check` reads with its base): the rewrite writes it again from the base files."""
     from composefix.discovery import is_generated

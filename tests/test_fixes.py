@@ -270,7 +270,7 @@ def test_an_unused_suppression_does_not_block_the_override_file(project):
         "where it is written)\n"
     ) in result.output
     assert "CF103 fixed" in result.output
-    assert 'PAYMENTS_URL: "smtp://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
+    assert 'PAYMENTS_URL: "smtp://host.docker.internal:4000"' in (project / "compose.override.yaml").read_text()
 
 
 def test_no_empty_override_is_written(project):
@@ -287,10 +287,14 @@ def test_no_empty_override_is_written(project):
     assert not (project / "compose.desktop.yaml").exists()
 
 
-def test_the_usage_says_which_machines_load_the_override(project):
+def test_the_usage_says_which_machines_load_each_file(project):
     put(project, "services:\n  api:\n    image: example/api\n    environment:\n      URL: smtp://localhost:4000\n")
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
-    assert "in the .env of every machine (the fixes of CF103 concern every engine)" in result.output
+    assert result.output.splitlines()[-1] == (
+        "use it: every machine: `docker compose up` loads compose.override.yaml automatically"
+    )
+    assert not (project / "compose.desktop.yaml").exists()
+    (project / "compose.override.yaml").unlink()
     put(
         project,
         """\
@@ -308,11 +312,17 @@ def test_the_usage_says_which_machines_load_the_override(project):
         """,
     )
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
-    assert "in the .env of the machines that need it" in result.output
-    assert (
-        "the unsafe fix of CF101 belongs in this file only, which also holds fixes every engine needs (CF105): on "
-        "Linux, apply those with `composefix rewrite --in-place` and leave the file out"
-    ) in result.output
+    assert result.output.splitlines()[-4:] == [
+        "compose.desktop.yaml needs Docker Compose >= 2.18.0",
+        "use it: every machine: `docker compose up` loads compose.override.yaml automatically",
+        "    docker compose -f compose.yaml -f compose.override.yaml -f compose.desktop.yaml up",
+        "    or put COMPOSE_FILE=compose.yaml:compose.override.yaml:compose.desktop.yaml in the .env of the "
+        "VM-backed machines only",
+    ]
+    assert "(in compose.override.yaml: every engine needs it)" in result.output  # CF105: web's docker0 address
+    assert "CF101 fixed: join the project network and publish 8000:8000 (in compose.desktop.yaml: only " in (
+        result.output
+    )
 
 
 def test_the_planner_and_the_writers_name_no_rule():

@@ -133,11 +133,11 @@ def test_fixed_ip_alias_needs_override_tag_and_bridge_ip_in_env(project):
     )
     result = run()
     assert result.exit_code == 0, result.output
-    text = (project / "compose.desktop.yaml").read_text()
+    text = (project / "compose.override.yaml").read_text()
     assert "# Needs Docker Compose >= 2.24.4." in text
     assert 'extra_hosts: !override\n      - "host.docker.internal:host-gateway"\n' in text
     assert 'DB: "postgres://host.docker.internal:5432/app"' in text
-    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
+    compose_accepts(project, "compose.yaml", "compose.override.yaml")
 
 
 def test_in_place_keeps_crlf_bom_comments_quotes_and_mode(project):
@@ -234,12 +234,12 @@ def test_bridge_mode_and_shared_namespace_conflicts(project):
     )
     result = run("--unsafe-fixes")
     assert result.exit_code == 0, result.output
-    text = (project / "compose.desktop.yaml").read_text()
+    text = (project / "compose.override.yaml").read_text()
     assert "  app:\n    # CF111" in text and "ports: !reset []" in text
     assert "  vpn:\n    # CF111: moved from `app`" in text
     assert "  legacy:\n    # CF110" in text
-    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
-    (project / "compose.desktop.yaml").unlink()
+    compose_accepts(project, "compose.yaml", "compose.override.yaml")
+    (project / "compose.override.yaml").unlink()
     result = run("--in-place", "--unsafe-fixes")
     assert result.exit_code == 0, result.output
     assert (project / "compose.yaml").read_text() == textwrap.dedent(
@@ -376,7 +376,7 @@ def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
     assert "CF103 not fixed: the text is shared with service `tool`, which needs it as it is" in result.output
     assert "redis://localhost:4000" in (project / "compose.yaml").read_text()
     assert run().exit_code == 1  # CF101 for `tool` needs --publish; the override still changes api
-    text = (project / "compose.desktop.yaml").read_text()
+    text = (project / "compose.override.yaml").read_text()
     assert 'UPSTREAM: "redis://host.docker.internal:4000"' in text
 
 
@@ -429,46 +429,74 @@ def test_regenerate_line_reproduces_the_run_exactly(project):
     folder.mkdir()
     put(folder, "a.yaml", BASE)
     put(folder, "b.yaml", OVERLAY)
-    first = run(
-        "-f", "deploy/a.yaml", "-f", "deploy/b.yaml", "--target", "colima,linux", "--select", "CF1",
-        "--publish", "agent=9100", "-o", "deploy/compose.mac.yaml",
-    )  # fmt: skip
+    args = ["-f", "deploy/a.yaml", "-f", "deploy/b.yaml", "--target", "colima,linux", "--select", "CF1"]
+    args += ["--publish", "agent=9100", "-o", "deploy/compose.mac.yaml"]
+    # Loaded with -f, the project has no automatic override file: the fixes every engine needs wait for a name.
+    unnamed = run(*args)
+    assert unnamed.exit_code == 1
+    assert (
+        "deploy/a.yaml:5:16: CF105 not fixed: every engine needs this fix, and the project is loaded with `-f`, so "
+        "Compose loads no automatic override file: pass --portable-output FILE (a file every machine then loads) or "
+        "rewrite with --in-place\n"
+    ) in unnamed.output
+    assert "CF101 fixed: join the project network and publish 9100:9100 (in compose.mac.yaml: only VM-backed" in (
+        unnamed.output
+    )
+    first = run(*args, "--portable-output", "deploy/compose.all.yaml")
     assert first.exit_code == 0, first.output
     assert "Docker Compose accepts the result (`config`)" in first.output  # the real binary checked it
-    written = folder / "compose.mac.yaml"
-    command = regenerate_line(written)
+    assert first.output.splitlines()[-4:] == [
+        "use it: every machine: docker compose -f a.yaml -f b.yaml -f compose.all.yaml up",
+        "    or put COMPOSE_FILE=a.yaml:b.yaml:compose.all.yaml in the .env of every machine",
+        "    docker compose -f a.yaml -f b.yaml -f compose.all.yaml -f compose.mac.yaml up",
+        "    or put COMPOSE_FILE=a.yaml:b.yaml:compose.all.yaml:compose.mac.yaml in the .env of the VM-backed "
+        "machines only",
+    ]
+    written = [folder / "compose.all.yaml", folder / "compose.mac.yaml"]
+    command = regenerate_line(written[1])
     assert command == [
         "composefix", "rewrite", "-f", "a.yaml", "-f", "b.yaml", "--target", "linux,colima", "--select", "CF1",
-        "--publish", "agent=9100", "-o", "compose.mac.yaml",
+        "--publish", "agent=9100", "--portable-output", "compose.all.yaml", "-o", "compose.mac.yaml",
     ]  # fmt: skip
-    before = written.read_bytes()
-    written.unlink()
+    assert regenerate_line(written[0]) == command
+    assert "# Use it: docker compose -f a.yaml -f b.yaml -f compose.all.yaml -f compose.mac.yaml up\n" in (
+        written[1].read_text()
+    )
+    before = [path.read_bytes() for path in written]
+    for path in written:
+        path.unlink()
     # The line, run as written in the override file's folder, by the real console script's module.
     again = subprocess.run(
         [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
     )
     assert again.returncode == 0, again.stdout + again.stderr
-    assert written.read_bytes() == before
-    compose_accepts(folder, "a.yaml", "b.yaml", "compose.mac.yaml")
-    # Once more with the file in place: nothing to change.
+    assert [path.read_bytes() for path in written] == before
+    compose_accepts(folder, "a.yaml", "b.yaml", "compose.all.yaml")  # a Linux machine
+    compose_accepts(folder, "a.yaml", "b.yaml", "compose.all.yaml", "compose.mac.yaml")  # a Mac
+    # Once more with the files in place: nothing to change.
     same = subprocess.run(
         [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
     )
-    assert same.returncode == 0 and "compose.mac.yaml: already up to date" in same.stdout
+    assert same.returncode == 0 and "compose.all.yaml, compose.mac.yaml: already up to date" in same.stdout
 
 
 def test_regenerate_line_of_a_plain_run_has_only_the_files(project):
     put(project, "compose.yaml", BASE)
     assert run().exit_code == 0
-    assert regenerate_line(project / "compose.desktop.yaml") == [
+    assert regenerate_line(project / "compose.override.yaml") == [
         "composefix", "rewrite", "-f", "compose.yaml", "-o", "compose.desktop.yaml",
     ]  # fmt: skip
     # Targets from the configuration are not repeated; targets that differ from it are.
     put(project, ".composefix.toml", 'targets = ["linux", "orbstack"]\n')
     assert run().exit_code == 0
-    assert regenerate_line(project / "compose.desktop.yaml")[2:] == ["-f", "compose.yaml", "-o", "compose.desktop.yaml"]
+    assert regenerate_line(project / "compose.override.yaml")[2:] == [
+        "-f",
+        "compose.yaml",
+        "-o",
+        "compose.desktop.yaml",
+    ]
     assert run("--target", "linux,desktop", "--unsafe-fixes", "--select", "CF105").exit_code == 0
-    assert regenerate_line(project / "compose.desktop.yaml")[2:] == [
+    assert regenerate_line(project / "compose.override.yaml")[2:] == [
         "-f", "compose.yaml", "--target", "linux,desktop", "--select", "CF105", "--unsafe-fixes",
         "-o", "compose.desktop.yaml",
     ]  # fmt: skip

