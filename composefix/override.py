@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 
 from composefix import __version__
@@ -34,6 +35,8 @@ class Rendered:
     dropped: list[tuple[Finding, str]] = field(default_factory=list)
     # No service changes: the file says `services: {}`.
     empty: bool = False
+    # (variable, env_file, value) copied from an env_file into `environment:`.
+    copied: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _apply(content: str, content_start: int, replacements: list[Replacement]) -> str:
@@ -50,6 +53,8 @@ class _Writer:
         self.lines: list[str] = []
         self.version = (0, 0, 0)
         self.dropped: list[tuple[Finding, str]] = []
+        # (variable, env_file, value) copied from an env_file into `environment:`.
+        self.copied: list[tuple[str, str, str]] = []
 
     def need(self, version: tuple[int, int, int]) -> None:
         self.version = max(self.version, version)
@@ -103,7 +108,15 @@ class _Writer:
             node = group[0].ref.node if group[0].ref else None
             assert node is not None
             if node.via == "env_file":
-                self.drop(group, "the value is in an env_file")
+                # `environment:` beats `env_file` when files merge: the fixed variable alone is written there.
+                value = _env_file_value(node, group)
+                if value is None:
+                    self.drop(group, "the value in the env_file is not written verbatim")
+                    continue
+                codes = sorted(set(self.plan.codes(r.change for r in group).split(", ")))
+                env_lines.append(f"      # {', '.join(codes)}: overrides the value from {_shown(node.file)}")
+                env_lines.append(f"      {name}: {q(value)}")
+                self.copied.append((name, node.file, value))
                 continue
             value = self.new_value(node, group)
             if value is None:
@@ -246,6 +259,38 @@ class _Writer:
         return []
 
 
+def _env_file_value(node: Scalar, items: list[Replacement]) -> str | None:
+    """The env_file variable's value (as Compose reads it) with the replacements applied, written for a compose
+    file (`$` doubled: the value is final, and Compose would interpolate it again); None when a replacement is not
+    inside a run of the value that is written verbatim in the env_file."""
+    interp = node.interp
+    if interp is None:
+        return None
+    value = interp.value
+    located: list[tuple[int, int, str]] = []
+    for item in items:
+        piece = next(
+            (
+                p
+                for p in interp.pieces
+                if p.source.exact and p.source.file == item.file and p.source.start <= item.start
+                if item.end <= p.source.end
+            ),
+            None,
+        )
+        if piece is None:
+            return None
+        start = piece.start + item.start - piece.source.start
+        located.append((start, start + item.end - item.start, item.text))
+    for start, end, text in sorted(located, reverse=True):
+        value = value[:start] + text + value[end:]
+    return value.replace("$", "$$")
+
+
+def _shown(path: str) -> str:
+    return os.path.basename(path)
+
+
 def _list_item(project: Project, node: Scalar, name: str) -> bool:
     """True for a value that comes from a `- NAME=value` list item (its text starts with `NAME=`)."""
     content = scalar_content(project, node)
@@ -300,4 +345,4 @@ def render(
         + ("" if regenerate else f" -o {output_name}"),
     ]
     text = "\n".join([*header, "services:" if body else "services: {}", *body]) + "\n"
-    return Rendered(text, version, writer.dropped, not body)
+    return Rendered(text, version, writer.dropped, not body, writer.copied)

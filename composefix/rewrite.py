@@ -307,6 +307,7 @@ def _override(
             continue
         outcome.writes[display_path(path)] = (old, text.text, False)
         written[why] = path
+        _warn_copied_secrets(outcome, shown, text)
         if text.version > (0, 0, 0):
             outcome.notes.append(f"{path.name} needs Docker Compose >= {'.'.join(map(str, text.version))}")
     if not written:
@@ -354,6 +355,19 @@ def _override(
         usage.append(f"docker compose {' '.join(f'-f {f}' for f in listed)} up")
         usage.append(f"or put COMPOSE_FILE={':'.join(listed)} in the .env of the VM-backed machines only")
     outcome.usage = usage
+
+
+def _warn_copied_secrets(outcome: Outcome, shown: str, rendered: Rendered) -> None:
+    """A fixed env_file value is copied into the override file's `environment:`; when it holds a secret (a password
+    in a URL, a token), the override file now holds it too."""
+    from composefix.masking import secret_spans
+
+    for name, env_file, value in rendered.copied:
+        if secret_spans(f"{name}={value}"):
+            outcome.notes.append(
+                f"warning: {shown} now holds the value of {name} copied from {display_path(Path(env_file))}, "
+                f"with the password or token in it; do not commit {shown} where that file is not committed"
+            )
 
 
 def without_own_output(files: list[Path], portable_output: Path | None) -> list[Path]:
