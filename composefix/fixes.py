@@ -28,9 +28,11 @@ from composefix.model import (
     MapToHostGateway,
     MoveKey,
     PublishPorts,
+    RemoveItem,
     RemovePragma,
     ReplaceText,
     ResetKey,
+    SetVariable,
     Target,
 )
 from composefix.project import Project
@@ -61,6 +63,8 @@ class ServicePlan:
     add_hosts: EnsureHostGateway | None = None
     gateway_entries: list[MapToHostGateway] = field(default_factory=list)
     moved: list[MoveKey] = field(default_factory=list)
+    variables: list[SetVariable] = field(default_factory=list)
+    removed_items: list[RemoveItem] = field(default_factory=list)
 
     @property
     def ports(self) -> list[tuple[int, str]]:
@@ -298,6 +302,10 @@ def _views(result: Plan) -> None:
             result.service(change.service).gateway_entries.append(change)
         elif isinstance(change, MoveKey):
             result.service(change.service).moved.append(change)
+        elif isinstance(change, SetVariable):
+            result.service(change.service).variables.append(change)
+        elif isinstance(change, RemoveItem):
+            result.service(change.service).removed_items.append(change)
 
 
 # --- text edits -----------------------------------------------------------------------------------------------

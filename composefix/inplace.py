@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from composefix.addresses import extra_hosts, service_strings
 from composefix.document import Document, Mapping, Node, Scalar, Sequence
 from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
-from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey
+from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey, RemoveItem, SetVariable
 from composefix.project import Project, Service
 
 
@@ -73,8 +73,22 @@ class _Builder:
         self.late: list[Edit] = []
         # Keys each service loses, so that additions are written after a key that stays.
         self.removed: dict[str, set[str]] = {
-            name: {change.key for change in sp.reset} | set(sp.moved_keys) for name, sp in plan.services.items()
+            name: {change.key for change in sp.reset} | set(sp.moved_keys) | self._emptied(name)
+            for name, sp in plan.services.items()
         }
+
+    def _emptied(self, name: str) -> set[str]:
+        """The list keys of a service that lose every item (the key itself is removed)."""
+        sp = self.plan.services[name]
+        service = self.project.services.get(name)
+        keys = {change.key for change in sp.removed_items}
+        emptied = set()
+        for key in keys:
+            node = service.get(key) if service is not None else None
+            gone = {id(change.node) for change in sp.removed_items if change.key == key}
+            if isinstance(node, Sequence) and all(id(item) in gone for item in node.items):
+                emptied.add(key)
+        return emptied
 
     def drop(self, change: Change, reason: str) -> None:
         for finding in self.plan.findings([change]):
@@ -219,8 +233,70 @@ class _Builder:
                 self.add_items(service, "extra_hosts", [GATEWAY_ENTRY], sp.add_hosts)
             for move in sp.moved:
                 self._move(service, move)
+            self._remove_items(service, sp.removed_items)
+            for variable in sp.variables:
+                self._set_variable(service, variable)
         self.result.edits += self.late
         return self.result
+
+    def _remove_items(self, service: Service, changes: list[RemoveItem]) -> None:
+        """Delete list items (each on lines of its own, or in a flow list); a list that loses every item loses its
+        key."""
+        for key in dict.fromkeys(change.key for change in changes):
+            mine = [change for change in changes if change.key == key]
+            node = service.get(key)
+            doc = self.project.documents.get(mine[0].file)
+            if not isinstance(node, Sequence) or doc is None or node.file != doc.path or node.via is not None:
+                for change in mine:
+                    self.drop(change, f"`{key}` is not written in the service's own file")
+                continue
+            if key in self.removed.get(service.name, set()):
+                if self.remove_entry(service, key, mine[0]):
+                    for change in mine[1:]:
+                        self.result.by_change[change] = self.result.by_change.get(mine[0], [])
+                else:
+                    for change in mine[1:]:
+                        self.drop(change, f"`{key}` does not start its own line")
+                continue
+            for change in mine:
+                span = _item_span(doc, node, change.node, {id(c.node) for c in mine})
+                if span is None:
+                    self.drop(change, f"the item of `{key}` does not stand on lines of its own")
+                    continue
+                self.edit(doc.path, span[0], span[1], "", change)
+
+    def _set_variable(self, service: Service, change: SetVariable) -> None:
+        """Add the variable to the service's `environment` in its own style: `NAME: "value"` in a mapping,
+        `- "NAME=value"` in a list (a new list when the service has none)."""
+        env = service.get("environment")
+        if env is None:
+            self.add_items(service, "environment", [f"{change.name}={change.value}"], change)
+            return
+        doc = self.project.documents.get(service.key.file)
+        if not isinstance(env, Mapping) or doc is None or env.file != doc.path or env.via is not None:
+            self.drop(change, "`environment` is not written in the service's own file")
+            return
+        as_entry = f'{change.name}: "{change.value}"'
+        as_item = f'"{change.name}={change.value}"'
+        entries = list(env.entries.values())
+        if env.flow:
+            close = env.span.end.offset - 1
+            closer = doc.text[close]
+            if closer not in "}]":
+                self.drop(change, "`environment` has a shape composefix does not edit")
+                return
+            added = as_entry if closer == "}" else as_item
+            self.edit(doc.path, close, close, (", " if entries else "") + added, change)
+            return
+        if not entries:
+            self.drop(change, "`environment` has a shape composefix does not edit")
+            return
+        last = max(entries, key=lambda e: e.value.span.end.offset)
+        first = entries[0].key
+        prefix = doc.text[_line_start(doc.text, first.span.start.offset) : first.span.start.offset]
+        line = prefix + as_item if prefix.strip() == "-" else " " * (first.span.start.column - 1) + as_entry
+        at = _end_of(last.value, doc)
+        self.edit(doc.path, at, at, f"{doc.newline}{line}", change)
 
     def _gateway_entry(self, service: Service, change: MapToHostGateway) -> None:
         node = change.node
@@ -263,6 +339,27 @@ class _Builder:
             return
         if self.add_items(target, key, items, move):
             self.remove_entry(service, key, move)
+
+
+def _item_span(doc: Document, sequence: Sequence, item: Node, removed: set[int]) -> tuple[int, int] | None:
+    """The text to delete to take ``item`` out of ``sequence`` (whole lines in block style; the item and one comma
+    in flow style)."""
+    index = next((i for i, other in enumerate(sequence.items) if other is item), None)
+    if index is None or item.file != doc.path or item.via is not None:
+        return None
+    text = doc.text
+    if sequence.flow:
+        if index + 1 < len(sequence.items):
+            return item.span.start.offset, sequence.items[index + 1].span.start.offset
+        if index == 0 or id(sequence.items[index - 1]) in removed:
+            return None  # the previous item's own range reaches this one
+        return sequence.items[index - 1].span.end.offset, item.span.end.offset
+    start = _line_start(text, item.span.start.offset)
+    dash = text.rfind("-", start, item.span.start.offset)
+    if dash < 0 or text[start:dash].strip() or text[dash + 1 : item.span.start.offset].strip():
+        return None
+    after = text.find("\n", _end_of(item, doc))
+    return start, len(text) if after < 0 else after + 1
 
 
 def in_place(plan: Plan) -> InPlace:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from composefix.addresses import StringRef
-    from composefix.document import Scalar
+    from composefix.document import Node, Scalar
 
 
 class Severity(StrEnum):
@@ -150,7 +150,38 @@ class MoveKey:
     owner: str
 
 
-Change = ReplaceText | RemovePragma | ResetKey | PublishPorts | EnsureHostGateway | MapToHostGateway | MoveKey
+@dataclass(frozen=True, slots=True)
+class SetVariable:
+    """Give ``service`` the environment variable ``name`` with ``value``, written as a compose file value (so
+    `${TZ:-UTC}` is interpolated by Compose)."""
+
+    service: str
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveItem:
+    """Take the item ``node`` (written at ``file``:``offset``) out of the list ``key`` of ``service``."""
+
+    service: str
+    key: str
+    file: str
+    offset: int
+    node: Node = field(compare=False)
+
+
+Change = (
+    ReplaceText
+    | RemovePragma
+    | ResetKey
+    | PublishPorts
+    | EnsureHostGateway
+    | MapToHostGateway
+    | MoveKey
+    | SetVariable
+    | RemoveItem
+)
 
 
 class Fix(NamedTuple):

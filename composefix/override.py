@@ -127,8 +127,12 @@ class _Writer:
             codes = sorted(set(self.plan.codes(r.change for r in group).split(", ")))
             env_lines.append(f"      # {', '.join(codes)}")
             env_lines.append(f"      {name}: {q(value)}")
+        for variable in sp.variables if sp is not None else []:
+            env_lines.append(f"      # {self.plan.codes([variable])}")
+            env_lines.append(f"      {variable.name}: {q(variable.value)}")
         if env_lines:
             out += ["    environment:", *env_lines]
+        out += self._removed_items(service)
         for key, where in (("command", Where.COMMAND), ("entrypoint", Where.ENTRYPOINT)):
             group = [r for r in items if r.ref is not None and r.ref.where is where]
             if group:
@@ -156,6 +160,32 @@ class _Writer:
             and r.ref.where not in (Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.BUILD_ARG, Where.CONFIG)
         ]
         self.drop(others, "an override file cannot change one item of this list")
+        return out
+
+    def _removed_items(self, service: Service) -> list[str]:
+        """A list that loses items: `KEY: !override` with the items that stay, or `KEY: !reset []`."""
+        sp = self.plan.services.get(service.name)
+        out: list[str] = []
+        changes = sp.removed_items if sp is not None else []
+        for key in dict.fromkeys(change.key for change in changes):
+            mine = [change for change in changes if change.key == key]
+            node = service.get(key)
+            gone = {id(change.node) for change in mine}
+            kept = [item for item in node.items if id(item) not in gone] if isinstance(node, Sequence) else []
+            texts = [scalar_content(self.project, item) if isinstance(item, Scalar) else None for item in kept]
+            if not isinstance(node, Sequence) or any(text is None for text in texts):
+                self.drop_changes(
+                    list(mine), f"`{key}` has items an override file cannot repeat verbatim (long syntax)"
+                )
+                continue
+            out.append(f"    # {self.plan.codes(mine)}: `{key}` without the removed items (the list is replaced)")
+            if texts:
+                self.need(OVERRIDE_VERSION)
+                out.append(f"    {key}: !override")
+                out += [f"      - {q(text or '')}" for text in texts]
+            else:
+                self.need(RESET_VERSION)
+                out.append(f"    {key}: !reset []")
         return out
 
     def _extra_hosts(self, service: Service) -> list[str]:
