@@ -27,6 +27,7 @@ from composefix.model import (
     Fix,
     MapToHostGateway,
     MoveKey,
+    OptIn,
     PublishPorts,
     RemoveItem,
     RemovePragma,
@@ -65,6 +66,7 @@ class ServicePlan:
     moved: list[MoveKey] = field(default_factory=list)
     variables: list[SetVariable] = field(default_factory=list)
     removed_items: list[RemoveItem] = field(default_factory=list)
+    opt_in: list[OptIn] = field(default_factory=list)
 
     @property
     def ports(self) -> list[tuple[int, str]]:
@@ -306,6 +308,8 @@ def _views(result: Plan) -> None:
             result.service(change.service).variables.append(change)
         elif isinstance(change, RemoveItem):
             result.service(change.service).removed_items.append(change)
+        elif isinstance(change, OptIn):
+            result.service(change.service).opt_in.append(change)
 
 
 # --- text edits -----------------------------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from composefix.addresses import extra_hosts, service_strings
 from composefix.document import Document, Mapping, Node, Scalar, Sequence
 from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
-from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey, RemoveItem, SetVariable
+from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey, OptIn, RemoveItem, SetVariable
 from composefix.project import Project, Service
 
 
@@ -20,6 +22,9 @@ class InPlace:
     by_change: dict[Change, list[Edit]] = field(default_factory=dict)
     # Fixes this mode cannot apply (their findings), and why.
     dropped: list[tuple[Finding, str]] = field(default_factory=list)
+    # New opt-in files (path -> text) and how each is loaded (path -> usage line).
+    files: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, str] = field(default_factory=dict)
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -73,7 +78,10 @@ class _Builder:
         self.late: list[Edit] = []
         # Keys each service loses, so that additions are written after a key that stays.
         self.removed: dict[str, set[str]] = {
-            name: {change.key for change in sp.reset} | set(sp.moved_keys) | self._emptied(name)
+            name: {change.key for change in sp.reset}
+            | {change.key for change in sp.opt_in}
+            | set(sp.moved_keys)
+            | self._emptied(name)
             for name, sp in plan.services.items()
         }
 
@@ -212,6 +220,7 @@ class _Builder:
         return conflicts
 
     def build(self) -> InPlace:
+        opt_in: dict[str, list[tuple[str, str, OptIn]]] = {}
         conflicts = self._shared_conflicts()
         for item in self.plan.replacements:
             reason = conflicts.get((item.file, item.start, item.end))
@@ -225,6 +234,8 @@ class _Builder:
             service = self.project.services[name]
             for reset in sp.reset:
                 self.remove_entry(service, reset.key, reset)
+            for opt in sp.opt_in:
+                self._opt_in(service, opt, opt_in)
             for publish in sp.publish:
                 self.add_items(service, "ports", [f"{p}:{p}" for p, _ in publish.ports], publish)
             for entry in sp.gateway_entries:
@@ -237,7 +248,55 @@ class _Builder:
             for variable in sp.variables:
                 self._set_variable(service, variable)
         self.result.edits += self.late
+        for path, moved in opt_in.items():
+            self._write_opt_in(path, moved)
         return self.result
+
+    def _opt_in(self, service: Service, change: OptIn, files: dict[str, list[tuple[str, str, OptIn]]]) -> None:
+        """Move the key's lines, as written, to the opt-in file beside the service's own file."""
+        from composefix.discovery import is_generated
+
+        entry = service.node.entries.get(change.key)
+        doc = self.project.documents.get(service.key.file)
+        if entry is None or doc is None or entry.key.file != doc.path or entry.value.via is not None:
+            self.drop(change, f"`{change.key}` is not written in the service's own file")
+            return
+        start = _line_start(doc.text, entry.key.span.start.offset)
+        text = doc.text[start : _end_of(entry.value, doc)]
+        if re.search(r"(^|[\s\[{,])[&*][A-Za-z0-9_-]", text) or "\t" in text[: len(text) - len(text.lstrip())]:
+            self.drop(change, f"`{change.key}` uses YAML anchors or aliases: move it to {change.name} by hand")
+            return
+        path = os.path.join(os.path.dirname(doc.path), change.name)
+        if os.path.lexists(path):
+            why = "composefix wrote it before" if is_generated(Path(path)) else "composefix did not write it"
+            self.drop(change, f"{change.name} exists ({why}): move `{change.key}` of `{service.name}` there by hand")
+            return
+        if self.remove_entry(service, change.key, change):
+            indent = len(text) - len(text.lstrip(" "))
+            lines = [line[indent:] if line[:indent].strip() == "" else line for line in text.splitlines()]
+            files.setdefault(path, []).append((service.name, "\n".join("    " + line for line in lines), change))
+
+    def _write_opt_in(self, path: str, moved: list[tuple[str, str, OptIn]]) -> None:
+        from composefix import __version__
+        from composefix.override import HEADER_MARK
+
+        folder = os.path.dirname(path)
+        name = os.path.basename(path)
+        files = [
+            os.path.relpath(os.path.abspath(f), os.path.abspath(folder) or ".") for f in self.project.compose_files
+        ]
+        command = " ".join(f"-f {f}" for f in [*files, name])
+        machine = moved[0][2].machine or "a machine that opts in"
+        body = ["services:"]
+        for service, text, change in moved:
+            source = os.path.basename(self.project.services[service].key.file)
+            body += [f"  {service}:", f"    # {self.plan.codes([change])}: moved from {source}", text]
+        header = [
+            f"{HEADER_MARK} {__version__}: an opt-in file. Do not load it everywhere.",
+            f"# Load it only on {machine}: docker compose {command} up",
+        ]
+        self.result.files[path] = "\n".join([*header, *body]) + "\n"
+        self.result.usage[path] = f"on {machine}: docker compose {command} up"
 
     def _remove_items(self, service: Service, changes: list[RemoveItem]) -> None:
         """Delete list items (each on lines of its own, or in a flow list); a list that loses every item loses its

@@ -171,6 +171,20 @@ class RemoveItem:
     node: Node = field(compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class OptIn:
+    """Keep ``key`` of ``service`` only for the machines that opt in with the file ``name`` (`compose.gpu.yaml`):
+    in place the key moves from the service to that file (beside the service's own file); in an override file,
+    which only VM-backed machines load, the key is reset (Linux keeps it in the base file)."""
+
+    service: str
+    key: str
+    # The opt-in file's name (not a file of the project).
+    name: str
+    # Who loads the file, for the usage line: "a GPU machine".
+    machine: str = field(default="", compare=False)
+
+
 Change = (
     ReplaceText
     | RemovePragma
@@ -181,6 +195,7 @@ Change = (
     | MoveKey
     | SetVariable
     | RemoveItem
+    | OptIn
 )
 
 

@@ -89,6 +89,10 @@ class _Writer:
                 why = f"remove `{reset.key}`"
             out += [f"    # {self.plan.codes([reset])}: {why}", f"    {reset.key}: !reset null"]
             self.need(RESET_VERSION)
+        for opt in sp.opt_in if sp is not None else []:
+            why = f"remove `{opt.key}` here (Linux keeps it in the base file; with --in-place it moves to {opt.name})"
+            out += [f"    # {self.plan.codes([opt])}: {why}", f"    {opt.key}: !reset null"]
+            self.need(RESET_VERSION)
         if sp is not None and sp.ports:
             out.append(
                 f"    # {self.plan.codes(sp.publish)}: publish what the service listens on, at the same port (as host "

@@ -42,6 +42,8 @@ class Outcome:
     not_renderable: list[Finding] = field(default_factory=list)
     # id(finding) -> which file its fix went to and why (override mode).
     placed: dict[int, str] = field(default_factory=dict)
+    # New opt-in files (in place): checked with Compose, but not part of the project the rewrite re-checks.
+    opt_in: set[str] = field(default_factory=set)
 
     def diff(self) -> str:
         return "".join(
@@ -458,6 +460,11 @@ def _in_place(outcome: Outcome, reader: Reader) -> None:
         except EditConflict as exc:
             raise RewriteError(f"{path}: {exc}") from None
         outcome.writes[path] = (doc.text, new, doc.bom)
+    for path, text in built.files.items():
+        # An opt-in file (`compose.gpu.yaml`): loaded only by the machines it names, never part of the project.
+        outcome.writes[display_path(Path(path))] = (None, text, False)
+        outcome.opt_in.add(display_path(Path(path)))
+        outcome.notes.append(built.usage[path])
 
 
 def _verify_findings(
@@ -467,7 +474,7 @@ def _verify_findings(
     texts = {path: new for path, (_, new, _) in outcome.writes.items()}
     seeded = _seeded(reader, texts, env_paths)
     check_files = list(files)
-    overrides = [p for p in outcome.writes if p not in reader.documents]
+    overrides = [p for p in outcome.writes if p not in reader.documents and p not in outcome.opt_in]
     for path in overrides:
         seeded.documents[path] = load(texts[path].encode("utf-8"), path)
         check_files.append(Path(path))
@@ -510,7 +517,7 @@ def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_
             for path, (_old, new, bom) in outcome.writes.items():
                 written = Path(path).absolute()
                 resolved = written.resolve()
-                if in_place and resolved not in absolute:
+                if in_place and resolved not in absolute and display_path(Path(path)) not in outcome.opt_in:
                     continue  # .env and env_file edits: Compose reads those itself
                 data = ("\ufeff" if bom else "").encode() + new.encode("utf-8")
                 temp = stack.enter_context(scratch(written.parent, data))
@@ -519,6 +526,9 @@ def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_
                 else:
                     check_files.append(temp)
             after = config(compose, check_files, cwd)
+            if after.ok and in_place and len(check_files) > len(absolute):
+                # The project without its opt-in files (a machine that does not opt in).
+                after = config(compose, check_files[: len(absolute)], cwd)
             if after.ok and not in_place and len(check_files) > len(absolute) + 1:
                 # Linux machines load the base files and the file every machine loads, without the VM-only file.
                 after = config(compose, check_files[:-1], cwd)
