@@ -288,9 +288,11 @@ class _Builder:
         command = " ".join(f"-f {f}" for f in [*files, name])
         machine = moved[0][2].machine or "a machine that opts in"
         body = ["services:"]
-        for service, text, change in moved:
+        for service in dict.fromkeys(name for name, _, _ in moved):
             source = os.path.basename(self.project.services[service].key.file)
-            body += [f"  {service}:", f"    # {self.plan.codes([change])}: moved from {source}", text]
+            body.append(f"  {service}:")
+            for _, text, change in (item for item in moved if item[0] == service):
+                body += [f"    # {self.plan.codes([change])}: moved from {source}", text]
         header = [
             f"{HEADER_MARK} {__version__}: an opt-in file. Do not load it everywhere.",
             f"# Load it only on {machine}: docker compose {command} up",

@@ -130,6 +130,7 @@ def test_in_place_moves_the_request_to_an_opt_in_gpu_file(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()
     text = RESERVATION + "    ports: ['8080:8080']\n  b:\n    image: y\n    runtime: nvidia  # the GPU runtime\n"
+    text += "    gpus: all\n"  # two keys of one service: one entry for it in the opt-in file
     (tmp_path / "compose.yaml").write_text(text, encoding="utf-8")
     refused = CliRunner().invoke(app, ["rewrite", "--in-place"])
     assert refused.exit_code == 1 and "CF204 not fixed: unsafe fix: pass --unsafe-fixes" in refused.output
@@ -138,6 +139,7 @@ def test_in_place_moves_the_request_to_an_opt_in_gpu_file(tmp_path, monkeypatch)
     assert result.output.splitlines() == [
         "compose.yaml:8:23: CF204 fixed: keep `deploy` only where a GPU is",
         "compose.yaml:14:14: CF204 fixed: keep `runtime` only where a GPU is",
+        "compose.yaml:15:11: CF204 fixed: keep `gpus` only where a GPU is",
         "wrote compose.yaml",
         "wrote compose.gpu.yaml",
         "on a GPU machine: docker compose -f compose.yaml -f compose.gpu.yaml up",
@@ -161,6 +163,8 @@ def test_in_place_moves_the_request_to_an_opt_in_gpu_file(tmp_path, monkeypatch)
         "  b:",
         "    # CF204: moved from compose.yaml",
         "    runtime: nvidia  # the GPU runtime",
+        "    # CF204: moved from compose.yaml",
+        "    gpus: all",
     ]
 
     def services(*files: str) -> dict:
@@ -176,7 +180,7 @@ def test_in_place_moves_the_request_to_an_opt_in_gpu_file(tmp_path, monkeypatch)
     gpu = services("compose.yaml", "compose.gpu.yaml")
     reservation = gpu["ml"]["deploy"]["resources"]["reservations"]["devices"][0]
     assert reservation["driver"] == "nvidia" and reservation["capabilities"] == ["gpu"]
-    assert gpu["b"]["runtime"] == "nvidia" and gpu["ml"]["ports"][0]["published"] == "8080"
+    assert gpu["b"]["runtime"] == "nvidia" and gpu["b"]["gpus"] == [{"count": -1}] and gpu["ml"]["ports"][0]["published"] == "8080"
     # `check` of the project (the opt-in file is not part of it) finds nothing; a second run changes nothing.
     assert CliRunner().invoke(app, ["check"]).output == "No findings in 1 file.\n"
     again = CliRunner().invoke(app, ["rewrite", "--in-place", "--unsafe-fixes"])
