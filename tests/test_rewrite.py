@@ -553,3 +553,127 @@ def test_unfixed_reasons_name_the_one_action_that_helps(project):
         "compose.override.yaml: every engine needs it)\n"
     )
     assert '+      URL: "smtp://host.docker.internal:4000"\n' in override.stdout
+
+
+SPLIT = """\
+services:
+  proxy:
+    image: example/proxy
+    network_mode: host
+    expose: ["8443"]
+    command: ["--to", "localhost:3000"]
+  web:
+    image: example/web
+    environment:
+      PAYMENTS_URL: http://host.docker.internal:9000
+"""
+
+
+def test_platform_split_puts_what_linux_needs_where_every_machine_loads_it(project):
+    # CF107 (`host.docker.internal` without host-gateway) is a Linux failure: its fix goes to the automatic
+    # override every machine loads, never to the file Linux machines leave out.
+    put(project, "compose.yaml", SPLIT)
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "compose.yaml:4:19: CF101 fixed: join the project network and publish 8443:8443 (in compose.desktop.yaml: "
+        "only VM-backed engines load this file)",
+        "compose.yaml:6:24: CF103 fixed: use `host.docker.internal` (with its host-gateway entry) (in "
+        "compose.desktop.yaml: only VM-backed engines load this file)",
+        'compose.yaml:10:28: CF107 fixed: add `extra_hosts: ["host.docker.internal:host-gateway"]` (in '
+        "compose.override.yaml: every engine needs it)",
+    ]
+    portable = (project / "compose.override.yaml").read_text()
+    assert portable.splitlines()[2:] == [
+        "# Every machine loads this file: it holds the changes every engine needs.",
+        "# Use it: docker compose -f compose.yaml -f compose.override.yaml up",
+        "#     or: COMPOSE_FILE=compose.yaml:compose.override.yaml in .env",
+        "# Regenerate: composefix rewrite -f compose.yaml -o compose.desktop.yaml",
+        "services:",
+        "  web:",
+        "    # host.docker.internal does not resolve on Linux Docker Engine without this entry (20.10+)",
+        "    extra_hosts:",
+        '      - "host.docker.internal:host-gateway"',
+    ]
+    desktop = (project / "compose.desktop.yaml").read_text()
+    assert "network_mode: !reset null" in desktop and "  web:" not in desktop
+    assert "# Use it: docker compose -f compose.yaml -f compose.override.yaml -f compose.desktop.yaml up\n" in desktop
+    compose_accepts(project, "compose.yaml", "compose.override.yaml")
+    compose_accepts(project, "compose.yaml", "compose.override.yaml", "compose.desktop.yaml")
+    # `check` reads the automatic override with its base, as `docker compose up` does: Linux is fixed.
+    linux = CliRunner().invoke(app, ["check", "--target", "linux"])
+    assert linux.exit_code == 0, linux.output
+    assert linux.output == "No findings in 2 files.\n"
+    # Running again rewrites both from compose.yaml alone: nothing changes.
+    again = run()
+    assert "compose.override.yaml, compose.desktop.yaml: already up to date" in again.output
+
+
+def test_platform_split_refuses_the_every_engine_part_next_to_a_foreign_override(project):
+    put(project, "compose.yaml", SPLIT)
+    put(project, "docker-compose.override.yml", "services:\n  web:\n    environment:\n      X: '1'\n")
+    result = run()
+    assert result.exit_code == 1
+    assert (
+        "compose.yaml:10:28: CF107 not fixed: every engine needs this fix, and the automatic override file "
+        "docker-compose.override.yml was not written by composefix: pass --portable-output FILE (a file every "
+        "machine then loads) or rewrite with --in-place\n"
+    ) in result.output
+    assert not (project / "compose.override.yaml").exists()
+    assert (
+        project / "docker-compose.override.yml"
+    ).read_text() == "services:\n  web:\n    environment:\n      X: '1'\n"
+    # The VM-only part is still written, after the foreign override in the -f list.
+    assert "use it: docker compose -f compose.yaml -f docker-compose.override.yml -f compose.desktop.yaml up" in (
+        result.output
+    )
+    compose_accepts(project, "compose.yaml", "docker-compose.override.yml", "compose.desktop.yaml")
+    # The action named helps: a file every machine loads, named by the user, after the foreign override.
+    fixed = run("--portable-output", "compose.linux.yaml")
+    assert fixed.exit_code == 0, fixed.output
+    assert 'CF107 fixed: add `extra_hosts: ["host.docker.internal:host-gateway"]` (in compose.linux.yaml: every ' in (
+        fixed.output
+    )
+    files = "-f compose.yaml -f docker-compose.override.yml -f compose.linux.yaml"
+    listed = "compose.yaml:docker-compose.override.yml:compose.linux.yaml"
+    assert fixed.output.splitlines()[-4:] == [
+        f"use it: every machine: docker compose {files} up",
+        f"    or put COMPOSE_FILE={listed} in the .env of every machine",
+        f"    docker compose {files} -f compose.desktop.yaml up",
+        f"    or put COMPOSE_FILE={listed}:compose.desktop.yaml in the .env of the VM-backed machines only",
+    ]
+    compose_accepts(project, "compose.yaml", "docker-compose.override.yml", "compose.linux.yaml")
+
+
+def test_one_file_cannot_be_both_sides_of_the_split(project):
+    put(project, "compose.yaml", SPLIT)
+    result = run("-o", "compose.override.yaml")
+    assert result.exit_code == 2
+    assert "compose.override.yaml would hold both the changes every engine needs and those only VM-backed" in (
+        result.stderr
+    )
+    assert not (project / "compose.override.yaml").exists()
+
+
+def test_no_empty_portable_or_desktop_file(project):
+    # Only a VM-only change: no compose.override.yaml; only a change every engine needs: no compose.desktop.yaml.
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx\n    network_mode: host\n    expose: ['80']\n")
+    assert run().exit_code == 0
+    assert (project / "compose.desktop.yaml").exists() and not (project / "compose.override.yaml").exists()
+    (project / "compose.desktop.yaml").unlink()
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx\n    environment:\n      H: 172.17.0.1\n")
+    assert run().exit_code == 0
+    assert (project / "compose.override.yaml").exists() and not (project / "compose.desktop.yaml").exists()
+
+
+def test_portable_output_is_for_override_mode_and_one_project(project):
+    put(project, "compose.yaml", SPLIT)
+    result = run("--in-place", "--portable-output", "x.yaml")
+    assert result.exit_code == 2
+    assert "--in-place patches the files themselves: it takes no --portable-output" in result.stderr
+    folder = project / "other"
+    folder.mkdir()
+    put(folder, "compose.yaml", SPLIT)
+    result = run("compose.yaml", "other/compose.yaml", "--portable-output", "x.yaml")
+    assert result.exit_code == 2
+    assert "--portable-output names one file, but the paths make several projects" in result.stderr

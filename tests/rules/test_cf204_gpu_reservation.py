@@ -180,7 +180,8 @@ def test_in_place_moves_the_request_to_an_opt_in_gpu_file(tmp_path, monkeypatch)
     gpu = services("compose.yaml", "compose.gpu.yaml")
     reservation = gpu["ml"]["deploy"]["resources"]["reservations"]["devices"][0]
     assert reservation["driver"] == "nvidia" and reservation["capabilities"] == ["gpu"]
-    assert gpu["b"]["runtime"] == "nvidia" and gpu["b"]["gpus"] == [{"count": -1}] and gpu["ml"]["ports"][0]["published"] == "8080"
+    assert gpu["b"]["runtime"] == "nvidia" and gpu["b"]["gpus"] == [{"count": -1}]
+    assert gpu["ml"]["ports"][0]["published"] == "8080"
     # `check` of the project (the opt-in file is not part of it) finds nothing; a second run changes nothing.
     assert CliRunner().invoke(app, ["check"]).output == "No findings in 1 file.\n"
     again = CliRunner().invoke(app, ["rewrite", "--in-place", "--unsafe-fixes"])
