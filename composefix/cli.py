@@ -191,7 +191,17 @@ def rewrite(
     in_place: Annotated[bool, typer.Option("--in-place", help="Patch the files themselves (edits only).")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing (exit 1 if any).")] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Override file to write (default: compose.desktop.yaml).")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Override file for VM-backed engines only (default: compose.desktop.yaml)."
+        ),
+    ] = None,
+    portable_output: Annotated[
+        Path | None,
+        typer.Option(
+            "--portable-output",
+            help="Override file for the changes every engine needs (default: the automatic compose.override.yaml).",
+        ),
     ] = None,
     unsafe_fixes: Annotated[
         bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
@@ -255,6 +265,7 @@ def rewrite(
         profiles=_split(profile),
         env_files=tuple(env_file) if env_file else None,
         output=output,
+        portable_output=portable_output,
         in_place=in_place,
         diff=diff,
         unsafe_fixes=unsafe_fixes,
@@ -291,7 +302,7 @@ def _rewrite(flags: "Flags") -> int:
         from composefix.writing import WriteError, write_report
 
         done = result.projects[0]
-        picture = rewrite_picture(settings, done.files, done.outcome.writes)
+        picture = rewrite_picture(settings, done.files, done.outcome)
         if flags.graph_output is None:
             sys.stdout.write(picture)
         else:

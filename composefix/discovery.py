@@ -27,6 +27,15 @@ def is_compose_name(name: str) -> bool:
     return COMPOSE_NAME.match(name) is not None
 
 
+def skipped_as_generated(path: Path) -> bool:
+    """An override file `composefix rewrite` wrote for VM-backed engines (`compose.desktop.yaml`): loaded only with
+    `-f`, so not part of what the folder's project is. The automatic override file it writes for every engine
+    (`compose.override.yaml`) is kept: Compose loads it with the main file, so `check` reads it with its base."""
+    from composefix.project import DEFAULT_OVERRIDE_NAMES
+
+    return path.name not in DEFAULT_OVERRIDE_NAMES and is_generated(path)
+
+
 def is_generated(path: Path) -> bool:
     """An override file `composefix rewrite` wrote: not a project of its own (it is checked with its base).
     Opened without blocking and read only when it is a regular file (a FIFO must not hang the walk)."""
@@ -65,7 +74,12 @@ def walk(folder: Path, excludes: tuple[str, ...] = ()) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not _excluded(here / d, excludes))
         for name in sorted(names):
             path = here / name
-            if is_compose_name(name) and not _excluded(path, excludes) and _regular(path) and not is_generated(path):
+            if (
+                is_compose_name(name)
+                and not _excluded(path, excludes)
+                and _regular(path)
+                and not skipped_as_generated(path)
+            ):
                 yield path
 
 
@@ -91,7 +105,7 @@ def default_paths() -> list[str]:
     return [
         name
         for name in sorted(os.listdir("."))
-        if is_compose_name(name) and _regular(Path(name)) and not is_generated(Path(name))
+        if is_compose_name(name) and _regular(Path(name)) and not skipped_as_generated(Path(name))
     ]
 
 

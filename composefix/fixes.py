@@ -28,10 +28,13 @@ from composefix.model import (
     JoinNetworks,
     MapToHostGateway,
     MoveKey,
+    OptIn,
     PublishPorts,
+    RemoveItem,
     RemovePragma,
     ReplaceText,
     ResetKey,
+    SetVariable,
     Target,
 )
 from composefix.project import Project
@@ -63,6 +66,9 @@ class ServicePlan:
     gateway_entries: list[MapToHostGateway] = field(default_factory=list)
     moved: list[MoveKey] = field(default_factory=list)
     join: list[JoinNetworks] = field(default_factory=list)
+    variables: list[SetVariable] = field(default_factory=list)
+    removed_items: list[RemoveItem] = field(default_factory=list)
+    opt_in: list[OptIn] = field(default_factory=list)
 
     @property
     def networks(self) -> list[str]:
@@ -95,6 +101,8 @@ class Plan:
     applied: dict[int, list[Change]] = field(default_factory=dict)
     # id(finding) -> its applied fix (the first one, for a finding several services share).
     chosen: dict[int, Fix] = field(default_factory=dict)
+    # Every applied fix with its finding (a finding several services share has one per service).
+    units: list[tuple[Finding, Fix]] = field(default_factory=list)
     # Views of the changes for the renderers.
     replacements: list[Replacement] = field(default_factory=list)
     services: dict[str, ServicePlan] = field(default_factory=dict)
@@ -228,6 +236,7 @@ def plan(
                 owners.append(unit.finding)
         result.applied.setdefault(id(unit.finding), []).extend(fix.changes)
         result.chosen.setdefault(id(unit.finding), fix)
+        result.units.append((unit.finding, fix))
     for finding in ordered:
         applied = result.chosen.get(id(finding))
         # A finding that several services share is fixed when it is fixed for each of them (the changes made for
@@ -239,6 +248,49 @@ def plan(
     result.changes = list(seen)
     _views(result)
     return result
+
+
+def vm_only_part(plan: Plan) -> tuple[set[Change], set[int]]:
+    """The platform split (docs: README, rewrite): the changes only VM-backed engines need, and the findings whose
+    fix is one of them. A fix is VM-only when it says so (`vm_only`) or when it requires a change that only VM-only
+    fixes make (a loopback address rewritten in a service that leaves host mode); a change is VM-only when every fix
+    that makes it is. Everything else is needed by every engine (a `host-gateway` entry, an address wrong
+    everywhere)."""
+    makers: dict[Change, list[int]] = {}
+    for index, (_, fix) in enumerate(plan.units):
+        for change in fix.changes:
+            makers.setdefault(change, []).append(index)
+    vm = {index for index, (_, fix) in enumerate(plan.units) if fix.vm_only}
+    while True:
+        changes = {change for change, indexes in makers.items() if all(i in vm for i in indexes)}
+        more = {
+            index
+            for index, (_, fix) in enumerate(plan.units)
+            if index not in vm and any(need in changes for need in fix.requires)
+        }
+        if not more:
+            break
+        vm |= more
+    findings = {id(plan.units[i][0]) for i in vm}
+    return changes, findings
+
+
+def subset(plan: Plan, changes: Iterable[Change]) -> Plan:
+    """The plan with only ``changes`` (its findings and owners kept), for a renderer that writes part of it."""
+    keep = set(changes)
+    part = Plan(
+        plan.project,
+        plan.targets,
+        fixed=plan.fixed,
+        unfixed=plan.unfixed,
+        changes=[c for c in plan.changes if c in keep],
+        owners=plan.owners,
+        applied=plan.applied,
+        chosen=plan.chosen,
+        units=plan.units,
+    )
+    _views(part)
+    return part
 
 
 def _views(result: Plan) -> None:
@@ -261,6 +313,12 @@ def _views(result: Plan) -> None:
             result.service(change.service).moved.append(change)
         elif isinstance(change, JoinNetworks):
             result.service(change.service).join.append(change)
+        elif isinstance(change, SetVariable):
+            result.service(change.service).variables.append(change)
+        elif isinstance(change, RemoveItem):
+            result.service(change.service).removed_items.append(change)
+        elif isinstance(change, OptIn):
+            result.service(change.service).opt_in.append(change)
 
 
 # --- text edits -----------------------------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from composefix.addresses import extra_hosts, service_strings
 from composefix.document import Document, Mapping, Node, Scalar, Sequence
 from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
-from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey
+from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey, OptIn, RemoveItem, SetVariable
 from composefix.project import Project, Service
 
 
@@ -20,6 +22,9 @@ class InPlace:
     by_change: dict[Change, list[Edit]] = field(default_factory=dict)
     # Fixes this mode cannot apply (their findings), and why.
     dropped: list[tuple[Finding, str]] = field(default_factory=list)
+    # New opt-in files (path -> text) and how each is loaded (path -> usage line).
+    files: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, str] = field(default_factory=dict)
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -73,8 +78,25 @@ class _Builder:
         self.late: list[Edit] = []
         # Keys each service loses, so that additions are written after a key that stays.
         self.removed: dict[str, set[str]] = {
-            name: {change.key for change in sp.reset} | set(sp.moved_keys) for name, sp in plan.services.items()
+            name: {change.key for change in sp.reset}
+            | {change.key for change in sp.opt_in}
+            | set(sp.moved_keys)
+            | self._emptied(name)
+            for name, sp in plan.services.items()
         }
+
+    def _emptied(self, name: str) -> set[str]:
+        """The list keys of a service that lose every item (the key itself is removed)."""
+        sp = self.plan.services[name]
+        service = self.project.services.get(name)
+        keys = {change.key for change in sp.removed_items}
+        emptied = set()
+        for key in keys:
+            node = service.get(key) if service is not None else None
+            gone = {id(change.node) for change in sp.removed_items if change.key == key}
+            if isinstance(node, Sequence) and all(id(item) in gone for item in node.items):
+                emptied.add(key)
+        return emptied
 
     def drop(self, change: Change, reason: str) -> None:
         for finding in self.plan.findings([change]):
@@ -198,6 +220,7 @@ class _Builder:
         return conflicts
 
     def build(self) -> InPlace:
+        opt_in: dict[str, list[tuple[str, str, OptIn]]] = {}
         conflicts = self._shared_conflicts()
         for item in self.plan.replacements:
             reason = conflicts.get((item.file, item.start, item.end))
@@ -211,6 +234,8 @@ class _Builder:
             service = self.project.services[name]
             for reset in sp.reset:
                 self.remove_entry(service, reset.key, reset)
+            for opt in sp.opt_in:
+                self._opt_in(service, opt, opt_in)
             for publish in sp.publish:
                 self.add_items(service, "ports", [f"{p}:{p}" for p, _ in publish.ports], publish)
             for join in sp.join:
@@ -221,8 +246,120 @@ class _Builder:
                 self.add_items(service, "extra_hosts", [GATEWAY_ENTRY], sp.add_hosts)
             for move in sp.moved:
                 self._move(service, move)
+            self._remove_items(service, sp.removed_items)
+            for variable in sp.variables:
+                self._set_variable(service, variable)
         self.result.edits += self.late
+        for path, moved in opt_in.items():
+            self._write_opt_in(path, moved)
         return self.result
+
+    def _opt_in(self, service: Service, change: OptIn, files: dict[str, list[tuple[str, str, OptIn]]]) -> None:
+        """Move the key's lines, as written, to the opt-in file beside the service's own file."""
+        from composefix.discovery import is_generated
+
+        entry = service.node.entries.get(change.key)
+        doc = self.project.documents.get(service.key.file)
+        if entry is None or doc is None or entry.key.file != doc.path or entry.value.via is not None:
+            self.drop(change, f"`{change.key}` is not written in the service's own file")
+            return
+        start = _line_start(doc.text, entry.key.span.start.offset)
+        text = doc.text[start : _end_of(entry.value, doc)]
+        if re.search(r"(^|[\s\[{,])[&*][A-Za-z0-9_-]", text) or "\t" in text[: len(text) - len(text.lstrip())]:
+            self.drop(change, f"`{change.key}` uses YAML anchors or aliases: move it to {change.name} by hand")
+            return
+        path = os.path.join(os.path.dirname(doc.path), change.name)
+        if os.path.lexists(path):
+            why = "composefix wrote it before" if is_generated(Path(path)) else "composefix did not write it"
+            self.drop(change, f"{change.name} exists ({why}): move `{change.key}` of `{service.name}` there by hand")
+            return
+        if self.remove_entry(service, change.key, change):
+            indent = len(text) - len(text.lstrip(" "))
+            lines = [line[indent:] if line[:indent].strip() == "" else line for line in text.splitlines()]
+            files.setdefault(path, []).append((service.name, "\n".join("    " + line for line in lines), change))
+
+    def _write_opt_in(self, path: str, moved: list[tuple[str, str, OptIn]]) -> None:
+        from composefix import __version__
+        from composefix.override import HEADER_MARK
+
+        folder = os.path.dirname(path)
+        name = os.path.basename(path)
+        files = [
+            os.path.relpath(os.path.abspath(f), os.path.abspath(folder) or ".") for f in self.project.compose_files
+        ]
+        command = " ".join(f"-f {f}" for f in [*files, name])
+        machine = moved[0][2].machine or "a machine that opts in"
+        body = ["services:"]
+        for service in dict.fromkeys(name for name, _, _ in moved):
+            source = os.path.basename(self.project.services[service].key.file)
+            body.append(f"  {service}:")
+            for _, text, change in (item for item in moved if item[0] == service):
+                body += [f"    # {self.plan.codes([change])}: moved from {source}", text]
+        header = [
+            f"{HEADER_MARK} {__version__}: an opt-in file. Do not load it everywhere.",
+            f"# Load it only on {machine}: docker compose {command} up",
+        ]
+        self.result.files[path] = "\n".join([*header, *body]) + "\n"
+        self.result.usage[path] = f"on {machine}: docker compose {command} up"
+
+    def _remove_items(self, service: Service, changes: list[RemoveItem]) -> None:
+        """Delete list items (each on lines of its own, or in a flow list); a list that loses every item loses its
+        key."""
+        for key in dict.fromkeys(change.key for change in changes):
+            mine = [change for change in changes if change.key == key]
+            node = service.get(key)
+            doc = self.project.documents.get(mine[0].file)
+            if not isinstance(node, Sequence) or doc is None or node.file != doc.path or node.via is not None:
+                for change in mine:
+                    self.drop(change, f"`{key}` is not written in the service's own file")
+                continue
+            if key in self.removed.get(service.name, set()):
+                if self.remove_entry(service, key, mine[0]):
+                    for change in mine[1:]:
+                        self.result.by_change[change] = self.result.by_change.get(mine[0], [])
+                else:
+                    for change in mine[1:]:
+                        self.drop(change, f"`{key}` does not start its own line")
+                continue
+            for change in mine:
+                span = _item_span(doc, node, change.node, {id(c.node) for c in mine})
+                if span is None:
+                    self.drop(change, f"the item of `{key}` does not stand on lines of its own")
+                    continue
+                self.edit(doc.path, span[0], span[1], "", change)
+
+    def _set_variable(self, service: Service, change: SetVariable) -> None:
+        """Add the variable to the service's `environment` in its own style: `NAME: "value"` in a mapping,
+        `- "NAME=value"` in a list (a new list when the service has none)."""
+        env = service.get("environment")
+        if env is None:
+            self.add_items(service, "environment", [f"{change.name}={change.value}"], change)
+            return
+        doc = self.project.documents.get(service.key.file)
+        if not isinstance(env, Mapping) or doc is None or env.file != doc.path or env.via is not None:
+            self.drop(change, "`environment` is not written in the service's own file")
+            return
+        as_entry = f'{change.name}: "{change.value}"'
+        as_item = f'"{change.name}={change.value}"'
+        entries = list(env.entries.values())
+        if env.flow:
+            close = env.span.end.offset - 1
+            closer = doc.text[close]
+            if closer not in "}]":
+                self.drop(change, "`environment` has a shape composefix does not edit")
+                return
+            added = as_entry if closer == "}" else as_item
+            self.edit(doc.path, close, close, (", " if entries else "") + added, change)
+            return
+        if not entries:
+            self.drop(change, "`environment` has a shape composefix does not edit")
+            return
+        last = max(entries, key=lambda e: e.value.span.end.offset)
+        first = entries[0].key
+        prefix = doc.text[_line_start(doc.text, first.span.start.offset) : first.span.start.offset]
+        line = prefix + as_item if prefix.strip() == "-" else " " * (first.span.start.column - 1) + as_entry
+        at = _end_of(last.value, doc)
+        self.edit(doc.path, at, at, f"{doc.newline}{line}", change)
 
     def _gateway_entry(self, service: Service, change: MapToHostGateway) -> None:
         node = change.node
@@ -265,6 +402,27 @@ class _Builder:
             return
         if self.add_items(target, key, items, move):
             self.remove_entry(service, key, move)
+
+
+def _item_span(doc: Document, sequence: Sequence, item: Node, removed: set[int]) -> tuple[int, int] | None:
+    """The text to delete to take ``item`` out of ``sequence`` (whole lines in block style; the item and one comma
+    in flow style)."""
+    index = next((i for i, other in enumerate(sequence.items) if other is item), None)
+    if index is None or item.file != doc.path or item.via is not None:
+        return None
+    text = doc.text
+    if sequence.flow:
+        if index + 1 < len(sequence.items):
+            return item.span.start.offset, sequence.items[index + 1].span.start.offset
+        if index == 0 or id(sequence.items[index - 1]) in removed:
+            return None  # the previous item's own range reaches this one
+        return sequence.items[index - 1].span.end.offset, item.span.end.offset
+    start = _line_start(text, item.span.start.offset)
+    dash = text.rfind("-", start, item.span.start.offset)
+    if dash < 0 or text[start:dash].strip() or text[dash + 1 : item.span.start.offset].strip():
+        return None
+    after = text.find("\n", _end_of(item, doc))
+    return start, len(text) if after < 0 else after + 1
 
 
 def in_place(plan: Plan) -> InPlace:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from composefix.addresses import StringRef
-    from composefix.document import Scalar
+    from composefix.document import Node, Scalar
 
 
 class Severity(StrEnum):
@@ -159,8 +159,53 @@ class JoinNetworks:
     networks: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class SetVariable:
+    """Give ``service`` the environment variable ``name`` with ``value``, written as a compose file value (so
+    `${TZ:-UTC}` is interpolated by Compose)."""
+
+    service: str
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveItem:
+    """Take the item ``node`` (written at ``file``:``offset``) out of the list ``key`` of ``service``."""
+
+    service: str
+    key: str
+    file: str
+    offset: int
+    node: Node = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OptIn:
+    """Keep ``key`` of ``service`` only for the machines that opt in with the file ``name`` (`compose.gpu.yaml`):
+    in place the key moves from the service to that file (beside the service's own file); in an override file,
+    which only VM-backed machines load, the key is reset (Linux keeps it in the base file)."""
+
+    service: str
+    key: str
+    # The opt-in file's name (not a file of the project).
+    name: str
+    # Who loads the file, for the usage line: "a GPU machine".
+    machine: str = field(default="", compare=False)
+
+
 Change = (
-    ReplaceText | RemovePragma | ResetKey | PublishPorts | EnsureHostGateway | MapToHostGateway | MoveKey | JoinNetworks
+    ReplaceText
+    | RemovePragma
+    | ResetKey
+    | PublishPorts
+    | EnsureHostGateway
+    | MapToHostGateway
+    | MoveKey
+    | SetVariable
+    | RemoveItem
+    | OptIn
+    | JoinNetworks
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 
 from composefix import __version__
@@ -34,6 +35,8 @@ class Rendered:
     dropped: list[tuple[Finding, str]] = field(default_factory=list)
     # No service changes: the file says `services: {}`.
     empty: bool = False
+    # (variable, env_file, value) copied from an env_file into `environment:`.
+    copied: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _apply(content: str, content_start: int, replacements: list[Replacement]) -> str:
@@ -52,6 +55,8 @@ class _Writer:
         self.dropped: list[tuple[Finding, str]] = []
         # Replacements in inline `configs.<name>.content`, written as the whole new content of the config.
         self.configs: list[Replacement] = []
+        # (variable, env_file, value) copied from an env_file into `environment:`.
+        self.copied: list[tuple[str, str, str]] = []
 
     def need(self, version: tuple[int, int, int]) -> None:
         self.version = max(self.version, version)
@@ -86,6 +91,10 @@ class _Writer:
                 why = f"remove `{reset.key}`"
             out += [f"    # {self.plan.codes([reset])}: {why}", f"    {reset.key}: !reset null"]
             self.need(RESET_VERSION)
+        for opt in sp.opt_in if sp is not None else []:
+            why = f"remove `{opt.key}` here (Linux keeps it in the base file; with --in-place it moves to {opt.name})"
+            out += [f"    # {self.plan.codes([opt])}: {why}", f"    {opt.key}: !reset null"]
+            self.need(RESET_VERSION)
         if sp is not None and sp.ports:
             out.append(
                 f"    # {self.plan.codes(sp.publish)}: publish what the service listens on, at the same port (as host "
@@ -111,7 +120,15 @@ class _Writer:
             node = group[0].ref.node if group[0].ref else None
             assert node is not None
             if node.via == "env_file":
-                self.drop(group, "the value is in an env_file")
+                # `environment:` beats `env_file` when files merge: the fixed variable alone is written there.
+                value = _env_file_value(node, group)
+                if value is None:
+                    self.drop(group, "the value in the env_file is not written verbatim")
+                    continue
+                codes = sorted(set(self.plan.codes(r.change for r in group).split(", ")))
+                env_lines.append(f"      # {', '.join(codes)}: overrides the value from {_shown(node.file)}")
+                env_lines.append(f"      {name}: {q(value)}")
+                self.copied.append((name, node.file, value))
                 continue
             value = self.new_value(node, group)
             if value is None:
@@ -122,8 +139,12 @@ class _Writer:
             codes = sorted(set(self.plan.codes(r.change for r in group).split(", ")))
             env_lines.append(f"      # {', '.join(codes)}")
             env_lines.append(f"      {name}: {q(value)}")
+        for variable in sp.variables if sp is not None else []:
+            env_lines.append(f"      # {self.plan.codes([variable])}")
+            env_lines.append(f"      {variable.name}: {q(variable.value)}")
         if env_lines:
             out += ["    environment:", *env_lines]
+        out += self._removed_items(service)
         for key, where in (("command", Where.COMMAND), ("entrypoint", Where.ENTRYPOINT)):
             group = [r for r in items if r.ref is not None and r.ref.where is where]
             if group:
@@ -150,6 +171,32 @@ class _Writer:
             and r.ref.where not in (Where.ENVIRONMENT, Where.COMMAND, Where.ENTRYPOINT, Where.BUILD_ARG, Where.CONFIG)
         ]
         self.drop(others, "an override file cannot change one item of this list")
+        return out
+
+    def _removed_items(self, service: Service) -> list[str]:
+        """A list that loses items: `KEY: !override` with the items that stay, or `KEY: !reset []`."""
+        sp = self.plan.services.get(service.name)
+        out: list[str] = []
+        changes = sp.removed_items if sp is not None else []
+        for key in dict.fromkeys(change.key for change in changes):
+            mine = [change for change in changes if change.key == key]
+            node = service.get(key)
+            gone = {id(change.node) for change in mine}
+            kept = [item for item in node.items if id(item) not in gone] if isinstance(node, Sequence) else []
+            texts = [scalar_content(self.project, item) if isinstance(item, Scalar) else None for item in kept]
+            if not isinstance(node, Sequence) or any(text is None for text in texts):
+                self.drop_changes(
+                    list(mine), f"`{key}` has items an override file cannot repeat verbatim (long syntax)"
+                )
+                continue
+            out.append(f"    # {self.plan.codes(mine)}: `{key}` without the removed items (the list is replaced)")
+            if texts:
+                self.need(OVERRIDE_VERSION)
+                out.append(f"    {key}: !override")
+                out += [f"      - {q(text or '')}" for text in texts]
+            else:
+                self.need(RESET_VERSION)
+                out.append(f"    {key}: !reset []")
         return out
 
     def _extra_hosts(self, service: Service) -> list[str]:
@@ -322,6 +369,38 @@ def _config_content(node: Scalar, items: list[Replacement]) -> str | None:
     return value
 
 
+def _env_file_value(node: Scalar, items: list[Replacement]) -> str | None:
+    """The env_file variable's value (as Compose reads it) with the replacements applied, written for a compose
+    file (`$` doubled: the value is final, and Compose would interpolate it again); None when a replacement is not
+    inside a run of the value that is written verbatim in the env_file."""
+    interp = node.interp
+    if interp is None:
+        return None
+    value = interp.value
+    located: list[tuple[int, int, str]] = []
+    for item in items:
+        piece = next(
+            (
+                p
+                for p in interp.pieces
+                if p.source.exact and p.source.file == item.file and p.source.start <= item.start
+                if item.end <= p.source.end
+            ),
+            None,
+        )
+        if piece is None:
+            return None
+        start = piece.start + item.start - piece.source.start
+        located.append((start, start + item.end - item.start, item.text))
+    for start, end, text in sorted(located, reverse=True):
+        value = value[:start] + text + value[end:]
+    return value.replace("$", "$$")
+
+
+def _shown(path: str) -> str:
+    return os.path.basename(path)
+
+
 def _list_item(project: Project, node: Scalar, name: str) -> bool:
     """True for a value that comes from a `- NAME=value` list item (its text starts with `NAME=`)."""
     content = scalar_content(project, node)
@@ -346,6 +425,7 @@ def render(
     output_name: str,
     targets: frozenset[Target],
     regenerate: str | None = None,
+    purpose: str | None = None,
 ) -> Rendered:
     """The override file's text for ``plan`` (an empty `services: {}` when there is nothing to change);
     ``regenerate`` is the command that writes it again (run in its folder)."""
@@ -369,6 +449,7 @@ def render(
         f"# Needs Docker Compose >= {'.'.join(map(str, version))}."
         if version > (0, 0, 0)
         else "# Works with any Docker Compose v2.",
+        *([f"# {purpose[:1].upper()}{purpose[1:]}."] if purpose else []),
         f"# Use it: docker compose {files} up",
         f"#     or: COMPOSE_FILE={':'.join([*base_files, output_name])} in .env",
         f"# Regenerate: {regenerate or 'composefix rewrite ' + ' '.join(f'-f {f}' for f in base_files)}"
@@ -376,4 +457,4 @@ def render(
     ]
     top = ["configs:", *configs] if configs else []
     text = "\n".join([*header, "services:" if body else "services: {}", *body, *top]) + "\n"
-    return Rendered(text, version, writer.dropped, not body and not configs)
+    return Rendered(text, version, writer.dropped, not body and not configs, writer.copied)

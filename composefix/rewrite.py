@@ -12,7 +12,8 @@ from typing import Protocol, TypeVar
 from composefix.document import Document, load, parse
 from composefix.engine import Checker, Options
 from composefix.fixes import EditConflict, Plan, apply_edits, plan, unified_diff
-from composefix.model import Applicability, Edit, Finding, describe_targets
+from composefix.model import Edit, Finding, describe_targets
+from composefix.override import Rendered
 from composefix.project import DEFAULT_OVERRIDE_NAMES, Reader, display_path, text_of
 from composefix.rules import BY_CODE
 from composefix.survival import Survival, compare, culprits, loaded
@@ -44,6 +45,14 @@ class Outcome:
     refused: list[tuple[Finding, str]] = field(default_factory=list)
     # The connections of the result compared with the original's.
     survival: Survival | None = None
+    # id(finding) -> which file its fix went to and why (override mode).
+    placed: dict[int, str] = field(default_factory=dict)
+    # New opt-in files (in place): checked with Compose, but not part of the project the rewrite re-checks.
+    opt_in: set[str] = field(default_factory=set)
+    # The override files written (override mode): the one every machine loads and the one only VM-backed engines
+    # load; composefix.survival.loaded() loads them as each target does.
+    portable_file: Path | None = None
+    desktop_file: Path | None = None
 
     def diff(self) -> str:
         return "".join(
@@ -94,8 +103,12 @@ def rewrite(
     regenerate: str | None = None,
     strict_verify: bool = False,
     edit_outside: bool = False,
+    portable_output: Path | None = None,
+    regenerate_portable: str | None = None,
 ) -> Outcome:
     """Plan and render the rewrite of one project; verification failures raise RewriteError."""
+    if not in_place:
+        files = without_own_output(files, portable_output)
     options = options._replace(publish={name: tuple(ports) for name, ports in publish.items()})
     checker = Checker(options)
     project = checker.check(files)
@@ -135,10 +148,11 @@ def rewrite(
         planned, replan, report.findings, fixed=list(planned.fixed), unfixed=list(planned.unfixed), notes=notes
     )
 
-    def keep(texts: dict[str, str], override: Path | None) -> list[tuple[Finding, str]]:
-        """The fixes to refuse because the result (``texts``: path -> new text) loses a connection."""
+    def keep(texts: dict[str, str], portable: Path | None, desktop: Path | None) -> list[tuple[Finding, str]]:
+        """The fixes to refuse because the result (``texts``: path -> new text; in override mode the file every
+        machine loads and the file only VM-backed engines load, None when not written) loses a connection."""
         rewritten = (
-            loaded(project, files, texts, options, override=override)
+            loaded(project, files, texts, options, portable=portable, desktop=desktop, in_place=in_place)
             if texts
             else dict.fromkeys(options.targets, project)
         )
@@ -148,7 +162,18 @@ def rewrite(
     if in_place:
         _in_place(outcome, checker.reader, keep)
     else:
-        _override(outcome, options, files, checker.reader, output, force, regenerate, keep)
+        _override(
+            outcome,
+            options,
+            files,
+            checker.reader,
+            output,
+            force,
+            keep,
+            regenerate=regenerate,
+            portable_output=portable_output,
+            regenerate_portable=regenerate_portable,
+        )
     survival = outcome.survival
     if survival is not None and survival.broken:
         raise RewriteError(f"the rewrite would break a connection on {survival.broken[0].describe()}; nothing written")
@@ -159,7 +184,8 @@ def rewrite(
             f"{len(edges)} connection{'s' if len(edges) > 1 else ''} already broken on {where} before the rewrite "
             f"{'stay as they were' if len(edges) > 1 else 'stays as it was'} (`composefix graph` shows them)"
         )
-    _check_targets(outcome, options, files, checker.reader, named=output, outside=edit_outside)
+    named = [p for p in (output, portable_output) if p is not None]
+    _check_targets(outcome, options, files, checker.reader, named=named, outside=edit_outside)
     _verify_findings(outcome, options, files, checker.reader, set(project.env_files))
     if compose is not None and outcome.changed:
         _verify_compose(outcome, compose, files, in_place, strict=strict_verify)
@@ -171,8 +197,9 @@ class _Rendered(Protocol):
 
 
 R = TypeVar("R", bound=_Rendered)
-# The fixes to refuse because the result (path -> new text; the override file's path) loses a connection.
-Keep = Callable[[dict[str, str], Path | None], list[tuple[Finding, str]]]
+# The fixes to refuse because the result (path -> new text; in override mode the file every machine loads and the
+# file only VM-backed engines load, None when not written) loses a connection.
+Keep = Callable[[dict[str, str], Path | None, Path | None], list[tuple[Finding, str]]]
 
 
 def _settle(outcome: Outcome, render: Callable[[Plan], R], survive: Callable[[R], list[tuple[Finding, str]]]) -> R:
@@ -215,6 +242,44 @@ def output_path(files: list[Path], output: Path | None) -> Path:
     return output if output is not None else files[0].parent / DEFAULT_OUTPUT
 
 
+PORTABLE_DEFAULT = "compose.override.yaml"
+EVERY_ENGINE = "every engine needs it"
+VM_ONLY = "only VM-backed engines load this file"
+
+
+def portable_path(files: list[Path], portable_output: Path | None) -> tuple[Path | None, str]:
+    """Where the changes every engine needs go in override mode: the file named with --portable-output, else the
+    automatic override file Compose loads on every machine without `-f` (when the project is its folder's default
+    file and no automatic override exists that composefix did not write); else None and why."""
+    from composefix.discovery import is_generated
+    from composefix.project import DEFAULT_FILE_NAMES
+
+    if portable_output is not None:
+        return portable_output, ""
+    folder = files[0].parent
+    default = files[0].name in DEFAULT_FILE_NAMES and all(
+        f.parent == folder and f.name in DEFAULT_OVERRIDE_NAMES for f in files[1:]
+    )
+    if not default:
+        return None, "the project is loaded with `-f`, so Compose loads no automatic override file"
+    existing = next((folder / n for n in DEFAULT_OVERRIDE_NAMES if (folder / n).is_file()), None)
+    if existing is None:
+        return folder / PORTABLE_DEFAULT, ""
+    if is_generated(existing):
+        return existing, ""
+    return None, f"the automatic override file {existing.name} was not written by composefix"
+
+
+@dataclass(slots=True, eq=False)
+class _Split:
+    """The plan rendered as two override files: what every engine needs and what only VM-backed engines need."""
+
+    portable: Rendered | None
+    desktop: Rendered
+    vm_findings: set[int]
+    dropped: list[tuple[Finding, str]] = field(default_factory=list)
+
+
 def _override(
     outcome: Outcome,
     options: Options,
@@ -222,92 +287,192 @@ def _override(
     reader: Reader,
     output: Path | None,
     force: bool,
-    regenerate: str | None,
     keep: Keep,
+    *,
+    regenerate: str | None = None,
+    portable_output: Path | None = None,
+    regenerate_portable: str | None = None,
 ) -> None:
-    from composefix.override import HEADER_MARK, render
+    from composefix.fixes import subset, vm_only_part
+    from composefix.override import render
 
     target = output_path(files, output)
     base_dir = target.parent
     base_files = [os.path.relpath(f, base_dir) for f in files]
     name = os.path.relpath(target, Path.cwd()) if target.is_absolute() else str(target)
-    rendered = _settle(
-        outcome,
-        lambda p: render(
-            p, base_files=base_files, output_name=target.name, targets=options.targets, regenerate=regenerate
-        ),
-        lambda r: keep({} if r.empty else {str(target): r.text}, target),
-    )
-    old: str | None = None
-    _refuse_unwritable(target, files, reader)
-    if target.exists():
-        try:
-            old = target.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RewriteError(f"{name}: cannot read the existing file: {exc}") from None
-        if not old.startswith(HEADER_MARK) and not force:
-            raise RewriteError(f"{name} exists and was not written by composefix: pass --force to replace it")
-    if rendered.empty and old is None:
+    portable, no_portable = portable_path(files, portable_output)
+    if portable is not None and os.path.abspath(portable) == os.path.abspath(target):
+        raise RewriteError(
+            f"{name} would hold both the changes every engine needs and those only VM-backed engines need: name "
+            "the file for VM-backed engines with -o and the one every machine loads with --portable-output"
+        )
+    refused: set[int] = set()
+
+    def split(p: Plan) -> _Split:
+        vm_changes, vm_findings = vm_only_part(p)
+        everywhere = [c for c in p.changes if c not in vm_changes]
+        dropped: list[tuple[Finding, str]] = []
+        rendered_portable = None
+        portable_files: list[str] = []
+        if everywhere and portable is None:
+            reason = (
+                f"every engine needs this fix, and {no_portable}: pass --portable-output FILE (a file every "
+                "machine then loads) or rewrite with --in-place"
+            )
+            for finding in p.findings(everywhere):
+                if id(finding) not in vm_findings:
+                    refused.add(id(finding))
+                    dropped.append((finding, reason))
+        elif everywhere and portable is not None:
+            folder = portable.parent
+            rendered_portable = render(
+                subset(p, everywhere),
+                base_files=[os.path.relpath(f, folder) for f in files],
+                output_name=os.path.relpath(portable, folder),
+                targets=options.targets,
+                regenerate=regenerate_portable,
+                purpose="every machine loads this file: it holds the changes every engine needs",
+            )
+            dropped += rendered_portable.dropped
+            if not rendered_portable.empty:
+                portable_files = [os.path.relpath(portable, base_dir)]
+        desktop = render(
+            subset(p, vm_changes),
+            base_files=[*base_files, *portable_files],
+            output_name=target.name,
+            targets=options.targets,
+            regenerate=regenerate,
+            purpose="only VM-backed engines load this file: Linux machines leave it out",
+        )
+        dropped += [d for d in desktop.dropped if all(d[0] is not x[0] for x in dropped)]
+        return _Split(rendered_portable, desktop, vm_findings, dropped)
+
+    def survive(r: _Split) -> list[tuple[Finding, str]]:
+        """Load the files as each target does: Linux the base files and the file every machine loads, VM-backed
+        engines the file only they load too."""
+        written_portable = portable if r.portable is not None and not r.portable.empty else None
+        written_desktop = None if r.desktop.empty else target
+        texts = {
+            str(path): rendered.text
+            for path, rendered in ((written_portable, r.portable), (written_desktop, r.desktop))
+            if path is not None and rendered is not None
+        }
+        return keep(texts, written_portable, written_desktop)
+
+    rendered = _settle(outcome, split, survive)
+    outcome.not_renderable = [f for f in outcome.not_renderable if id(f) not in refused]
+    writes: list[tuple[Path, Rendered, str]] = []
+    if rendered.portable is not None and portable is not None:
+        writes.append((portable, rendered.portable, EVERY_ENGINE))
+    writes.append((target, rendered.desktop, VM_ONLY))
+    written: dict[str, Path] = {}
+    for path, text, why in writes:
+        shown = os.path.relpath(path, Path.cwd()) if path.is_absolute() else str(path)
+        old = _existing(path, files, reader, force, shown)
+        if text.empty:
+            if old is not None:
+                outcome.notes.append(f"{shown} (written by composefix earlier) has nothing left to change: delete it")
+            continue
+        outcome.writes[display_path(path)] = (old, text.text, False)
+        written[why] = path
+        if why == EVERY_ENGINE:
+            outcome.portable_file = path
+        else:
+            outcome.desktop_file = path
+        _warn_copied_secrets(outcome, shown, text)
+        if text.version > (0, 0, 0):
+            outcome.notes.append(f"{path.name} needs Docker Compose >= {'.'.join(map(str, text.version))}")
+    if not written:
         # Never an empty override file.
-        if outcome.not_renderable or outcome.refused:
+        if outcome.not_renderable or refused or outcome.refused:
             outcome.notes.append("nothing the override file can change: no override file written")
         else:
             outcome.notes.append("nothing to fix: no override file written")
         return
-    outcome.writes[display_path(target)] = (old, rendered.text, False)
-    # Fixes meant for VM-backed engines only (a service's way out of host mode, and the fixes that depend on it), and
-    # fixes every engine needs (a host-gateway entry Linux needs, an address that is wrong everywhere).
-    chosen = outcome.plan.chosen
-    unsafe = Applicability.UNSAFE
-    vm_only = list(
-        dict.fromkeys(
-            f.code for f, _ in outcome.fixed if chosen[id(f)].vm_only and chosen[id(f)].applicability is unsafe
-        )
-    )
-    everywhere = list(
-        dict.fromkeys(
-            f.code
-            for f, _ in outcome.fixed
-            if outcome.plan.applied[id(f)] and not chosen[id(f)].vm_only and not chosen[id(f)].requires
-        )
-    )
+    for finding, _ in outcome.fixed:
+        why = VM_ONLY if id(finding) in rendered.vm_findings else EVERY_ENGINE
+        if why in written:
+            place = written[why]
+            outcome.placed[id(finding)] = f"in {os.path.relpath(place, base_dir)}: {why}"
     automatic = [n for n in DEFAULT_OVERRIDE_NAMES if (base_dir / n).is_file()]
-    if target.name in DEFAULT_OVERRIDE_NAMES:
+    portable_written = written.get(EVERY_ENGINE)
+    if target.name in DEFAULT_OVERRIDE_NAMES and VM_ONLY in written:
         others = [n for n in automatic if n != target.name]
         if others:
             outcome.notes.append(
                 f"warning: {', '.join(others)} also exists; Compose loads only the first automatic override file "
                 f"it finds ({', '.join(DEFAULT_OVERRIDE_NAMES)}), so one of them is ignored"
             )
-    else:
-        loaded = [n for n in automatic if n not in {f.name for f in files}]
+    elif VM_ONLY in written:
+        loaded = [n for n in automatic if n not in {f.name for f in files} and (base_dir / n) != portable_written]
         if loaded:
             outcome.notes.append(
                 f"warning: `-f` turns off the automatic {loaded[0]}; add it to the -f list before {target.name}"
             )
-        command = " ".join(f"-f {f}" for f in [*base_files, target.name])
-        machines = (
-            f"of every machine (the fixes of {', '.join(everywhere)} concern every engine)"
-            if everywhere and not vm_only
-            else "of the machines that need it"
-        )
-        outcome.usage = [
-            f"docker compose {command} up",
-            f"or put COMPOSE_FILE={':'.join([*base_files, target.name])} in the .env {machines}",
+    usage: list[str] = []
+    if portable_written is not None:
+        shown = os.path.relpath(portable_written, base_dir)
+        if portable_output is None:
+            usage.append(f"every machine: `docker compose up` loads {shown} automatically")
+        else:
+            listed = [*base_files, shown]
+            usage.append(f"every machine: docker compose {' '.join(f'-f {f}' for f in listed)} up")
+            usage.append(f"or put COMPOSE_FILE={':'.join(listed)} in the .env of every machine")
+    if VM_ONLY in written:
+        listed = [
+            *base_files,
+            *([os.path.relpath(portable_written, base_dir)] if portable_written else []),
+            target.name,
         ]
-    if rendered.version > (0, 0, 0):
-        outcome.notes.append(f"{target.name} needs Docker Compose >= {'.'.join(map(str, rendered.version))}")
-    if vm_only and everywhere:
-        outcome.notes.append(
-            f"the unsafe fix of {', '.join(vm_only)} belongs in this file only, which also holds fixes every engine "
-            f"needs ({', '.join(everywhere)}): on Linux, apply those with `composefix rewrite --in-place` and leave "
-            "the file out"
-        )
-    elif vm_only:
-        outcome.notes.append(
-            f"the unsafe fix of {', '.join(vm_only)} is applied in the override file only, which Linux machines need "
-            "not load"
-        )
+        usage.append(f"docker compose {' '.join(f'-f {f}' for f in listed)} up")
+        usage.append(f"or put COMPOSE_FILE={':'.join(listed)} in the .env of the VM-backed machines only")
+    outcome.usage = usage
+
+
+def _warn_copied_secrets(outcome: Outcome, shown: str, rendered: Rendered) -> None:
+    """A fixed env_file value is copied into the override file's `environment:`; when it holds a secret (a password
+    in a URL, a token), the override file now holds it too."""
+    from composefix.masking import secret_spans
+
+    for name, env_file, value in rendered.copied:
+        if secret_spans(f"{name}={value}"):
+            outcome.notes.append(
+                f"warning: {shown} now holds the value of {name} copied from {display_path(Path(env_file))}, "
+                f"with the password or token in it; do not commit {shown} where that file is not committed"
+            )
+
+
+def without_own_output(files: list[Path], portable_output: Path | None) -> list[Path]:
+    """The project without the file every machine loads that composefix wrote before (the automatic override file
+    `check` reads with its base): the rewrite writes it again from the base files."""
+    from composefix.discovery import is_generated
+
+    if len(files) < 2:
+        return files
+    kept = [files[0]]
+    for path in files[1:]:
+        candidate, _ = portable_path(kept, portable_output)
+        if candidate is not None and os.path.abspath(candidate) == os.path.abspath(path) and is_generated(path):
+            continue
+        kept.append(path)
+    return kept
+
+
+def _existing(path: Path, files: list[Path], reader: Reader, force: bool, shown: str) -> str | None:
+    """The text of an override file composefix wrote before (None when there is none); a file it did not write is
+    replaced only with --force."""
+    from composefix.override import HEADER_MARK
+
+    _refuse_unwritable(path, files, reader)
+    if not path.exists():
+        return None
+    try:
+        old = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RewriteError(f"{shown}: cannot read the existing file: {exc}") from None
+    if not old.startswith(HEADER_MARK) and not force:
+        raise RewriteError(f"{shown} exists and was not written by composefix: pass --force to replace it")
+    return old
 
 
 def _refuse_unwritable(target: Path, files: list[Path], reader: Reader) -> None:
@@ -328,14 +493,14 @@ def _refuse_unwritable(target: Path, files: list[Path], reader: Reader) -> None:
 
 
 def _check_targets(
-    outcome: Outcome, options: Options, files: list[Path], reader: Reader, *, named: Path | None, outside: bool
+    outcome: Outcome, options: Options, files: list[Path], reader: Reader, *, named: list[Path], outside: bool
 ) -> None:
     """Every file the rewrite would write, checked before verification creates anything beside it: in-place edits
     stay inside the project folder (or were named by the user, or --edit-outside-project)."""
     from composefix.writing import WriteError, check_target
 
     project = options.project_directory or files[0].parent
-    user_named = {os.path.abspath(p) for p in [*files, *([named] if named is not None else [])]}
+    user_named = {os.path.abspath(p) for p in [*files, *named]}
     try:
         for path, (old, _new, _bom) in outcome.writes.items():
             target = Path(path)
@@ -367,7 +532,7 @@ def _in_place(outcome: Outcome, reader: Reader, keep: Keep) -> None:
             texts = _edited(reader, built.edits)
         except EditConflict:
             return []  # refused below
-        return keep(texts, None)
+        return keep(texts, None, None)
 
     built = _settle(outcome, in_place, survive)
     by_file: dict[str, list[Edit]] = {}
@@ -380,6 +545,11 @@ def _in_place(outcome: Outcome, reader: Reader, keep: Keep) -> None:
         except EditConflict as exc:
             raise RewriteError(f"{path}: {exc}") from None
         outcome.writes[path] = (doc.text, new, doc.bom)
+    for path, text in built.files.items():
+        # An opt-in file (`compose.gpu.yaml`): loaded only by the machines it names, never part of the project.
+        outcome.writes[display_path(Path(path))] = (None, text, False)
+        outcome.opt_in.add(display_path(Path(path)))
+        outcome.notes.append(built.usage[path])
 
 
 def _verify_findings(
@@ -389,7 +559,7 @@ def _verify_findings(
     texts = {path: new for path, (_, new, _) in outcome.writes.items()}
     seeded = _seeded(reader, texts, env_paths)
     check_files = list(files)
-    overrides = [p for p in outcome.writes if p not in reader.documents]
+    overrides = [p for p in outcome.writes if p not in reader.documents and p not in outcome.opt_in]
     for path in overrides:
         seeded.documents[path] = load(texts[path].encode("utf-8"), path)
         check_files.append(Path(path))
@@ -432,7 +602,7 @@ def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_
             for path, (_old, new, bom) in outcome.writes.items():
                 written = Path(path).absolute()
                 resolved = written.resolve()
-                if in_place and resolved not in absolute:
+                if in_place and resolved not in absolute and display_path(Path(path)) not in outcome.opt_in:
                     continue  # .env and env_file edits: Compose reads those itself
                 data = ("\ufeff" if bom else "").encode() + new.encode("utf-8")
                 temp = stack.enter_context(scratch(written.parent, data))
@@ -441,6 +611,12 @@ def _verify_compose(outcome: Outcome, compose: list[str], files: list[Path], in_
                 else:
                     check_files.append(temp)
             after = config(compose, check_files, cwd)
+            if after.ok and in_place and len(check_files) > len(absolute):
+                # The project without its opt-in files (a machine that does not opt in).
+                after = config(compose, check_files[: len(absolute)], cwd)
+            if after.ok and not in_place and len(check_files) > len(absolute) + 1:
+                # Linux machines load the base files and the file every machine loads, without the VM-only file.
+                after = config(compose, check_files[:-1], cwd)
     except WriteError as exc:
         raise RewriteError(str(exc)) from None
     if not after.ran:

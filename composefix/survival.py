@@ -45,23 +45,45 @@ def loaded(
     texts: Mapping[str, str],
     options: Options,
     *,
-    override: Path | None,
+    in_place: bool,
+    portable: Path | None = None,
+    desktop: Path | None = None,
 ) -> dict[Target, Project]:
-    """The project each target loads after the rewrite. In place every engine loads the edited files. With an
-    override file, VM-backed engines load the base files and the override; Linux loads the override too only
-    when Compose loads it by itself (`compose.override.yaml` and its variants), else Linux runs the original."""
-    extra = [override] if override is not None else []
+    """The project each target loads after the rewrite. In place every engine loads the edited files. In override
+    mode (``portable``: the file every machine loads, ``desktop``: the file only VM-backed engines load; None when
+    not written) Linux loads the base files and the portable file, VM-backed engines the desktop file as well;
+    Linux loads the desktop file too when Compose loads it by itself (`compose.override.yaml` and its variants)
+    and no portable file tells Linux machines what to load."""
+
     new: dict[Path | str, str] = {path: text for path, text in texts.items()}
-    edited = load_edited(
-        [*files, *extra],
-        new,
-        project_directory=options.project_directory,
-        environ=options.environ,
-        env_files=list(options.env_files) if options.env_files is not None else None,
-        profiles=list(options.profiles),
-    )
-    linux_loads = override is None or override.name in DEFAULT_OVERRIDE_NAMES
-    return {t: (edited if t is not Target.LINUX or linux_loads else original) for t in options.targets}
+
+    def load(extra: list[Path]) -> Project:
+        return load_edited(
+            [*files, *extra],
+            new,
+            project_directory=options.project_directory,
+            environ=options.environ,
+            env_files=list(options.env_files) if options.env_files is not None else None,
+            profiles=list(options.profiles),
+        )
+
+    if in_place:
+        edited = load([])
+        return dict.fromkeys(options.targets, edited)
+    linux_files = overrides(Target.LINUX, portable, desktop)
+    vm_files = overrides(Target.DESKTOP, portable, desktop)
+    vm = load(vm_files) if vm_files else original
+    linux = vm if linux_files == vm_files else load(linux_files) if linux_files else original
+    return {t: (linux if t is Target.LINUX else vm) for t in options.targets}
+
+
+def overrides(target: Target, portable: Path | None, desktop: Path | None) -> list[Path]:
+    """The override files written in override mode that ``target`` loads, in order (see `loaded`)."""
+    if target is not Target.LINUX:
+        return [path for path in (portable, desktop) if path is not None]
+    if portable is not None:
+        return [portable]
+    return [desktop] if desktop is not None and desktop.name in DEFAULT_OVERRIDE_NAMES else []
 
 
 def compare(original: Project, rewritten: Mapping[Target, Project], options: Options) -> Survival:

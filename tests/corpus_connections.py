@@ -13,11 +13,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from composefix.connections import Lost, load_edited, lost_connections
+from composefix.connections import Lost, lost_connections
 from composefix.engine import Options
 from composefix.model import Target
 from composefix.project import load_project
 from composefix.rewrite import RewriteError, rewrite
+from composefix.survival import loaded
 from tests.helpers import CORPUS
 
 TARGETS = (Target.LINUX, Target.DESKTOP)
@@ -50,10 +51,17 @@ def run(corpus: Path) -> tuple[Counter[str], list[tuple[str, str, Lost]]]:
             if not outcome.changed:
                 continue
             counts[f"{mode}: written"] += 1
-            texts: dict[Path | str, str] = {Path(name): new for name, (_, new, _) in outcome.writes.items()}
-            added = [Path(name) for name, (old, _, _) in outcome.writes.items() if old is None]
+            texts = {name: new for name, (_, new, _) in outcome.writes.items()}
             original = load_project([path], environ=environ)
-            rewritten = load_edited([path, *added], texts, environ=environ)
+            rewritten = loaded(
+                original,
+                [path],
+                texts,
+                options,
+                in_place=mode == "in-place",
+                portable=outcome.portable_file,
+                desktop=outcome.desktop_file,
+            )
             found = lost_connections(original, rewritten, TARGETS)
             if found:
                 counts[f"{mode}: files losing connections"] += 1

@@ -96,8 +96,19 @@ def run(corpus: Path, limit: int | None = None) -> Tally:
                     # Independently of the rewrite's own loop: the texts it would write, loaded as each target does.
                     project = outcome.plan.project
                     texts = {p: new for p, (_, new, _) in outcome.writes.items()}
-                    override = None if in_place else next(Path(p) for p in outcome.writes)
-                    survival = compare(project, loaded(project, [path], texts, options, override=override), options)
+                    survival = compare(
+                        project,
+                        loaded(
+                            project,
+                            [path],
+                            texts,
+                            options,
+                            in_place=in_place,
+                            portable=outcome.portable_file,
+                            desktop=outcome.desktop_file,
+                        ),
+                        options,
+                    )
                     tally.edges_kept += survival.kept
                     tally.edges_already_broken += len(survival.already)
                     tally.edges_broken += [(row["local_path"], f"{mode}: {x.describe()}") for x in survival.broken]

@@ -83,8 +83,11 @@ def test_run_rewrite_with_diff_writes_nothing_and_says_what_it_would_do(project)
     assert result.exit_code == 0 and result.error is None
     assert not (project / "compose.desktop.yaml").exists()
     lines = [text for text, _ in messages(result)]
-    assert lines[0] == "compose.yaml:5:10: CF105 fixed: use `host.docker.internal` (with its host-gateway entry)"
-    assert lines[1].startswith("--- /dev/null\n+++ b/compose.desktop.yaml\n")
+    assert lines[0] == (
+        "compose.yaml:5:10: CF105 fixed: use `host.docker.internal` (with its host-gateway entry) "
+        "(in compose.override.yaml: every engine needs it)"
+    )
+    assert lines[1].startswith("--- /dev/null\n+++ b/compose.override.yaml\n")
     assert regenerate_command(settings, [Path("compose.yaml")]) == (
         "composefix rewrite -f compose.yaml -o compose.desktop.yaml"
     )

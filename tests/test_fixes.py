@@ -25,6 +25,7 @@ from composefix.model import (
     Severity,
 )
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from tests.differential import compose_binary
 
 
 @pytest.fixture
@@ -270,27 +271,98 @@ def test_an_unused_suppression_does_not_block_the_override_file(project):
         "where it is written)\n"
     ) in result.output
     assert "CF103 fixed" in result.output
-    assert 'PAYMENTS_URL: "smtp://host.docker.internal:4000"' in (project / "compose.desktop.yaml").read_text()
+    assert 'PAYMENTS_URL: "smtp://host.docker.internal:4000"' in (project / "compose.override.yaml").read_text()
 
 
 def test_no_empty_override_is_written(project):
-    """A fix the override file cannot express (a value in an env_file) leaves no `services: {}` file behind."""
-    put(project, "services:\n  api:\n    image: example/api\n    env_file: api.env\n")
-    (project / "api.env").write_text("PAYMENTS_URL=smtp://localhost:4000\n", encoding="utf-8")
+    """A fix the override file cannot express (an inline config's content) leaves no `services: {}` file behind."""
+    put(
+        project,
+        """\
+        services:
+          api:
+            image: example/api
+            configs: [app]
+        configs:
+          app:
+            content: "upstream=smtp://localhost:4000"
+        """,
+    )
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
-    assert (
-        "CF103 not fixed: the value is in an env_file; rewrite with --in-place (it edits the text where it is "
-        "written)\n"
-    ) in result.output
-    assert "nothing the override file can change: no override file written" in result.output
+    assert result.output == (
+        "compose.yaml:7:31: CF103 not fixed: an override file cannot change a config's content; rewrite with "
+        "--in-place (it edits the text where it is written)\n"
+        "nothing the override file can change: no override file written\n"
+    )
     assert result.exit_code == 1
-    assert not (project / "compose.desktop.yaml").exists()
+    assert not (project / "compose.desktop.yaml").exists() and not (project / "compose.override.yaml").exists()
 
 
-def test_the_usage_says_which_machines_load_the_override(project):
+def test_env_file_values_are_fixed_through_environment_in_override_mode(project):
+    """`environment:` beats `env_file` when files merge: the fixed variable alone is written there (the service's
+    other variables are not copied), and a secret in it is masked in what is printed."""
+    put(project, "services:\n  api:\n    image: example/api\n    env_file: api.env\n")
+    (project / "api.env").write_text(
+        "PAYMENTS_URL=smtp://localhost:4000\n"
+        "API_TOKEN=tok-123456\n"
+        "DATABASE_URL='postgres://app:hunter2pw@172.17.0.1:5432/app?x=$y'\n",
+        encoding="utf-8",
+    )
+    diff = CliRunner().invoke(app, ["rewrite", "--diff", "compose.yaml"])
+    assert diff.exit_code == 0, diff.output
+    assert "hunter2pw" not in diff.output and "tok-123456" not in diff.output
+    assert '+      DATABASE_URL: "postgres://app:****@host.docker.internal:5432/app?x=$$y"\n' in diff.stdout
+    result = CliRunner().invoke(app, ["rewrite", "compose.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "Docker Compose accepts the result (`config`)" in result.output
+    assert "hunter2pw" not in result.output
+    assert (
+        "warning: compose.override.yaml now holds the value of DATABASE_URL copied from api.env, with the password "
+        "or token in it; do not commit compose.override.yaml where that file is not committed"
+    ) in result.stderr
+    text = (project / "compose.override.yaml").read_text()
+    assert text.split("services:\n", 1)[1] == (
+        "  api:\n"
+        "    # host.docker.internal does not resolve on Linux Docker Engine without this entry (20.10+)\n"
+        "    extra_hosts:\n"
+        '      - "host.docker.internal:host-gateway"\n'
+        "    environment:\n"
+        "      # CF103: overrides the value from api.env\n"
+        '      PAYMENTS_URL: "smtp://host.docker.internal:4000"\n'
+        "      # CF105: overrides the value from api.env\n"
+        '      DATABASE_URL: "postgres://app:hunter2pw@host.docker.internal:5432/app?x=$$y"\n'
+    )
+    # Real Compose sees the env_file's values, with only the fixed ones replaced (the `$` kept literal).
+    command = [str(compose_binary()), "-f", "compose.yaml"]
+    before = _environment(project, command)
+    after = _environment(project, [*command, "-f", "compose.override.yaml"])
+    assert after == {
+        **before,
+        "PAYMENTS_URL": "smtp://host.docker.internal:4000",
+        "DATABASE_URL": before["DATABASE_URL"].replace("172.17.0.1", "host.docker.internal"),
+    }
+    assert "$" in before["DATABASE_URL"]
+    assert CliRunner().invoke(app, ["check", "--target", "linux,desktop"]).exit_code == 0
+
+
+def _environment(folder, command: list[str]) -> dict[str, str]:
+    import json
+    import subprocess
+
+    result = subprocess.run(
+        [*command, "config", "--format", "json"], cwd=folder, capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(result.stdout)["services"]["api"]["environment"])
+
+
+def test_the_usage_says_which_machines_load_each_file(project):
     put(project, "services:\n  api:\n    image: example/api\n    environment:\n      URL: smtp://localhost:4000\n")
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
-    assert "in the .env of every machine (the fixes of CF103 concern every engine)" in result.output
+    assert result.output.splitlines()[-1] == (
+        "use it: every machine: `docker compose up` loads compose.override.yaml automatically"
+    )
+    assert not (project / "compose.desktop.yaml").exists()
+    (project / "compose.override.yaml").unlink()
     put(
         project,
         """\
@@ -308,11 +380,17 @@ def test_the_usage_says_which_machines_load_the_override(project):
         """,
     )
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
-    assert "in the .env of the machines that need it" in result.output
-    assert (
-        "the unsafe fix of CF101 belongs in this file only, which also holds fixes every engine needs (CF105): on "
-        "Linux, apply those with `composefix rewrite --in-place` and leave the file out"
-    ) in result.output
+    assert result.output.splitlines()[-4:] == [
+        "compose.desktop.yaml needs Docker Compose >= 2.18.0",
+        "use it: every machine: `docker compose up` loads compose.override.yaml automatically",
+        "    docker compose -f compose.yaml -f compose.override.yaml -f compose.desktop.yaml up",
+        "    or put COMPOSE_FILE=compose.yaml:compose.override.yaml:compose.desktop.yaml in the .env of the "
+        "VM-backed machines only",
+    ]
+    assert "(in compose.override.yaml: every engine needs it)" in result.output  # CF105: web's docker0 address
+    assert "CF101 fixed: join the project network and publish 8000:8000 (in compose.desktop.yaml: only " in (
+        result.output
+    )
 
 
 def test_the_planner_and_the_writers_name_no_rule():

@@ -275,5 +275,5 @@ def test_the_rewritten_project_is_drawn_with_its_override(monkeypatch):
         '    s_proxy["proxy<br/>publishes 8443 → 8443<br/>host.docker.internal → host-gateway"]',
         "  end",
         '  host_machine(["host (your machine, from Docker Desktop)"])',
-        '  s_proxy -->|"command --to: host.docker.internal:3000<br/>compose.desktop.yaml:14"| host_machine',
+        '  s_proxy -->|"command --to: host.docker.internal:3000<br/>compose.desktop.yaml:15"| host_machine',
     ]

@@ -42,6 +42,8 @@ NO_MATCH = [
     "compose.yaml/README.md",
     "compose.desktop.yaml",
     "x/compose.desktop.yaml",
+    "compose.gpu.yaml",
+    "x/compose.gpu.yml",
 ]
 
 

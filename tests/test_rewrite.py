@@ -260,11 +260,11 @@ def test_fixed_ip_alias_needs_override_tag_and_bridge_ip_in_env(project):
     )
     result = run()
     assert result.exit_code == 0, result.output
-    text = (project / "compose.desktop.yaml").read_text()
+    text = (project / "compose.override.yaml").read_text()
     assert "# Needs Docker Compose >= 2.24.4." in text
     assert 'extra_hosts: !override\n      - "host.docker.internal:host-gateway"\n' in text
     assert 'DB: "postgres://host.docker.internal:5432/app"' in text
-    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
+    compose_accepts(project, "compose.yaml", "compose.override.yaml")
 
 
 def test_in_place_keeps_crlf_bom_comments_quotes_and_mode(project):
@@ -361,12 +361,12 @@ def test_bridge_mode_and_shared_namespace_conflicts(project):
     )
     result = run("--unsafe-fixes")
     assert result.exit_code == 0, result.output
-    text = (project / "compose.desktop.yaml").read_text()
+    text = (project / "compose.override.yaml").read_text()
     assert "  app:\n    # CF111" in text and "ports: !reset []" in text
     assert "  vpn:\n    # CF111: moved from `app`" in text
     assert "  legacy:\n    # CF110" in text
-    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
-    (project / "compose.desktop.yaml").unlink()
+    compose_accepts(project, "compose.yaml", "compose.override.yaml")
+    (project / "compose.override.yaml").unlink()
     result = run("--in-place", "--unsafe-fixes")
     assert result.exit_code == 0, result.output
     assert (project / "compose.yaml").read_text() == textwrap.dedent(
@@ -503,7 +503,7 @@ def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
     assert "CF103 not fixed: the text is shared with service `tool`, which needs it as it is" in result.output
     assert "redis://localhost:4000" in (project / "compose.yaml").read_text()
     assert run().exit_code == 1  # CF101 for `tool` needs --publish; the override still changes api
-    text = (project / "compose.desktop.yaml").read_text()
+    text = (project / "compose.override.yaml").read_text()
     assert 'UPSTREAM: "redis://host.docker.internal:4000"' in text
 
 
@@ -556,46 +556,74 @@ def test_regenerate_line_reproduces_the_run_exactly(project):
     folder.mkdir()
     put(folder, "a.yaml", BASE)
     put(folder, "b.yaml", OVERLAY)
-    first = run(
-        "-f", "deploy/a.yaml", "-f", "deploy/b.yaml", "--target", "colima,linux", "--select", "CF1",
-        "--publish", "agent=9100", "-o", "deploy/compose.mac.yaml",
-    )  # fmt: skip
+    args = ["-f", "deploy/a.yaml", "-f", "deploy/b.yaml", "--target", "colima,linux", "--select", "CF1"]
+    args += ["--publish", "agent=9100", "-o", "deploy/compose.mac.yaml"]
+    # Loaded with -f, the project has no automatic override file: the fixes every engine needs wait for a name.
+    unnamed = run(*args)
+    assert unnamed.exit_code == 1
+    assert (
+        "deploy/a.yaml:5:16: CF105 not fixed: every engine needs this fix, and the project is loaded with `-f`, so "
+        "Compose loads no automatic override file: pass --portable-output FILE (a file every machine then loads) or "
+        "rewrite with --in-place\n"
+    ) in unnamed.output
+    assert "CF101 fixed: join the project network and publish 9100:9100 (in compose.mac.yaml: only VM-backed" in (
+        unnamed.output
+    )
+    first = run(*args, "--portable-output", "deploy/compose.all.yaml")
     assert first.exit_code == 0, first.output
     assert "Docker Compose accepts the result (`config`)" in first.output  # the real binary checked it
-    written = folder / "compose.mac.yaml"
-    command = regenerate_line(written)
+    assert first.output.splitlines()[-4:] == [
+        "use it: every machine: docker compose -f a.yaml -f b.yaml -f compose.all.yaml up",
+        "    or put COMPOSE_FILE=a.yaml:b.yaml:compose.all.yaml in the .env of every machine",
+        "    docker compose -f a.yaml -f b.yaml -f compose.all.yaml -f compose.mac.yaml up",
+        "    or put COMPOSE_FILE=a.yaml:b.yaml:compose.all.yaml:compose.mac.yaml in the .env of the VM-backed "
+        "machines only",
+    ]
+    written = [folder / "compose.all.yaml", folder / "compose.mac.yaml"]
+    command = regenerate_line(written[1])
     assert command == [
         "composefix", "rewrite", "-f", "a.yaml", "-f", "b.yaml", "--target", "linux,colima", "--select", "CF1",
-        "--publish", "agent=9100", "-o", "compose.mac.yaml",
+        "--publish", "agent=9100", "--portable-output", "compose.all.yaml", "-o", "compose.mac.yaml",
     ]  # fmt: skip
-    before = written.read_bytes()
-    written.unlink()
+    assert regenerate_line(written[0]) == command
+    assert "# Use it: docker compose -f a.yaml -f b.yaml -f compose.all.yaml -f compose.mac.yaml up\n" in (
+        written[1].read_text()
+    )
+    before = [path.read_bytes() for path in written]
+    for path in written:
+        path.unlink()
     # The line, run as written in the override file's folder, by the real console script's module.
     again = subprocess.run(
         [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
     )
     assert again.returncode == 0, again.stdout + again.stderr
-    assert written.read_bytes() == before
-    compose_accepts(folder, "a.yaml", "b.yaml", "compose.mac.yaml")
-    # Once more with the file in place: nothing to change.
+    assert [path.read_bytes() for path in written] == before
+    compose_accepts(folder, "a.yaml", "b.yaml", "compose.all.yaml")  # a Linux machine
+    compose_accepts(folder, "a.yaml", "b.yaml", "compose.all.yaml", "compose.mac.yaml")  # a Mac
+    # Once more with the files in place: nothing to change.
     same = subprocess.run(
         [sys.executable, "-m", "composefix", *command[1:]], cwd=folder, capture_output=True, text=True, check=False
     )
-    assert same.returncode == 0 and "compose.mac.yaml: already up to date" in same.stdout
+    assert same.returncode == 0 and "compose.all.yaml, compose.mac.yaml: already up to date" in same.stdout
 
 
 def test_regenerate_line_of_a_plain_run_has_only_the_files(project):
     put(project, "compose.yaml", BASE)
     assert run().exit_code == 0
-    assert regenerate_line(project / "compose.desktop.yaml") == [
+    assert regenerate_line(project / "compose.override.yaml") == [
         "composefix", "rewrite", "-f", "compose.yaml", "-o", "compose.desktop.yaml",
     ]  # fmt: skip
     # Targets from the configuration are not repeated; targets that differ from it are.
     put(project, ".composefix.toml", 'targets = ["linux", "orbstack"]\n')
     assert run().exit_code == 0
-    assert regenerate_line(project / "compose.desktop.yaml")[2:] == ["-f", "compose.yaml", "-o", "compose.desktop.yaml"]
+    assert regenerate_line(project / "compose.override.yaml")[2:] == [
+        "-f",
+        "compose.yaml",
+        "-o",
+        "compose.desktop.yaml",
+    ]
     assert run("--target", "linux,desktop", "--unsafe-fixes", "--select", "CF105").exit_code == 0
-    assert regenerate_line(project / "compose.desktop.yaml")[2:] == [
+    assert regenerate_line(project / "compose.override.yaml")[2:] == [
         "-f", "compose.yaml", "--target", "linux,desktop", "--select", "CF105", "--unsafe-fixes",
         "-o", "compose.desktop.yaml",
     ]  # fmt: skip
@@ -635,16 +663,144 @@ def test_unfixed_reasons_name_the_one_action_that_helps(project):
     in_place = run("--in-place", "--diff")
     assert in_place.exit_code == 0 and "CF900 fixed" in in_place.stdout and "not fixed" not in in_place.stdout
     assert "see below" not in in_place.output + override.output
-    # A value in an env_file (the override file cannot change it) of a service written as an alias (in place,
-    # its host-gateway entry cannot be added): neither mode helps, and neither sends the user to the other.
+    # A value in an env_file of a service written as an alias: in place, its host-gateway entry cannot be added;
+    # the override file writes the variable in `environment:` (which beats env_file) with the entry.
     put(project, "app.env", "URL=smtp://localhost:4000\n")
     put(project, "compose.yaml", "x-api: &api\n  image: x\n  env_file: app.env\nservices:\n  api: *api\n")
-    for mode, reason in (
-        ([], "the value is in an env_file"),
-        (["--in-place"], "the service is defined through an anchor or another file"),
-    ):
-        result = run(*mode, "--diff")
-        assert result.exit_code == 1
-        assert result.stdout.startswith(
-            f"app.env:1:12: CF103 not fixed: {reason}; composefix cannot change it in either mode: edit it by hand\n"
-        )
+    in_place = run("--in-place", "--diff")
+    assert in_place.exit_code == 1
+    assert in_place.stdout == (
+        "app.env:1:12: CF103 not fixed: the service is defined through an anchor or another file; rewrite without "
+        "--in-place (the override file can change it)\n"
+    )
+    override = run("--diff")
+    assert override.exit_code == 0, override.output
+    assert override.stdout.startswith(
+        "app.env:1:12: CF103 fixed: use `host.docker.internal` (with its host-gateway entry) (in "
+        "compose.override.yaml: every engine needs it)\n"
+    )
+    assert '+      URL: "smtp://host.docker.internal:4000"\n' in override.stdout
+
+
+SPLIT = """\
+services:
+  proxy:
+    image: example/proxy
+    network_mode: host
+    expose: ["8443"]
+    command: ["--to", "localhost:3000"]
+  web:
+    image: example/web
+    environment:
+      PAYMENTS_URL: http://host.docker.internal:9000
+"""
+
+
+def test_platform_split_puts_what_linux_needs_where_every_machine_loads_it(project):
+    # CF107 (`host.docker.internal` without host-gateway) is a Linux failure: its fix goes to the automatic
+    # override every machine loads, never to the file Linux machines leave out.
+    put(project, "compose.yaml", SPLIT)
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "compose.yaml:4:19: CF101 fixed: join the project network and publish 8443:8443 (in compose.desktop.yaml: "
+        "only VM-backed engines load this file)",
+        "compose.yaml:6:24: CF103 fixed: use `host.docker.internal` (with its host-gateway entry) (in "
+        "compose.desktop.yaml: only VM-backed engines load this file)",
+        'compose.yaml:10:28: CF107 fixed: add `extra_hosts: ["host.docker.internal:host-gateway"]` (in '
+        "compose.override.yaml: every engine needs it)",
+    ]
+    portable = (project / "compose.override.yaml").read_text()
+    assert portable.splitlines()[2:] == [
+        "# Every machine loads this file: it holds the changes every engine needs.",
+        "# Use it: docker compose -f compose.yaml -f compose.override.yaml up",
+        "#     or: COMPOSE_FILE=compose.yaml:compose.override.yaml in .env",
+        "# Regenerate: composefix rewrite -f compose.yaml -o compose.desktop.yaml",
+        "services:",
+        "  web:",
+        "    # host.docker.internal does not resolve on Linux Docker Engine without this entry (20.10+)",
+        "    extra_hosts:",
+        '      - "host.docker.internal:host-gateway"',
+    ]
+    desktop = (project / "compose.desktop.yaml").read_text()
+    assert "network_mode: !reset null" in desktop and "  web:" not in desktop
+    assert "# Use it: docker compose -f compose.yaml -f compose.override.yaml -f compose.desktop.yaml up\n" in desktop
+    compose_accepts(project, "compose.yaml", "compose.override.yaml")
+    compose_accepts(project, "compose.yaml", "compose.override.yaml", "compose.desktop.yaml")
+    # `check` reads the automatic override with its base, as `docker compose up` does: Linux is fixed.
+    linux = CliRunner().invoke(app, ["check", "--target", "linux"])
+    assert linux.exit_code == 0, linux.output
+    assert linux.output == "No findings in 2 files.\n"
+    # Running again rewrites both from compose.yaml alone: nothing changes.
+    again = run()
+    assert "compose.override.yaml, compose.desktop.yaml: already up to date" in again.output
+
+
+def test_platform_split_refuses_the_every_engine_part_next_to_a_foreign_override(project):
+    put(project, "compose.yaml", SPLIT)
+    put(project, "docker-compose.override.yml", "services:\n  web:\n    environment:\n      X: '1'\n")
+    result = run()
+    assert result.exit_code == 1
+    assert (
+        "compose.yaml:10:28: CF107 not fixed: every engine needs this fix, and the automatic override file "
+        "docker-compose.override.yml was not written by composefix: pass --portable-output FILE (a file every "
+        "machine then loads) or rewrite with --in-place\n"
+    ) in result.output
+    assert not (project / "compose.override.yaml").exists()
+    assert (
+        project / "docker-compose.override.yml"
+    ).read_text() == "services:\n  web:\n    environment:\n      X: '1'\n"
+    # The VM-only part is still written, after the foreign override in the -f list.
+    assert "use it: docker compose -f compose.yaml -f docker-compose.override.yml -f compose.desktop.yaml up" in (
+        result.output
+    )
+    compose_accepts(project, "compose.yaml", "docker-compose.override.yml", "compose.desktop.yaml")
+    # The action named helps: a file every machine loads, named by the user, after the foreign override.
+    fixed = run("--portable-output", "compose.linux.yaml")
+    assert fixed.exit_code == 0, fixed.output
+    assert 'CF107 fixed: add `extra_hosts: ["host.docker.internal:host-gateway"]` (in compose.linux.yaml: every ' in (
+        fixed.output
+    )
+    files = "-f compose.yaml -f docker-compose.override.yml -f compose.linux.yaml"
+    listed = "compose.yaml:docker-compose.override.yml:compose.linux.yaml"
+    assert fixed.output.splitlines()[-4:] == [
+        f"use it: every machine: docker compose {files} up",
+        f"    or put COMPOSE_FILE={listed} in the .env of every machine",
+        f"    docker compose {files} -f compose.desktop.yaml up",
+        f"    or put COMPOSE_FILE={listed}:compose.desktop.yaml in the .env of the VM-backed machines only",
+    ]
+    compose_accepts(project, "compose.yaml", "docker-compose.override.yml", "compose.linux.yaml")
+
+
+def test_one_file_cannot_be_both_sides_of_the_split(project):
+    put(project, "compose.yaml", SPLIT)
+    result = run("-o", "compose.override.yaml")
+    assert result.exit_code == 2
+    assert "compose.override.yaml would hold both the changes every engine needs and those only VM-backed" in (
+        result.stderr
+    )
+    assert not (project / "compose.override.yaml").exists()
+
+
+def test_no_empty_portable_or_desktop_file(project):
+    # Only a VM-only change: no compose.override.yaml; only a change every engine needs: no compose.desktop.yaml.
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx\n    network_mode: host\n    expose: ['80']\n")
+    assert run().exit_code == 0
+    assert (project / "compose.desktop.yaml").exists() and not (project / "compose.override.yaml").exists()
+    (project / "compose.desktop.yaml").unlink()
+    put(project, "compose.yaml", "services:\n  web:\n    image: nginx\n    environment:\n      H: 172.17.0.1\n")
+    assert run().exit_code == 0
+    assert (project / "compose.override.yaml").exists() and not (project / "compose.desktop.yaml").exists()
+
+
+def test_portable_output_is_for_override_mode_and_one_project(project):
+    put(project, "compose.yaml", SPLIT)
+    result = run("--in-place", "--portable-output", "x.yaml")
+    assert result.exit_code == 2
+    assert "--in-place patches the files themselves: it takes no --portable-output" in result.stderr
+    folder = project / "other"
+    folder.mkdir()
+    put(folder, "compose.yaml", SPLIT)
+    result = run("compose.yaml", "other/compose.yaml", "--portable-output", "x.yaml")
+    assert result.exit_code == 2
+    assert "--portable-output names one file, but the paths make several projects" in result.stderr

@@ -92,6 +92,7 @@ def test_applying_the_documented_fix_clears_the_example(rule, mode, tmp_path):
     )
     assert rule.code in {f.code for f, _ in outcome.fixed}, outcome.unfixed
     write(outcome)
-    files = [path] if in_place else [path, tmp_path / "compose.desktop.yaml"]
+    overrides = [tmp_path / "compose.override.yaml", tmp_path / "compose.desktop.yaml"]
+    files = [path] if in_place else [path, *(f for f in overrides if f.exists())]
     after = check_projects([[Path(f) for f in files]], options).findings
     assert rule.code not in {f.code for f in after}

@@ -13,8 +13,6 @@ from composefix.model import Target
 from composefix.rewrite import Outcome, rewrite, write
 from composefix.survival import compare, loaded
 
-HEADER_LINES = 5  # the generated header of an override file
-
 
 def _rewrite(
     folder: Path, text: str, *, in_place: bool = False, targets: frozenset[Target] | None = None
@@ -41,7 +39,8 @@ def _unfixed(outcome: Outcome, folder: Path) -> dict[str, str]:
 
 def _override_body(outcome: Outcome) -> list[str]:
     [(_, new, _)] = outcome.writes.values()
-    return new.splitlines()[HEADER_LINES:]
+    lines = new.splitlines()
+    return lines[next(i for i, line in enumerate(lines) if not line.startswith("#")) :]
 
 
 def _survives(folder: Path, outcome: Outcome, options: Options, *, in_place: bool) -> None:
@@ -49,9 +48,20 @@ def _survives(folder: Path, outcome: Outcome, options: Options, *, in_place: boo
     write(outcome)
     files = [folder / "compose.yaml"]
     texts = {path: Path(path).read_text(encoding="utf-8") for path in outcome.writes}
-    override = None if in_place else folder / "compose.desktop.yaml"
     project = outcome.plan.project
-    survival = compare(project, loaded(project, files, texts, options, override=override), options)
+    survival = compare(
+        project,
+        loaded(
+            project,
+            files,
+            texts,
+            options,
+            in_place=in_place,
+            portable=outcome.portable_file,
+            desktop=outcome.desktop_file,
+        ),
+        options,
+    )
     assert [lost.describe() for lost in survival.broken] == []
     assert survival.kept > 0
 

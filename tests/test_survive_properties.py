@@ -97,14 +97,26 @@ def _check(generated: Generated, in_place: bool) -> None:
             assert "Docker Compose accepts the result (`config`)" in outcome.notes
             write(outcome)
             texts = {name: Path(name).read_text(encoding="utf-8") for name in outcome.writes}
-            override = None if in_place else folder / "compose.desktop.yaml"
             project = outcome.plan.project
-            survival = compare(project, loaded(project, [path], texts, options, override=override), options)
+            survival = compare(
+                project,
+                loaded(
+                    project,
+                    [path],
+                    texts,
+                    options,
+                    in_place=in_place,
+                    portable=outcome.portable_file,
+                    desktop=outcome.desktop_file,
+                ),
+                options,
+            )
             assert [lost.describe() for lost in survival.broken] == []
             assert survival.kept > 0
         left = {f.service for f, _ in outcome.fixed if f.code == "CF101"}
-        # In place every change can be written; an override file cannot change an env_file's values.
-        expected = {name for name, where in generated.clients.items() if in_place or "env_file" not in where}
+        # Every change can be written, in place and in an override file (an env_file's value is overridden
+        # through `environment:`).
+        expected = set(generated.clients)
         assert expected <= left, (expected - left, outcome.unfixed, outcome.writes)
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from composefix.app import EXIT_OK, UsageError
 from composefix.app.checking import read_file
 from composefix.app.settings import RunSettings
+
+if TYPE_CHECKING:
+    from composefix.rewrite import Outcome
 
 
 def run_graph(settings: RunSettings) -> tuple[str | None, int]:
@@ -55,21 +59,21 @@ def run_graph(settings: RunSettings) -> tuple[str | None, int]:
     return None, EXIT_OK
 
 
-def rewrite_picture(settings: RunSettings, files: list[str], writes: dict[str, tuple[str | None, str, bool]]) -> str:
-    """`rewrite --graph FORMAT`: the project before the rewrite and as it is with what the rewrite writes (the
-    override file added to the project, or the files patched in place), drawn for the first VM-backed target
-    (else Linux) in one picture: Markdown with two Mermaid blocks, two DOT graphs (`before` and `after`), or one
-    SVG with the two side by side. Nothing needs to be written first: `--diff` draws what it would write."""
-    from composefix.connections import load_edited
+def rewrite_picture(settings: RunSettings, files: list[str], outcome: Outcome) -> str:
+    """`rewrite --graph FORMAT`: the project before the rewrite and as it is with what the rewrite writes, as the
+    engine drawn loads it (in place the patched files; in override mode the file every machine loads and, on a
+    VM-backed engine, the file only those load), drawn for the first VM-backed target (else Linux) in one picture:
+    Markdown with two Mermaid blocks, two DOT graphs (`before` and `after`), or one SVG with the two side by side.
+    Nothing needs to be written first: `--diff` draws what it would write."""
     from composefix.drawing import DrawError, choose_target, draw
     from composefix.project import Reader, load_project
+    from composefix.survival import loaded, overrides
 
     flags = settings.flags
     options = settings.options
     fmt = flags.graph or "mermaid"
     target = choose_target(options.targets, False)
     paths = [Path(name) for name in files]
-    extra = [Path(path) for path in writes if Path(path) not in paths]  # the override file
     env_files = list(options.env_files) if options.env_files is not None else None
     before = load_project(
         paths,
@@ -79,14 +83,17 @@ def rewrite_picture(settings: RunSettings, files: list[str], writes: dict[str, t
         env_files=env_files,
         profiles=list(options.profiles),
     )
-    after = load_edited(
-        [*paths, *extra],
-        {path: new for path, (_, new, _) in writes.items()},
-        project_directory=options.project_directory,
-        environ=options.environ,
-        env_files=env_files,
-        profiles=list(options.profiles),
-    )
+    portable, desktop = outcome.portable_file, outcome.desktop_file
+    after = loaded(
+        before,
+        paths,
+        {path: new for path, (_, new, _) in outcome.writes.items()},
+        options._replace(targets=frozenset({target})),
+        in_place=flags.in_place,
+        portable=portable,
+        desktop=desktop,
+    )[target]
+    extra = overrides(target, portable, desktop)
     try:
         pictures = [
             draw(
@@ -100,7 +107,10 @@ def rewrite_picture(settings: RunSettings, files: list[str], writes: dict[str, t
         ]
     except DrawError as exc:
         raise UsageError(str(exc)) from None
-    after_files = ", ".join(str(p) for p in [*paths, *extra]) if extra else ", ".join(files) + " (patched in place)"
+    if flags.in_place:
+        after_files = ", ".join(files) + " (patched in place)"
+    else:
+        after_files = ", ".join(str(p) for p in [*paths, *extra])
     return COMBINE[fmt](pictures[0], pictures[1], ", ".join(files), after_files)
 
 

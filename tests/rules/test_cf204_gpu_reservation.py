@@ -92,8 +92,16 @@ def test_override_mode_takes_the_gpu_away_on_the_vm_engines_only(tmp_path, monke
     result, override = _rewrite(tmp_path, text)
     assert result.exit_code == 0, result.output
     written = override.read_text(encoding="utf-8")
-    assert "  ml:\n    # CF204: remove `deploy`\n    deploy: !reset null\n" in written
-    assert "  b:\n    # CF204: remove `runtime`\n    runtime: !reset null\n" in written
+    assert (
+        "  ml:\n    # CF204: remove `deploy` here (Linux keeps it in the base file; with --in-place it moves to "
+        "compose.gpu.yaml)\n    deploy: !reset null\n"
+    ) in written
+    assert (
+        "  b:\n    # CF204: remove `runtime` here (Linux keeps it" in written
+        and "    runtime: !reset null\n" in written
+    )
+    assert "(in compose.desktop.yaml: only VM-backed engines load this file)" in result.output
+    assert not (tmp_path / "compose.gpu.yaml").exists()
     assert (tmp_path / "compose.yaml").read_text(encoding="utf-8") == text  # Linux keeps its GPU
 
 
@@ -108,3 +116,92 @@ def test_a_deploy_with_more_than_the_gpu_is_left_with_its_reason(tmp_path, monke
     result, override = _rewrite(tmp_path, text)
     assert "move the GPU part to `compose.gpu.yaml` by hand" in result.output
     assert not override.exists() or "deploy" not in override.read_text(encoding="utf-8")
+
+
+def test_in_place_moves_the_request_to_an_opt_in_gpu_file(tmp_path, monkeypatch):
+    import json
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    from composefix.cli import app
+    from tests.differential import compose_binary
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    text = RESERVATION + "    ports: ['8080:8080']\n  b:\n    image: y\n    runtime: nvidia  # the GPU runtime\n"
+    text += "    gpus: all\n"  # two keys of one service: one entry for it in the opt-in file
+    (tmp_path / "compose.yaml").write_text(text, encoding="utf-8")
+    refused = CliRunner().invoke(app, ["rewrite", "--in-place"])
+    assert refused.exit_code == 1 and "CF204 not fixed: unsafe fix: pass --unsafe-fixes" in refused.output
+    result = CliRunner().invoke(app, ["rewrite", "--in-place", "--unsafe-fixes"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "compose.yaml:8:23: CF204 fixed: keep `deploy` only where a GPU is",
+        "compose.yaml:14:14: CF204 fixed: keep `runtime` only where a GPU is",
+        "compose.yaml:15:11: CF204 fixed: keep `gpus` only where a GPU is",
+        "wrote compose.yaml",
+        "wrote compose.gpu.yaml",
+        "on a GPU machine: docker compose -f compose.yaml -f compose.gpu.yaml up",
+        "Docker Compose accepts the result (`config`)",
+    ]
+    assert (tmp_path / "compose.yaml").read_text() == (
+        "services:\n  ml:\n    image: x\n    ports: ['8080:8080']\n  b:\n    image: y\n"
+    )
+    assert (tmp_path / "compose.gpu.yaml").read_text().splitlines()[1:] == [
+        "# Load it only on a GPU machine: docker compose -f compose.yaml -f compose.gpu.yaml up",
+        "services:",
+        "  ml:",
+        "    # CF204: moved from compose.yaml",
+        "    deploy:",
+        "      resources:",
+        "        reservations:",
+        "          devices:",
+        "            - driver: nvidia",
+        "              count: all",
+        "              capabilities: [gpu]",
+        "  b:",
+        "    # CF204: moved from compose.yaml",
+        "    runtime: nvidia  # the GPU runtime",
+        "    # CF204: moved from compose.yaml",
+        "    gpus: all",
+    ]
+
+    def services(*files: str) -> dict:
+        command = [str(compose_binary())]
+        for name in files:
+            command += ["-f", name]
+        done = subprocess.run([*command, "config", "--format", "json"], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["services"]
+
+    plain = services("compose.yaml")
+    assert "deploy" not in plain["ml"] and "runtime" not in plain["b"]
+    gpu = services("compose.yaml", "compose.gpu.yaml")
+    reservation = gpu["ml"]["deploy"]["resources"]["reservations"]["devices"][0]
+    assert reservation["driver"] == "nvidia" and reservation["capabilities"] == ["gpu"]
+    assert gpu["b"]["runtime"] == "nvidia" and gpu["b"]["gpus"] == [{"count": -1}]
+    assert gpu["ml"]["ports"][0]["published"] == "8080"
+    # `check` of the project (the opt-in file is not part of it) finds nothing; a second run changes nothing.
+    assert CliRunner().invoke(app, ["check"]).output == "No findings in 1 file.\n"
+    again = CliRunner().invoke(app, ["rewrite", "--in-place", "--unsafe-fixes"])
+    assert again.exit_code == 0 and again.output == ""
+
+
+def test_in_place_never_replaces_an_existing_gpu_file(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from composefix.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "compose.yaml").write_text(RESERVATION, encoding="utf-8")
+    (tmp_path / "compose.gpu.yaml").write_text("services: {}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["rewrite", "--in-place", "--unsafe-fixes", "compose.yaml"])
+    assert result.exit_code == 1
+    assert (
+        "compose.yaml:8:23: CF204 not fixed: compose.gpu.yaml exists (composefix did not write it): move `deploy` of "
+        "`ml` there by hand"
+    ) in result.output
+    assert (tmp_path / "compose.gpu.yaml").read_text() == "services: {}\n"
+    assert (tmp_path / "compose.yaml").read_text() == RESERVATION
