@@ -15,6 +15,9 @@ from tests.helpers import ROOT
 from tests.test_graph import need
 
 EXAMPLES = ["docker0-gateway", "sidecar-host-network"]
+# The override file each example's rewrite writes: docker0-gateway's fixes every engine needs go to the automatic
+# compose.override.yaml, sidecar-host-network's way out of host mode to compose.desktop.yaml (VM-backed engines).
+WRITTEN = {"docker0-gateway": "compose.override.yaml", "sidecar-host-network": "compose.desktop.yaml"}
 SUFFIX = {"mermaid": "md", "dot": "dot", "svg": "svg"}
 
 
@@ -30,13 +33,13 @@ def test_rewrite_graph_output(example, fmt, monkeypatch, update_golden):
     code, out, err = rewrite("--diff", "--no-verify", "--graph", fmt, "compose.yaml")
     assert code == 0
     # The picture alone on stdout; rewrite's own lines (what it fixed, the diff) on stderr.
-    assert "fixed: " in err and "+++ b/compose.desktop.yaml" in err
+    assert "fixed: " in err and f"+++ b/{WRITTEN[example]}" in err
     assert "fixed: " not in out
     expected = ROOT / "examples" / example / f"expected-rewrite-graph.{SUFFIX[fmt]}"
     if update_golden:
         expected.write_text(out, encoding="utf-8")
     assert out == expected.read_text(encoding="utf-8")
-    assert not (ROOT / "examples" / example / "compose.desktop.yaml").exists()  # --diff writes nothing
+    assert not (ROOT / "examples" / example / WRITTEN[example]).exists()  # --diff writes nothing
 
 
 def test_the_picture_shows_the_connections_the_rewrite_repairs(monkeypatch):
@@ -45,10 +48,10 @@ def test_the_picture_shows_the_connections_the_rewrite_repairs(monkeypatch):
     assert code == 0
     before, after = re.findall(r"```mermaid\n(.*?)```", out, re.DOTALL)
     assert out.startswith("Before `composefix rewrite` (compose.yaml):\n")
-    assert "\nAfter (compose.yaml, compose.desktop.yaml):\n" in out
+    assert "\nAfter (compose.yaml, compose.override.yaml):\n" in out
     assert before.count("-.->") == 3 and "breaks: CF105" in before
     assert "-.->" not in after and "breaks" not in after
-    assert '  s_worker -->|"command --broker: host.docker.internal:5672<br/>compose.desktop.yaml:22"|' in after
+    assert '  s_worker -->|"command --broker: host.docker.internal:5672<br/>compose.override.yaml:23"|' in after
     assert "s3cr3t" not in out and "guest:guest" not in out  # no password reaches the picture
 
 
@@ -68,10 +71,10 @@ def test_graph_output_writes_the_picture_and_keeps_stdout(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     code, out, _ = rewrite("--no-verify", "--graph", "dot", "--graph-output", "change.dot", "compose.yaml")
     assert code == 0
-    assert "wrote compose.desktop.yaml" in out  # rewrite's lines stay on stdout
+    assert "wrote compose.override.yaml" in out  # rewrite's lines stay on stdout
     picture = (tmp_path / "change.dot").read_text(encoding="utf-8")
     assert picture.startswith("// before: compose.yaml\ndigraph before {\n")
-    assert "// after: compose.yaml, compose.desktop.yaml\ndigraph after {\n" in picture
+    assert "// after: compose.yaml, compose.override.yaml\ndigraph after {\n" in picture
 
 
 def test_graph_output_alone_means_mermaid(tmp_path, monkeypatch):
