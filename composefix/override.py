@@ -321,7 +321,8 @@ class _Writer:
                 self.drop(group, f"config `{name}` is also mounted by `{others[0]}`, which needs it as it is")
                 continue
             unique = list({(r.file, r.start, r.end): r for r in group}.values())
-            content = _config_content(node, unique)
+            doc = self.project.documents.get(node.file)
+            content = _config_content(node, unique, doc.text) if doc is not None else None
             if content is None:
                 self.drop(group, f"the content of config `{name}` is not written verbatim (variables or escapes)")
                 continue
@@ -335,19 +336,23 @@ class _Writer:
         return lines
 
 
-def _config_content(node: Scalar, items: list[Replacement]) -> str | None:
+def _config_content(node: Scalar, items: list[Replacement], text: str) -> str | None:
     """An inline config's content with the replacements (file offsets) made, when every character of it is
-    written verbatim in one file (line breaks aside); else None."""
+    written verbatim in one file (``text``), with only line breaks and indentation between the runs (no variable
+    of which only the value is written, like `${MODE:-x}`); else None."""
     interp = node.interp
     if interp is None:
         return None
     value = interp.value
     position = 0
+    previous: int | None = None
     for piece in interp.pieces:
         gap = value[position : piece.start]
         if gap.strip("\n") or not piece.source.exact or piece.source.file != node.file:
             return None
-        position = piece.end
+        if previous is not None and text[previous : piece.source.start].strip():
+            return None
+        position, previous = piece.end, piece.source.end
     if value[position:].strip("\n"):
         return None
     edits: list[tuple[int, int, str]] = []

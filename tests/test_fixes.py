@@ -275,7 +275,8 @@ def test_an_unused_suppression_does_not_block_the_override_file(project):
 
 
 def test_no_empty_override_is_written(project):
-    """A fix the override file cannot express (an inline config's content) leaves no `services: {}` file behind."""
+    """A fix the override file cannot express (an inline config's content with a variable in it, which the
+    override's whole new content could only repeat as its value) leaves no `services: {}` file behind."""
     put(
         project,
         """\
@@ -285,13 +286,13 @@ def test_no_empty_override_is_written(project):
             configs: [app]
         configs:
           app:
-            content: "upstream=smtp://localhost:4000"
+            content: "upstream=smtp://localhost:4000 ${MODE:-x}"
         """,
     )
     result = CliRunner().invoke(app, ["rewrite", "--no-verify", "compose.yaml"])
     assert result.output == (
-        "compose.yaml:7:31: CF103 not fixed: an override file cannot change a config's content; rewrite with "
-        "--in-place (it edits the text where it is written)\n"
+        "compose.yaml:7:31: CF103 not fixed: the content of config `app` is not written verbatim (variables or "
+        "escapes); rewrite with --in-place (it edits the text where it is written)\n"
         "nothing the override file can change: no override file written\n"
     )
     assert result.exit_code == 1
