@@ -145,7 +145,10 @@ def test_a_host_mode_server_bound_to_loopback_stays_in_host_mode_and_so_do_its_c
     ) in out
     assert "compose.yaml:6:36: CF104 not fixed: fixed together with CF101" in out
     # A loopback listener on a port it does not publish (a debug endpoint) keeps nothing in host mode.
-    assert "compose.yaml:17:19: CF101 fixed: join the project network and publish 9100:9100\n" in out
+    assert (
+        "compose.yaml:17:19: CF101 fixed: join the project network and publish 9100:9100 (in compose.desktop.yaml: "
+        "only VM-backed engines load this file)\n"
+    ) in out
     assert "+  metrics:\n" in out and "  app:" not in out.split("+++")[1] and "db:3306" not in out
     # With the server listening on every address, both leave together and the address becomes the name.
     put(project, "compose.yaml", text.replace("--bind-address=127.0.0.1", "--bind-address=0.0.0.0"))
@@ -193,7 +196,10 @@ def test_services_that_reach_each_other_stay_together_when_one_of_them_stays(pro
         "compose.yaml:4:19: CF101 not fixed: `app` reaches `bridge` at `localhost:6400` (in `environment.BRIDGE_URL`), "
         "and `bridge` stays in host mode: leaving host mode alone would cut that connection\n"
     ) in out
-    assert "compose.yaml:20:19: CF101 fixed: join the project network and publish 9000:9000\n" in out
+    assert (
+        "compose.yaml:20:19: CF101 fixed: join the project network and publish 9000:9000 (in compose.desktop.yaml: "
+        "only VM-backed engines load this file)\n"
+    ) in out
     assert "+  alone:\n" in out and "+  app:" not in out and "+  bridge:" not in out
 
 

@@ -145,7 +145,18 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
         # a service with several port variables listens on each); the image's ports only when the text tells
         # none: the EXPOSE of the local image the engine has (`--inspect-images`, evidence about this very
         # image) before the defaults data/known_images.py records for its name.
-        told = {item.port: item.reason for item in reversed(listeners) if _rank(item.reason) in (1, 2, 3)}
+        # A port the command binds on the loopback address only (`--debug-addr 127.0.0.1:6060`) is not published:
+        # nothing outside the container reaches it in host mode either.
+        loopback = {
+            use.address.port
+            for use in analyse(ctx.project).uses
+            if use.service is service and use.bind and use.address.port is not None
+        }
+        told = {
+            item.port: item.reason
+            for item in reversed(listeners)
+            if _rank(item.reason) in (1, 2, 3) and not (item.reason == "command" and item.port in loopback)
+        }
         ports = sorted((port, reason) for port, reason in told.items() if port not in already)
         if not ports and not already:
             image_ports = ctx.settings.image_ports
