@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from composefix.addresses import HOST_ALIAS, StringRef
+from composefix.addresses import HOST_ALIAS, StringRef, Where
 from composefix.document import Scalar
 from composefix.model import (
     Applicability,
@@ -273,6 +273,27 @@ def vm_only_part(plan: Plan) -> tuple[set[Change], set[int]]:
         vm |= more
     findings = {id(plan.units[i][0]) for i in vm}
     return changes, findings
+
+
+def _whole_value(change: Change) -> tuple[object, ...] | None:
+    """The value an override file writes whole for a replacement: the environment variable or build argument,
+    the command or entrypoint, the inline config's content."""
+    if not isinstance(change, ReplaceText) or change.ref is None:
+        return None
+    where = change.ref.where
+    if where is Where.CONFIG:
+        return (where, change.ref.path)
+    if where in (Where.COMMAND, Where.ENTRYPOINT):
+        return (change.service, where)
+    return (change.service, where, change.ref.name)
+
+
+def shared_values(plan: Plan, vm_changes: set[Change]) -> list[Change]:
+    """The changes every engine needs that are written in the same value as a VM-only change (a config's content
+    with a docker0 address and a loopback address): the VM-only override file writes that value whole and
+    replaces the portable file's, so it repeats them."""
+    vm_values = {key for key in map(_whole_value, vm_changes) if key is not None}
+    return [c for c in plan.changes if c not in vm_changes and _whole_value(c) in vm_values]
 
 
 def subset(plan: Plan, changes: Iterable[Change]) -> Plan:

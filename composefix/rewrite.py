@@ -293,7 +293,7 @@ def _override(
     portable_output: Path | None = None,
     regenerate_portable: str | None = None,
 ) -> None:
-    from composefix.fixes import subset, vm_only_part
+    from composefix.fixes import shared_values, subset, vm_only_part
     from composefix.override import render
 
     target = output_path(files, output)
@@ -337,7 +337,7 @@ def _override(
             if not rendered_portable.empty:
                 portable_files = [os.path.relpath(portable, base_dir)]
         desktop = render(
-            subset(p, vm_changes),
+            subset(p, [*vm_changes, *shared_values(p, vm_changes)]),
             base_files=[*base_files, *portable_files],
             output_name=target.name,
             targets=options.targets,

@@ -742,6 +742,40 @@ def test_platform_split_puts_what_linux_needs_where_every_machine_loads_it(proje
     assert "compose.override.yaml, compose.desktop.yaml: already up to date" in again.output
 
 
+def test_platform_split_repeats_every_engine_fixes_in_a_value_the_vm_file_writes_whole(project):
+    # One command holds a loopback address (fixed for VM-backed engines only, as the service leaves host mode)
+    # and a docker0 address (fixed for every engine): the VM-only file replaces the command whole, so it carries
+    # both fixes, or the docker0 address would come back on VM-backed engines.
+    put(
+        project,
+        "compose.yaml",
+        """\
+        services:
+          proxy:
+            image: example/proxy
+            network_mode: host
+            expose: ["8443"]
+            command: proxy --listen 0.0.0.0:8443 --to localhost:3000 --broker 172.17.0.1:5672
+        """,
+    )
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert "compose.yaml:6:71: CF105 fixed: use `host.docker.internal` (with its host-gateway entry) (in " in (
+        result.output
+    )
+    portable = (project / "compose.override.yaml").read_text().splitlines()
+    assert portable[-2:] == [
+        "    # CF105: `command` is replaced whole when files merge",
+        '    command: "proxy --listen 0.0.0.0:8443 --to localhost:3000 --broker host.docker.internal:5672"',
+    ]
+    desktop = (project / "compose.desktop.yaml").read_text().splitlines()
+    assert desktop[-2:] == [
+        "    # CF103, CF105: `command` is replaced whole when files merge",
+        '    command: "proxy --listen 0.0.0.0:8443 --to host.docker.internal:3000 --broker host.docker.internal:5672"',
+    ]
+    compose_accepts(project, "compose.yaml", "compose.override.yaml", "compose.desktop.yaml")
+
+
 def test_platform_split_refuses_the_every_engine_part_next_to_a_foreign_override(project):
     put(project, "compose.yaml", SPLIT)
     put(project, "docker-compose.override.yml", "services:\n  web:\n    environment:\n      X: '1'\n")
