@@ -10,6 +10,7 @@ import pytest
 from composefix.compose_cli import find_compose
 from composefix.engine import Options
 from composefix.model import Target
+from composefix.project import Project, load_project
 from composefix.rewrite import Outcome, rewrite, write
 from composefix.survival import compare, loaded
 
@@ -325,3 +326,44 @@ def test_two_host_mode_services_talking_to_each_other_leave_together(tmp_path, i
     fixed = [(f.code, f.service) for f, _ in outcome.fixed]
     assert sorted(fixed) == [("CF101", "back"), ("CF101", "front"), ("CF104", "front")]
     _survives(tmp_path, outcome, options, in_place=in_place)
+
+
+def test_each_target_loads_its_own_files_of_the_platform_split(tmp_path):
+    # Linux loads the base file and the file every machine loads; VM-backed engines the VM-only file as well; a
+    # VM-only file Compose loads by itself (compose.override.yaml, with no portable file) reaches Linux too.
+    base = tmp_path / "compose.yaml"
+    base.write_text("services:\n  app:\n    image: example/app\n", encoding="utf-8")
+    portable = tmp_path / "compose.portable.yaml"
+    desktop = tmp_path / "compose.desktop.yaml"
+    automatic = tmp_path / "compose.override.yaml"
+    every = "services:\n  app:\n    environment:\n      SIDE: every\n"
+    vm = "services:\n  app:\n    environment:\n      VM: only\n"
+    options = Options(schema=False, environ={}, targets=frozenset({Target.LINUX, Target.DESKTOP, Target.COLIMA}))
+    original = load_project([base], environ={})
+
+    def env(views: dict[Target, Project], target: Target) -> list[str]:
+        return sorted(views[target].services["app"].env)
+
+    both = loaded(
+        original,
+        [base],
+        {str(portable): every, str(desktop): vm},
+        options,
+        in_place=False,
+        portable=portable,
+        desktop=desktop,
+    )
+    assert (env(both, Target.LINUX), env(both, Target.DESKTOP), env(both, Target.COLIMA)) == (
+        ["SIDE"],
+        ["SIDE", "VM"],
+        ["SIDE", "VM"],
+    )
+    # Without a portable file Linux runs the original, unless the VM-only file is an automatic override.
+    only_vm = loaded(original, [base], {str(desktop): vm}, options, in_place=False, desktop=desktop)
+    assert only_vm[Target.LINUX] is original and env(only_vm, Target.DESKTOP) == ["VM"]
+    auto = loaded(original, [base], {str(automatic): vm}, options, in_place=False, desktop=automatic)
+    assert env(auto, Target.LINUX) == ["VM"] and env(auto, Target.DESKTOP) == ["VM"]
+    # In place every target loads the edited files.
+    patched = "services:\n  app:\n    image: example/app\n    environment:\n      SIDE: every\n"
+    edited = loaded(original, [base], {str(base): patched}, options, in_place=True)
+    assert edited[Target.LINUX] is edited[Target.DESKTOP] and env(edited, Target.LINUX) == ["SIDE"]
