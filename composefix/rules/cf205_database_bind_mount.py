@@ -41,7 +41,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, image_keys, locate
+from composefix.mounts import bind_mounts, image_keys
+from composefix.project import locate
 from composefix.rules.base import Context, Rule
 
 # Data directories that only these databases use, whatever the image (custom builds included).
