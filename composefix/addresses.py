@@ -597,6 +597,8 @@ def port_flags(value: str) -> Iterator[int]:
 # --- host names and addresses ---------------------------------------------------------------------------------
 
 HOST_ALIAS = "host.docker.internal"
+# The `extra_hosts` entry that makes the alias work on Linux (docs/platforms.md#the-host-gateway-value).
+GATEWAY_ENTRY = f"{HOST_ALIAS}:host-gateway"
 
 # Desktop-only names (docs/platforms.md#old-docker-desktop-names): vpnkit's old aliases and the gateway names.
 LEGACY_DESKTOP_NAMES = (

@@ -58,6 +58,7 @@ from collections.abc import Iterator
 from composefix.addresses import (
     ADVERTISED,
     CONTAINER_SIDE,
+    GATEWAY_ENTRY,
     HOST_ALIAS,
     HOST_ALIAS_RE,
     Where,
@@ -66,7 +67,6 @@ from composefix.addresses import (
     matches,
     service_strings,
 )
-from composefix.fixes import GATEWAY_ENTRY
 from composefix.model import Applicability, Finding, Fix, Severity, Target
 from composefix.project import Service, locate
 from composefix.rules.base import Context, Rule
