@@ -18,14 +18,18 @@ Standard library only (and `.venv/bin/ruff`, or `ruff` on PATH).
 from __future__ import annotations
 
 import ast
+import io
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LINE_LENGTH = 120  # pyproject.toml [tool.ruff]
 PACKAGE = "composefix"
 
 # --- the layout ---------------------------------------------------------------------------------------------------
@@ -438,7 +442,7 @@ def ensure_packages() -> None:
         if init.exists():
             continue
         init.parent.mkdir(parents=True, exist_ok=True)
-        init.write_text(f'"""{doc}"""\n', encoding="utf-8")
+        init.write_text(docstring(doc), encoding="utf-8")
         git("add", rel(init))
 
 
@@ -533,26 +537,42 @@ def _used_names(statements: list[ast.stmt]) -> tuple[set[str], set[str]]:
     return runtime, annotated - runtime
 
 
-def _segments(source: str, tree: ast.Module) -> dict[str, str]:
-    """Each top-level definition's source with what stands between it and the statement before it: the comments
-    above it (a section header too) and its decorators."""
+def _segments(source: str, tree: ast.Module) -> dict[str, tuple[int, str]]:
+    """Each top-level definition's source with what stands between it and the statement before it (the comments
+    above it, a section header too, and its decorators), and how many blank lines stood before that."""
     lines = source.splitlines(keepends=True)
-    out: dict[str, str] = {}
+    out: dict[str, tuple[int, str]] = {}
     previous_end = 0
     for stmt in tree.body:
         end = stmt.end_lineno or stmt.lineno
-        chunk = "".join(lines[previous_end:end]).strip("\n")
+        chunk = lines[previous_end:end]
         previous_end = end
+        gap = 0
+        while chunk and not chunk[0].strip():
+            chunk = chunk[1:]
+            gap += 1
+        text = "".join(chunk).rstrip("\n") + "\n"
+        name = None
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out[stmt.name] = chunk + "\n"
+            name = stmt.name
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            out[stmt.targets[0].id] = chunk + "\n"
+            name = stmt.targets[0].id
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            out[stmt.target.id] = chunk + "\n"
+            name = stmt.target.id
+        if name is not None:
+            out[name] = (min(max(gap, 1), 2), text)
     trailing = "".join(lines[previous_end:]).strip()
     if trailing:
         raise Stop(f"text after the last statement: {trailing[:60]!r}")
     return out
+
+
+def docstring(text: str, indent: str = "") -> str:
+    """``text`` as a docstring wrapped at the line length (paragraphs kept)."""
+    width = LINE_LENGTH - len(indent) - 3
+    paragraphs = [textwrap.fill(" ".join(p.split()), width) for p in text.split("\n\n")]
+    body = "\n\n".join(paragraphs).replace("\n", "\n" + indent).replace("\n" + indent + "\n", "\n\n")
+    return f'{indent}"""{body}"""\n'
 
 
 def _import_lines(
@@ -605,7 +625,7 @@ def split_module(old: str) -> None:
         mine = [name for name, _ in named if where[name] == new]
         statements = [stmt for name, stmt in named if where[name] == new]
         runtime_lines, checking_lines = _import_lines(mine, statements, imported, where)
-        header = f'"""{part.doc}"""\n\n'
+        header = docstring(part.doc) + "\n"
         if future:
             header += "from __future__ import annotations\n\n"
         if checking_lines:
@@ -613,7 +633,9 @@ def split_module(old: str) -> None:
         header += "\n".join(runtime_lines) + "\n"
         if checking_lines:
             header += "\nif TYPE_CHECKING:\n" + "".join(f"    {line}\n" for line in checking_lines)
-        body = "\n\n".join(segments[name] for name in mine)
+        body = "".join(
+            ("\n" * segments[name][0] if index else "") + segments[name][1] for index, name in enumerate(mine)
+        )
         path = new_file(new)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(header + "\n\n" + body, encoding="utf-8")
@@ -749,6 +771,41 @@ def rewrite_dotted(text: str, unmapped: list[str], where: str) -> str:
 PACKAGE_RENAMES = {"composefix.report": "composefix.reporting"}
 
 
+def _prose_lines(text: str) -> set[int]:
+    """0-based numbers of the lines of ``text`` that hold only a comment, or lie inside a triple-quoted string."""
+    found: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+            found.add(token.start[0] - 1)
+        elif token.type == tokenize.STRING and token.string.lstrip("rbuRBU").startswith(('"""', "'''")):
+            found.update(range(token.start[0] - 1, token.end[0]))
+    return found
+
+
+def wrap_long_lines(new: str, old: str) -> str:
+    """Break the comment and docstring lines that a longer module name pushed past the line length (ruff format
+    leaves prose alone); lines that were already there as they are stay untouched."""
+    before = set(old.splitlines())
+    lines = new.splitlines(keepends=True)
+    prose = _prose_lines(new)
+    out: list[str] = []
+    for number, line in enumerate(lines):
+        body = line.rstrip("\n")
+        if len(body) <= LINE_LENGTH or body in before or number not in prose:
+            out.append(line)
+            continue
+        indent = re.match(r"\s*", body).group(0)  # type: ignore[union-attr]
+        lead = indent + ("# " if body.lstrip().startswith("#") else "")
+        while len(body) > LINE_LENGTH:
+            cut = body.rfind(" ", len(lead) + 1, LINE_LENGTH + 1)
+            if cut <= len(lead):
+                break
+            out.append(body[:cut].rstrip() + "\n")
+            body = lead + body[cut + 1 :]
+        out.append(body + ("\n" if line.endswith("\n") else ""))
+    return "".join(out)
+
+
 def rewrite_references() -> None:
     unmapped: list[str] = []
     changes: dict[Path, str] = {}
@@ -758,6 +815,8 @@ def rewrite_references() -> None:
         if path.suffix == ".py":
             new = rewrite_python_imports(new)
         new = rewrite_dotted(new, unmapped, rel(path))
+        if path.suffix == ".py" and new != text:
+            new = wrap_long_lines(new, text)
         if new != text:
             changes[path] = new
     if unmapped:
