@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE_LENGTH = 120  # pyproject.toml [tool.ruff]
+MARKDOWN_WIDTH = 116  # the docs' own width
 PACKAGE = "composefix"
 
 # --- the layout ---------------------------------------------------------------------------------------------------
@@ -281,6 +282,19 @@ SPLITS: dict[str, dict[str, Part]] = {
     },
 }
 
+# Private names that another part of the same split uses become public (old name -> new name), so that no module
+# imports another's private name.
+PUBLISHED: dict[str, dict[str, str]] = {
+    "composefix.project": {
+        "_Loader": "Loader",
+        "_env_text": "env_text",
+        "_environment": "container_environment",
+        "_normalise": "normalise",
+        "_without": "without",
+        "_check_references": "check_references",
+    },
+}
+
 # Where references are rewritten (besides composefix/**.py, which is always included).
 SCOPE = [
     "composefix",
@@ -299,6 +313,10 @@ TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".txt",
 SKIP_DIRS = {"node_modules", "__pycache__", ".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 THIS = Path(__file__).resolve()
 
+DATA_DOC = (
+    "What composefix knows about images (default ports, images that need host networking, images published for "
+    "amd64 only): data with a source per entry, not code."
+)
 LAYOUT_BEGIN = "<!-- package layout: written by tools/relayout.py -->"
 LAYOUT_END = "<!-- end of package layout -->"
 
@@ -340,7 +358,39 @@ def all_old_modules() -> dict[str, str | None]:
 
 
 def name_to_part(old: str) -> dict[str, str]:
+    """Top-level name (as the old module spells it) -> the part that gets it."""
     return {name: new for new, part in SPLITS[old].items() for name in part.names}
+
+
+def published(old: str, name: str) -> str:
+    """The name under which the part defines ``name`` of ``old``."""
+    return PUBLISHED.get(old, {}).get(name, name)
+
+
+def _identifiers(tree: ast.Module) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.arg):
+            found.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(node.name)
+        elif isinstance(node, ast.alias):
+            found.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+    return found
+
+
+def publish(old: str, source: str) -> str:
+    """``source`` of the split module ``old`` with the private names other parts use made public."""
+    identifiers = _identifiers(ast.parse(source))
+    for private, public in PUBLISHED.get(old, {}).items():
+        if public in identifiers:
+            raise Stop(f"{old}: PUBLISHED renames {private} to {public}, a name the module already uses")
+        source = re.sub(rf"(?<![\w.]){re.escape(private)}(?!\w)", public, source)
+    return source
 
 
 # --- checks before anything changes --------------------------------------------------------------------------------
@@ -418,6 +468,13 @@ def preflight() -> None:
         for name in where:
             if name not in defined:
                 problems.append(f"{rel(src)}: SPLITS[{old!r}] names {name!r}, which the module does not define")
+        for private in PUBLISHED.get(old, {}):
+            if private not in where:
+                problems.append(f"PUBLISHED[{old!r}] names {private!r}, which no part of SPLITS has")
+        try:
+            publish(old, src.read_text(encoding="utf-8"))
+        except Stop as exc:
+            problems.append(str(exc))
         for new in parts:
             if new_file(new).exists():
                 problems.append(f"{old}: {rel(new_file(new))} exists already")
@@ -601,6 +658,10 @@ def _import_lines(
             else:
                 text = entry.name if entry.alias == entry.name else f"{entry.name} as {entry.alias}"
                 from_modules.setdefault((entry.module, entry.type_checking), set()).add(text)
+    # A part imported at run time anyway gives its annotation-only names at run time too.
+    for module in set(where.values()):
+        if (module, True) in from_modules and (module, False) in from_modules:
+            from_modules[(module, False)] |= from_modules.pop((module, True))
     runtime_lines: list[str] = []
     checking_lines: list[str] = []
     for is_checking, modules in sorted(plain_imports.items()):
@@ -615,12 +676,12 @@ def split_module(old: str) -> None:
     src = old_file(old)
     if not src.exists():
         return
-    source = src.read_text(encoding="utf-8")
+    source = publish(old, src.read_text(encoding="utf-8"))
     tree = ast.parse(source)
     future, imported = _imports(tree)
     segments = _segments(source, tree)
     named = top_level_names(tree)
-    where = name_to_part(old)
+    where = {published(old, name): part for name, part in name_to_part(old).items()}
     for new, part in SPLITS[old].items():
         mine = [name for name, _ in named if where[name] == new]
         statements = [stmt for name, stmt in named if where[name] == new]
@@ -677,7 +738,7 @@ def resolve(dotted: str) -> tuple[str, str] | None:
             where = name_to_part(prefix)
             if rest[0] not in where:
                 raise Stop(f"`{dotted}`: {rest[0]!r} is in no part of SPLITS[{prefix!r}]")
-            return prefix, ".".join([where[rest[0]], *rest])
+            return prefix, ".".join([where[rest[0]], published(prefix, rest[0]), *rest[1:]])
         return prefix, ".".join([target, *rest])
     return None
 
@@ -784,26 +845,40 @@ def _prose_lines(text: str) -> set[int]:
 
 def wrap_long_lines(new: str, old: str) -> str:
     """Break the comment and docstring lines that a longer module name pushed past the line length (ruff format
-    leaves prose alone); lines that were already there as they are stay untouched."""
+    leaves prose alone): the words that overflow go to the start of the next line of the same paragraph (or to a
+    line of their own). Lines that were already there as they are stay untouched."""
     before = set(old.splitlines())
     lines = new.splitlines(keepends=True)
     prose = _prose_lines(new)
-    out: list[str] = []
-    for number, line in enumerate(lines):
+    number = 0
+    while number < len(lines):
+        line = lines[number]
         body = line.rstrip("\n")
         if len(body) <= LINE_LENGTH or body in before or number not in prose:
-            out.append(line)
+            number += 1
             continue
         indent = re.match(r"\s*", body).group(0)  # type: ignore[union-attr]
         lead = indent + ("# " if body.lstrip().startswith("#") else "")
-        while len(body) > LINE_LENGTH:
-            cut = body.rfind(" ", len(lead) + 1, LINE_LENGTH + 1)
-            if cut <= len(lead):
-                break
-            out.append(body[:cut].rstrip() + "\n")
-            body = lead + body[cut + 1 :]
-        out.append(body + ("\n" if line.endswith("\n") else ""))
-    return "".join(out)
+        cut = body.rfind(" ", len(lead) + 1, LINE_LENGTH + 1)
+        if cut <= len(lead):
+            number += 1
+            continue
+        head, rest = body[:cut].rstrip(), body[cut + 1 :]
+        lines[number] = head + "\n"
+        following = lines[number + 1].rstrip("\n") if number + 1 < len(lines) else ""
+        content = following[len(lead) :]
+        if (
+            number + 1 in prose
+            and following.startswith(lead)
+            and content.strip()
+            and not content.startswith((" ", "-", "*", "|", "`", "#", '"""'))
+        ):
+            lines[number + 1] = lead + rest + " " + content + "\n"
+            before.discard(lines[number + 1].rstrip("\n"))
+        else:
+            lines.insert(number + 1, lead + rest + "\n")
+        number += 1
+    return "".join(lines)
 
 
 def rewrite_references() -> None:
@@ -834,19 +909,16 @@ def first_line(path: Path) -> str:
 
 
 def layout_section() -> str:
-    out = [
-        LAYOUT_BEGIN,
-        "## Package layout",
-        "",
+    intro = (
         "The subpackages follow the pipeline: a run reads files into a project, analyses it, runs the rules, "
         "reports the findings and, for `rewrite`, fixes them. A subpackage imports only from the ones before it "
-        "(`tests/test_layout.py` checks the direction and that there are no cycles):",
-        "",
-    ]
+        "(`tests/test_layout.py` checks the direction and that there are no cycles):"
+    )
+    out = [LAYOUT_BEGIN, "## Package layout", "", textwrap.fill(intro, MARKDOWN_WIDTH), ""]
     base = ROOT / PACKAGE
     for name in ("model", "resources"):
         out.append(f"- `composefix/{name}.py`: {first_line(base / (name + '.py'))}")
-    out.append(f"- `composefix/data/`: {first_line(base / 'data' / 'known_images.py')}")
+    out.append(f"- `composefix/data/`: {DATA_DOC}")
     for package in PACKAGES:
         folder = ROOT.joinpath(*package.split("."))
         out.append(f"- `{package.replace('.', '/')}/`: {first_line(folder / '__init__.py')}")
@@ -856,8 +928,13 @@ def layout_section() -> str:
             out.append(f"  - `{module.stem}.py`: {first_line(module)}")
     for name in ("cli", "entry"):
         out.append(f"- `composefix/{name}.py`: {first_line(base / (name + '.py'))}")
-    out.append(LAYOUT_END)
-    return "\n".join(out) + "\n"
+    items = [
+        textwrap.fill(line, MARKDOWN_WIDTH, subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2))
+        if line.lstrip().startswith("- ")
+        else line
+        for line in out
+    ]
+    return "\n".join([*items, LAYOUT_END]) + "\n"
 
 
 def write_layout_section() -> None:
@@ -881,6 +958,8 @@ def ruff() -> None:
     command = str(local) if local.exists() else shutil.which("ruff")
     if command is None:
         raise Stop("ruff not found (.venv/bin/ruff or on PATH)")
+    # Format first (long import lines), then sort imports and drop unused ones, then format what that changed.
+    subprocess.run([command, "format", "--quiet", "."], cwd=ROOT, check=True)
     subprocess.run([command, "check", "--fix", "--quiet", "."], cwd=ROOT, check=False)
     subprocess.run([command, "format", "--quiet", "."], cwd=ROOT, check=True)
 
