@@ -22,13 +22,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "analysis": frozenset({"reading", BASE}),
     "rules": frozenset({"analysis", "reading", BASE}),
     "reporting": frozenset({"rules", "analysis", "reading", BASE}),
-    "fixing": frozenset({"reporting", "rules", "analysis", "reading", "platform", BASE}),
     "graph": frozenset({"reporting", "rules", "analysis", "reading", BASE}),
+    "fixing": frozenset({"graph", "reporting", "rules", "analysis", "reading", "platform", BASE}),
     "app": frozenset({"graph", "fixing", "reporting", "rules", "analysis", "reading", "platform", BASE}),
     "cli": frozenset({"app", "reporting", BASE}),
 }
 BASE_MODULES = frozenset({"composefix", "composefix.model", "composefix.resources"})
-CLI_MODULES = frozenset({"composefix.cli", "composefix.entry", "composefix.__main__"})
+# The interfaces: the command line and the language server.
+CLI_MODULES = frozenset({"composefix.cli", "composefix.entry", "composefix.__main__", "composefix.server"})
 
 # (importer, imported): imports that exist for type annotations only, under `if TYPE_CHECKING:`. The typed
 # changes in model.py name the string and the scalar a replacement edits.
