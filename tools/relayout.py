@@ -632,7 +632,7 @@ def _segments(source: str, tree: ast.Module) -> dict[str, tuple[int, str]]:
 def docstring(text: str, indent: str = "") -> str:
     """``text`` as a docstring wrapped at the line length (paragraphs kept)."""
     width = LINE_LENGTH - len(indent) - 3
-    paragraphs = [textwrap.fill(" ".join(p.split()), width) for p in text.split("\n\n")]
+    paragraphs = [textwrap.fill(" ".join(p.split()), width, break_on_hyphens=False) for p in text.split("\n\n")]
     body = "\n\n".join(paragraphs).replace("\n", "\n" + indent).replace("\n" + indent + "\n", "\n\n")
     return f'{indent}"""{body}"""\n'
 
@@ -919,7 +919,7 @@ def layout_section() -> str:
         "reports the findings and, for `rewrite`, fixes them. A subpackage imports only from the ones before it "
         "(`tests/test_layout.py` checks the direction and that there are no cycles):"
     )
-    out = [LAYOUT_BEGIN, "## Package layout", "", textwrap.fill(intro, MARKDOWN_WIDTH), ""]
+    out = [LAYOUT_BEGIN, "## Package layout", "", textwrap.fill(intro, MARKDOWN_WIDTH, break_on_hyphens=False), ""]
     base = ROOT / PACKAGE
     for name in ("model", "resources"):
         out.append(f"- `composefix/{name}.py`: {first_line(base / (name + '.py'))}")
@@ -934,7 +934,12 @@ def layout_section() -> str:
     for name in ("cli", "entry"):
         out.append(f"- `composefix/{name}.py`: {first_line(base / (name + '.py'))}")
     items = [
-        textwrap.fill(line, MARKDOWN_WIDTH, subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2))
+        textwrap.fill(
+            line,
+            MARKDOWN_WIDTH,
+            subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2),
+            break_on_hyphens=False,
+        )
         if line.lstrip().startswith("- ")
         else line
         for line in out
