@@ -963,11 +963,15 @@ def write_layout_section() -> None:
 # --- ruff ----------------------------------------------------------------------------------------------------------
 
 
-def ruff() -> None:
+def find_ruff() -> str:
     local = ROOT / ".venv" / "bin" / "ruff"
     command = str(local) if local.exists() else shutil.which("ruff")
     if command is None:
         raise Stop("ruff not found (.venv/bin/ruff or on PATH)")
+    return command
+
+
+def ruff(command: str) -> None:
     # Format first (long import lines), then sort imports and drop unused ones, then format what that changed.
     subprocess.run([command, "format", "--quiet", "."], cwd=ROOT, check=True)
     subprocess.run([command, "check", "--fix", "--quiet", "."], cwd=ROOT, check=False)
@@ -976,6 +980,7 @@ def ruff() -> None:
 
 def main() -> int:
     try:
+        command = find_ruff()
         preflight()
         # References first, while every old module is still where the tables say: nothing is moved when one
         # cannot be mapped.
@@ -985,7 +990,7 @@ def main() -> int:
         for old in SPLITS:
             split_module(old)
         write_layout_section()
-        ruff()
+        ruff(command)
     except Stop as exc:
         print(f"relayout: {exc}", file=sys.stderr)
         return 1
