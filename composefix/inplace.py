@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from composefix.addresses import extra_hosts, service_strings
+from composefix.addresses import GATEWAY_ENTRY, extra_hosts, service_strings
 from composefix.document import Document, Mapping, Node, Scalar, Sequence
-from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
+from composefix.fixes import Plan, scalar_content
 from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey
 from composefix.project import Project, Service
 
