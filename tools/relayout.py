@@ -147,6 +147,7 @@ SPLITS: dict[str, dict[str, Part]] = {
                 "real_path",
                 "display_path",
                 "_real_path",
+                "_real_folder",
                 "_display_path",
             ],
         ),
