@@ -27,7 +27,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "app": frozenset({"graph", "fixing", "reporting", "rules", "analysis", "reading", "platform", BASE}),
     "cli": frozenset({"app", "reporting", BASE}),
 }
-BASE_MODULES = frozenset({"composefix", "composefix.model", "composefix.resources"})
+BASE_MODULES = frozenset({"composefix", "composefix.masking", "composefix.model", "composefix.resources"})
 # The interfaces: the command line and the language server.
 CLI_MODULES = frozenset({"composefix.cli", "composefix.entry", "composefix.__main__", "composefix.server"})
 

@@ -87,7 +87,7 @@ MOVES: dict[str, str] = {
     "composefix.report.sarif": "composefix.reporting.sarif",
     "composefix.report.github": "composefix.reporting.github",
     "composefix.report.junit": "composefix.reporting.junit",
-    "composefix.masking": "composefix.reporting.masking",
+    "composefix.report.safe": "composefix.reporting.safe",
     "composefix.writing": "composefix.reporting.writing",
     "composefix.rulesdoc": "composefix.reporting.rulesdoc",
     # fixing
@@ -96,7 +96,6 @@ MOVES: dict[str, str] = {
     "composefix.override": "composefix.fixing.override",
     "composefix.rewrite": "composefix.fixing.rewrite",
     # the connection graph
-    "composefix.connections": "composefix.graph.connections",
     "composefix.drawing": "composefix.graph.drawing",
     # outside programs
     "composefix.engine_info": "composefix.platform.docker_engine",
@@ -114,6 +113,7 @@ STAYS = {
     "composefix.__main__",
     "composefix.cli",
     "composefix.entry",
+    "composefix.masking",  # plain string functions that every stage may use: secrets masked, controls escaped
     "composefix.model",
     "composefix.resources",
     "composefix.server",  # server: the language server, an interface beside the command line
@@ -194,6 +194,68 @@ SPLITS: dict[str, dict[str, Part]] = {
             "`command` and `entrypoint` as the words Compose passes on: shell-style splitting as "
             "mattn/go-shellwords does it.",
             ["command_words", "shell_words"],
+        ),
+    },
+    "composefix.connections": {
+        "composefix.analysis.network": Part(
+            "The connections a project's text makes: services, their networks, published ports and host links, and "
+            "each connection (service to service or to the host, on a port) with what it goes through (a variable, "
+            "a command word, an inline config line).",
+            [
+                "HOST",
+                "GATEWAY",
+                "Kind",
+                "Via",
+                "Edge",
+                "Published",
+                "Link",
+                "ServiceNode",
+                "Status",
+                "Graph",
+                "_networks",
+                "_aliases",
+                "_published",
+                "_is_host_address",
+                "_holder",
+                "_links",
+                "_SCHEME_BEFORE",
+                "_PORT_AFTER",
+                "_TOKEN",
+                "_port_at",
+                "_links_aliases",
+                "_behind_host",
+                "_addressed",
+                "_line_text",
+                "_via",
+                "_connection_strings",
+                "build",
+            ],
+        ),
+        "composefix.graph.connections": Part(
+            "Whether each connection works on each engine, which finding explains a broken one, and which "
+            "connections a rewritten project no longer makes (what a rewrite must keep).",
+            [
+                "_HOST_LOOPBACK",
+                "_DESKTOP_IPS",
+                "_Namespace",
+                "_namespace",
+                "_host_loopback",
+                "_link_for",
+                "_reaches_host",
+                "_status",
+                "_host_status",
+                "_Settings",
+                "_findings",
+                "_inside",
+                "_overlaps",
+                "_explain",
+                "assess",
+                "connection_graph",
+                "Lost",
+                "lost_connections",
+                "_left_behind",
+                "load_edited",
+            ],
         ),
     },
     "composefix.addresses": {
@@ -291,6 +353,7 @@ SPLITS: dict[str, dict[str, Part]] = {
 # Private names that another part of the same split uses become public (old name -> new name), so that no module
 # imports another's private name.
 PUBLISHED: dict[str, dict[str, str]] = {
+    "composefix.connections": {"_via": "via_at"},
     "composefix.project": {
         "_Loader": "Loader",
         "_env_text": "env_text",
