@@ -10,8 +10,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from composefix.document import Mapping, Node, Scalar, Sequence
-from composefix.model import Span
-from composefix.project import Project, Service, text_of
+from composefix.project import Service, text_of
 
 
 class Where(StrEnum):
@@ -616,6 +615,8 @@ def port_flags(value: str) -> Iterator[int]:
 # --- host names and addresses ---------------------------------------------------------------------------------
 
 HOST_ALIAS = "host.docker.internal"
+# The `extra_hosts` entry that makes the alias work on Linux (docs/platforms.md#the-host-gateway-value).
+GATEWAY_ENTRY = f"{HOST_ALIAS}:host-gateway"
 
 # Desktop-only names (docs/platforms.md#old-docker-desktop-names): vpnkit's old aliases and the gateway names.
 LEGACY_DESKTOP_NAMES = (
@@ -654,20 +655,6 @@ LEGACY_RE = _name_pattern(LEGACY_DESKTOP_NAMES)
 
 def bridge_ip_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     return _ip_pattern(tuple(dict.fromkeys(DEFAULT_BRIDGE_IPS + NETWORK_GATEWAY_IPS + extra)))
-
-
-def locate(project: Project, ref: StringRef, start: int, end: int) -> tuple[str, Span]:
-    """Where ``ref.value[start:end]`` is written: in the compose file, an interpolation default, a `.env` or
-    `env_file` file; the whole scalar when the text is escaped, folded or comes from the process environment."""
-    node = ref.node
-    text = node.interp
-    if text is not None:
-        source = text.origin(start, end)
-        if source is not None and source.file is not None:
-            span = project.span_of(source)
-            if span is not None:
-                return source.file, span
-    return node.file, node.span
 
 
 def matches(ref: StringRef, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:

@@ -3,7 +3,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -13,7 +13,7 @@ from composefix.app import EXIT_ERROR, EXIT_OK, MAX_FILE_BYTES, MAX_JOBS, UsageE
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from composefix.app.settings import Flags
+    from composefix.app.settings import Flags, RunSettings
 
 app = typer.Typer(
     name="composefix",
@@ -43,6 +43,48 @@ def _fail(message: str) -> typer.Exit:
 def _split(values: list[str] | None) -> tuple[str, ...]:
     """`--select a,b --select c` -> (a, b, c)."""
     return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())
+
+
+def _flags(
+    command: str,
+    paths: list[str] | None,
+    file: list[Path] | None,
+    target: list[str] | None,
+    config: Path | None,
+    profile: list[str] | None,
+    env_file: list[Path] | None,
+    output: Path | None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    **rest: Any,
+) -> "Flags":
+    """The options every command shares, as `Flags`; ``rest`` are the command's own, already in Flags' terms."""
+    from composefix.app.settings import Flags
+
+    return Flags(
+        command=command,
+        paths=tuple(paths or ()),
+        files=tuple(file or ()),
+        select=_split(select),
+        ignore=_split(ignore),
+        targets=_split(target),
+        config=config,
+        profiles=_split(profile),
+        env_files=tuple(env_file) if env_file else None,
+        output=output,
+        **rest,
+    )
+
+
+def _settings(flags: "Flags") -> "RunSettings":
+    """Flags over configuration over defaults; its notices (a deprecated key, ...) go to stderr, masked."""
+    from composefix.app.settings import build
+    from composefix.masking import clean
+
+    settings = build(flags)
+    for notice in settings.notices:
+        typer.echo(clean(notice), err=True)
+    return settings
 
 
 def _version(value: bool) -> None:
@@ -118,24 +160,22 @@ def check(
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     """Report portability problems with file:line:column."""
-    from composefix.app.settings import Flags
-
-    flags = Flags(
-        command="check",
-        paths=tuple(paths or ()),
-        files=tuple(file or ()),
+    flags = _flags(
+        "check",
+        paths,
+        file,
+        target,
+        config,
+        profile,
+        env_file,
+        output,
+        select=select,
+        ignore=ignore,
         output_format=output_format,
-        select=_split(select),
-        ignore=_split(ignore),
-        targets=_split(target),
         fail_on=fail_on,
         schema=not no_schema,
         schema_path=schema,
-        config=config,
-        profiles=_split(profile),
         project_directory=project_directory,
-        env_files=tuple(env_file) if env_file else None,
-        output=output,
         quiet=quiet,
         verbose=verbose,
         statistics=statistics,
@@ -147,13 +187,10 @@ def check(
 
 def _check(flags: "Flags") -> int:
     from composefix.app.checking import files_read, run_check
-    from composefix.app.settings import build
     from composefix.masking import clean
     from composefix.report import REPORTERS, RenderOptions
 
-    settings = build(flags)
-    for notice in settings.notices:
-        typer.echo(clean(notice), err=True)
+    settings = _settings(flags)
     result = run_check(settings, progress=_progress_bar(len(settings.projects)))
     if flags.verbose:
         for line in files_read(result.report):
@@ -251,20 +288,18 @@ def rewrite(
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     """Fix what `check` finds: a portable override file (default), an in-place patch, or a diff."""
-    from composefix.app.settings import Flags
-
-    flags = Flags(
-        command="rewrite",
-        paths=tuple(paths or ()),
-        files=tuple(file or ()),
-        select=_split(select),
-        ignore=_split(ignore),
-        targets=_split(target),
+    flags = _flags(
+        "rewrite",
+        paths,
+        file,
+        target,
+        config,
+        profile,
+        env_file,
+        output,
+        select=select,
+        ignore=ignore,
         fail_on=fail_on,
-        config=config,
-        profiles=_split(profile),
-        env_files=tuple(env_file) if env_file else None,
-        output=output,
         portable_output=portable_output,
         in_place=in_place,
         diff=diff,
@@ -284,12 +319,8 @@ def rewrite(
 
 def _rewrite(flags: "Flags") -> int:
     from composefix.app.rewriting import messages, run_rewrite
-    from composefix.app.settings import build
-    from composefix.masking import clean
 
-    settings = build(flags)
-    for notice in settings.notices:
-        typer.echo(clean(notice), err=True)
+    settings = _settings(flags)
     result = run_rewrite(settings)
     # `--graph` without `--graph-output`: the picture alone on stdout (to pipe it), rewrite's lines on stderr.
     picture_out = flags.graph is not None and flags.graph_output is None
@@ -348,30 +379,16 @@ def graph(
     debug: Annotated[bool, typer.Option(help="Show tracebacks for internal errors.")] = False,
 ) -> None:
     """Draw the services, networks and connections as an engine runs them; broken connections in red."""
-    from composefix.app.settings import Flags
-
-    flags = Flags(
-        command="graph",
-        paths=tuple(paths or ()),
-        files=tuple(file or ()),
-        targets=_split([target] if target else []),
-        config=config,
-        profiles=_split(profile),
-        env_files=tuple(env_file) if env_file else None,
-        output=output,
-        output_format=output_format,
+    flags = _flags(
+        "graph", paths, file, [target] if target else [], config, profile, env_file, output, output_format=output_format
     )
     _run(lambda: _graph(flags), debug)
 
 
 def _graph(flags: "Flags") -> int:
     from composefix.app.graphing import run_graph
-    from composefix.app.settings import build
-    from composefix.masking import clean
 
-    settings = build(flags)
-    for notice in settings.notices:
-        typer.echo(clean(notice), err=True)
+    settings = _settings(flags)
     text, code = run_graph(settings)
     if text is not None:
         sys.stdout.write(text)

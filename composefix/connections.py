@@ -35,7 +35,6 @@ from composefix.addresses import (
     extra_hosts,
     handed_out,
     is_connect_name,
-    locate,
     loopbacks,
     service_strings,
 )
@@ -44,7 +43,7 @@ from composefix.document import Sequence
 from composefix.masking import mask
 from composefix.model import TARGET_LABELS, Finding, Span, Target
 from composefix.ports import PortError, parse_entry
-from composefix.project import Project, Reader, Service, load_project, text_of
+from composefix.project import Project, Reader, Service, load_project, locate, text_of
 from composefix.topology import Analysis, Reach, analyse
 
 HOST = "host"
@@ -289,7 +288,7 @@ def _line_text(project: Project, file: str, span: Span) -> str:
 
 
 def _via(project: Project, ref: StringRef, start: int, end: int) -> Via:
-    file, span = locate(project, ref, start, end)
+    file, span = locate(project, ref.node, start, end)
     word = ""
     if ref.where in (Where.COMMAND, Where.ENTRYPOINT, Where.HOOK):
         text = ref.prefix + ref.value[:start]

@@ -1,4 +1,4 @@
-"""Draw a connection graph (composefix.connections) as Mermaid, Graphviz DOT or a self-contained SVG.
+"""Draw a connection graph (`connection_graph`) as Mermaid, Graphviz DOT or a self-contained SVG.
 
 The picture shows the project as one engine runs it: services grouped by the network they are on (host-mode
 services in a "host networking" group), their published ports and host links, the host, and every connection

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from composefix.addresses import HOST_ALIAS, StringRef, Where
+from composefix.addresses import StringRef, Where
 from composefix.document import Scalar
 from composefix.model import (
     Applicability,
@@ -39,7 +39,6 @@ from composefix.model import (
 )
 from composefix.project import Project
 
-GATEWAY_ENTRY = f"{HOST_ALIAS}:host-gateway"
 NO_FIX = "no automatic fix for this rule"
 
 

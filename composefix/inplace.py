@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composefix.addresses import extra_hosts, service_strings
+from composefix.addresses import GATEWAY_ENTRY, extra_hosts, service_strings
 from composefix.document import Document, Mapping, Node, Scalar, Sequence
-from composefix.fixes import GATEWAY_ENTRY, Plan, scalar_content
+from composefix.fixes import Plan, scalar_content
 from composefix.model import Change, Edit, Finding, MapToHostGateway, MoveKey, OptIn, RemoveItem, SetVariable
 from composefix.project import Project, Service
 

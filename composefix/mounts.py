@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from composefix.document import Mapping, Node, Scalar, Sequence
-from composefix.model import Span
-from composefix.project import Project, Service, text_of
+from composefix.project import Service, text_of
 
 
 class Mount(NamedTuple):
@@ -140,19 +139,6 @@ def entries(service: Service, key: str) -> Iterator[tuple[Scalar, str]]:
         value = text_of(node)
         if value:
             yield node, value
-
-
-def locate(project: Project, node: Scalar, start: int, end: int) -> tuple[str, Span]:
-    """Where ``value[start:end]`` of ``node`` is written (an interpolation default or `.env` file included);
-    the whole scalar when the text is escaped or folded."""
-    text = node.interp
-    if text is not None:
-        source = text.origin(start, end)
-        if source is not None and source.file is not None:
-            span = project.span_of(source)
-            if span is not None:
-                return source.file, span
-    return node.file, node.span
 
 
 def under(path: str, folders: tuple[str, ...] | frozenset[str]) -> bool:

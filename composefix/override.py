@@ -7,9 +7,9 @@ import os
 from dataclasses import dataclass, field
 
 from composefix import __version__
-from composefix.addresses import HOST_ALIAS, Where, extra_hosts, service_strings
+from composefix.addresses import GATEWAY_ENTRY, HOST_ALIAS, Where, extra_hosts, service_strings
 from composefix.document import Node, Scalar, Sequence
-from composefix.fixes import GATEWAY_ENTRY, Plan, Replacement, scalar_content
+from composefix.fixes import Plan, Replacement, scalar_content
 from composefix.model import Change, Finding, Target
 from composefix.project import Project, Service, text_of
 

@@ -135,6 +135,19 @@ class Project:
         return doc.span(source.start, source.end)
 
 
+def locate(project: Project, node: Scalar, start: int, end: int) -> tuple[str, Span]:
+    """Where ``value[start:end]`` of ``node`` is written: in the compose file, an interpolation default, a `.env`
+    or `env_file` file; the whole scalar when the text is escaped, folded or comes from the process environment."""
+    text = node.interp
+    if text is not None:
+        source = text.origin(start, end)
+        if source is not None and source.file is not None:
+            span = project.span_of(source)
+            if span is not None:
+                return source.file, span
+    return node.file, node.span
+
+
 def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes, at most ``limit`` of them. Anything else (a folder, a FIFO, a device) is refused
     without blocking: the file is opened non-blocking and checked on the open descriptor, so a file swapped

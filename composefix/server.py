@@ -32,6 +32,7 @@ from composefix.app.editing import (
     compose_project,
     is_compose_file,
     real,
+    rule_for,
     suppression_edit,
 )
 from composefix.model import Applicability, Edit
@@ -184,11 +185,9 @@ class ComposefixServer(LanguageServer):
         texts: Mapping[str, str],
         open_docs: Mapping[str, tuple[str, int | None]],
     ) -> Shown:
-        from composefix.rules import BY_CODE
-
         span = finding.span
         where = self.lsp_range(lines, (span.start.line, span.start.column), (span.end.line, span.end.column))
-        rule = BY_CODE.get(finding.code)
+        rule = rule_for(finding.code)
         diagnostic = types.Diagnostic(
             range=where,
             message=finding.message,
@@ -264,13 +263,11 @@ class ComposefixServer(LanguageServer):
         return types.WorkspaceEdit(document_changes=changes)
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
-        from composefix.rules import BY_CODE
-
         point = types.Range(start=params.position, end=params.position)
         parts: list[str] = []
         where: types.Range | None = None
         for shown in self.at(params.text_document.uri, point):
-            rule = BY_CODE.get(shown.finding.code)
+            rule = rule_for(shown.finding.code)
             if rule is None or any(f"**{rule.code}" in part for part in parts):
                 continue
             where = where or shown.range

@@ -47,7 +47,6 @@ from composefix.addresses import (
     handed_out,
     is_bind_name,
     is_connect_name,
-    locate,
     loopbacks,
     port_flags,
     port_variable,
@@ -57,7 +56,7 @@ from composefix.addresses import (
 )
 from composefix.document import Document, Node, Sequence
 from composefix.ports import PortError, expose_range, parse_range
-from composefix.project import Project, Service, command_words, text_of
+from composefix.project import Project, Service, command_words, locate, text_of
 
 
 class Listener(NamedTuple):
@@ -451,7 +450,7 @@ def _comment_hands_out(project: Project, ref: StringRef, address: Address) -> bo
 
     What each line says is worked out once per line (`_Comments`): a line with thousands of addresses is not
     searched again for each of them."""
-    file, span = locate(project, ref, address.start, address.end)
+    file, span = locate(project, ref.node, address.start, address.end)
     document = project.documents.get(file)
     if document is None:
         return False

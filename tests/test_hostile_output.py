@@ -582,8 +582,8 @@ def test_what_the_engine_says_is_escaped(engine_folder: Path) -> None:
 def test_a_fix_that_would_print_a_secret_is_left_out() -> None:
     from composefix.document import parse
     from composefix.engine import Report
-    from composefix.masking import safe_report
     from composefix.model import DEFAULT_TARGETS, Applicability, Edit, Finding, Fix, Position, Severity, Span
+    from composefix.report.safe import safe_report
 
     doc = parse("services:\n  a:\n    command: psql --password=hunter22 -h localhost\n", "compose.yaml")
     span = Span(Position(3, 40, 50), Position(3, 49, 59))

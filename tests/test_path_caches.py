@@ -41,10 +41,10 @@ def test_repository_roots_shared_between_folders_are_each_folders_own(tmp_path: 
 def test_real_paths_are_those_of_os_path_realpath(tmp_path: Path, monkeypatch) -> None:
     """`project.real_path` resolves a file through its folder's cached real path: the same answers as
     `os.path.realpath` for links to files and folders, `..` after a link, dangling links and missing files."""
-    from composefix import project
+    from composefix.project import _real_folder, _real_path, real_path
 
-    project._real_path.cache_clear()
-    project._real_folder.cache_clear()
+    _real_path.cache_clear()
+    _real_folder.cache_clear()
     base = tmp_path / "base"
     (base / "a" / "b").mkdir(parents=True)
     (base / "a" / "b" / "compose.yaml").write_text("services: {}\n")
@@ -70,5 +70,5 @@ def test_real_paths_are_those_of_os_path_realpath(tmp_path: Path, monkeypatch) -
         ".",
     ]
     for path in paths:
-        assert project._real_path(path, os.getcwd()) == os.path.realpath(path), path
-    assert project.real_path(Path("link-to-b/file-link.yaml")) == str((base / "a" / "b" / "compose.yaml").resolve())
+        assert _real_path(path, os.getcwd()) == os.path.realpath(path), path
+    assert real_path(Path("link-to-b/file-link.yaml")) == str((base / "a" / "b" / "compose.yaml").resolve())

@@ -24,6 +24,7 @@ from composefix.model import Edit, Fix, Span
 if TYPE_CHECKING:
     from composefix.app.settings import RunSettings
     from composefix.document import Document
+    from composefix.rules.base import Rule
 
 # How many folders above an env file's own folder are searched for the project that reads it.
 ENV_SEARCH_DEPTH = 3
@@ -113,8 +114,9 @@ def analyze(files: tuple[str, ...], buffers: Mapping[str, str]) -> Analysis:
     from composefix.app import UsageError
     from composefix.engine import check_projects
     from composefix.fixes import with_fixes
-    from composefix.masking import clean, safe_report
+    from composefix.masking import clean
     from composefix.project import Reader
+    from composefix.report.safe import safe_report
     from composefix.schema import SchemaError
 
     result = Analysis(files)
@@ -252,3 +254,10 @@ def _suppresses(doc: Document, edit: Edit, line: int, code: str) -> bool:
         item.covers(line) and not item.file_level and any(token.code == code for token in item.tokens)
         for item in suppress.parse(after).items
     )
+
+
+def rule_for(code: str) -> Rule | None:
+    """The rule that reports ``code`` (its name, summary and documentation for hover and links), or None."""
+    from composefix.rules import BY_CODE
+
+    return BY_CODE.get(code)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from composefix.engine import Report
-from composefix.masking import SafeReport, safe_report
+from composefix.report.safe import SafeReport, safe_report
 
 
 class RenderOptions(NamedTuple):

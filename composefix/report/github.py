@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from composefix.masking import SafeReport
 from composefix.model import Severity
+from composefix.report.safe import SafeReport
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

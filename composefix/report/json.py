@@ -7,8 +7,8 @@ from collections import Counter
 from typing import Any
 
 from composefix import __version__
-from composefix.masking import SafeReport
 from composefix.model import Finding, Severity, Target
+from composefix.report.safe import SafeReport
 
 REPORT_VERSION = 1
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from composefix.masking import SafeReport
 from composefix.model import Finding
+from composefix.report.safe import SafeReport
 
 
 def render(report: SafeReport) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from composefix import __version__
-from composefix.masking import SafeReport
 from composefix.model import Finding, Severity, Span
+from composefix.report.safe import SafeReport
 from composefix.rules import RULES
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from composefix.masking import SafeReport, Source
 from composefix.model import Finding, Severity
 from composefix.report import RenderOptions
+from composefix.report.safe import SafeReport, Source
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 

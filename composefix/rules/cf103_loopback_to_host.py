@@ -87,8 +87,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import HOST_ALIAS, locate
+from composefix.addresses import HOST_ALIAS
 from composefix.model import Applicability, Finding, Fix, Severity, Target, describe_targets
+from composefix.project import locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import (
     INFORMATION_ONLY,
@@ -149,7 +150,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     unmet=LEAVES_HOST_MODE,
                 )
         yield RULE.finding(
-            locate(ctx.project, use.ref, address.start, address.end),
+            locate(ctx.project, use.ref.node, address.start, address.end),
             message,
             service=use.service.name,
             path=f"services.{use.service.name}.{use.ref.path}",

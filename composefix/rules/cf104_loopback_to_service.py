@@ -59,8 +59,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import locate
 from composefix.model import Applicability, Finding, Fix, Related, Severity
+from composefix.project import locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import (
     INFORMATION_ONLY,
@@ -147,7 +147,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             else None
         )
         yield RULE.finding(
-            locate(ctx.project, use.ref, address.start, address.end),
+            locate(ctx.project, use.ref.node, address.start, address.end),
             message,
             service=use.service.name,
             path=f"services.{use.service.name}.{use.ref.path}",

@@ -58,12 +58,11 @@ from composefix.addresses import (
     Where,
     bind_context,
     bridge_ip_pattern,
-    locate,
     matches,
     service_strings,
 )
 from composefix.model import Applicability, Finding, Fix, Severity, Target
-from composefix.project import Service
+from composefix.project import Service, locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import gateway, leaving_host_mode, reached_through_host, replace
 
@@ -117,7 +116,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 if bind_context(ref.prefix + ref.value[:start]):
                     continue  # an address to listen on, not one to connect to
                 yield RULE.finding(
-                    locate(ctx.project, ref, start, end),
+                    locate(ctx.project, ref.node, start, end),
                     f"Service `{service.name}` reaches the host through the {_kind(address)} `{address}` "
                     f"(in `{ref.path}`): {why}",
                     service=service.name,

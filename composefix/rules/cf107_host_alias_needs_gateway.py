@@ -58,18 +58,17 @@ from collections.abc import Iterator
 from composefix.addresses import (
     ADVERTISED,
     CONTAINER_SIDE,
+    GATEWAY_ENTRY,
     HOST_ALIAS,
     HOST_ALIAS_RE,
     Where,
     extra_hosts,
     handed_out,
-    locate,
     matches,
     service_strings,
 )
-from composefix.fixes import GATEWAY_ENTRY
 from composefix.model import Applicability, Finding, Fix, Severity, Target
-from composefix.project import Service
+from composefix.project import Service, locate
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import gateway, reached_through_host, replace
 
@@ -147,7 +146,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "does not define without an `extra_hosts` entry"
             )
         yield RULE.finding(
-            locate(ctx.project, ref, start, end),
+            locate(ctx.project, ref.node, start, end),
             message,
             service=service.name,
             path=f"services.{service.name}.{ref.path}",
@@ -163,7 +162,7 @@ def _logging(ctx: Context, service: Service) -> Iterator[Finding]:
             continue
         for start, end, _ in matches(ref, HOST_ALIAS_RE):
             yield RULE.finding(
-                locate(ctx.project, ref, start, end),
+                locate(ctx.project, ref.node, start, end),
                 f"Service `{service.name}` sends its logs to `{HOST_ALIAS}` (in `{ref.path}`), which the Docker "
                 "daemon resolves on the engine's host, not in the container: `extra_hosts` does not apply there, "
                 "and Linux Docker Engine's host does not define the name",

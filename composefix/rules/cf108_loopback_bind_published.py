@@ -52,10 +52,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from composefix.addresses import Where, locate
+from composefix.addresses import Where
 from composefix.document import Node, Sequence
 from composefix.model import Applicability, Finding, Fix, Severity
 from composefix.ports import PortError, PortRange, parse_range
+from composefix.project import locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import NOT_VERBATIM, replace
 from composefix.topology import Reach, analyse
@@ -119,7 +120,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         listen = "::" if use.address.host in ("::1", "[::1]") else "0.0.0.0"
         change = replace(ctx, service, use.ref, use.address.start, use.address.end, listen)
         yield RULE.finding(
-            locate(ctx.project, use.ref, use.address.start, use.address.end),
+            locate(ctx.project, use.ref.node, use.address.start, use.address.end),
             f"Service `{service.name}` listens on `{use.address.host}` (in `{use.ref.path}`) but {why}: "
             "published ports and other containers connect to the container's own address, so nothing reaches it",
             service=service.name,

@@ -49,11 +49,11 @@ from composefix.addresses import (
     LEGACY_RE,
     Where,
     extra_hosts,
-    locate,
     matches,
     service_strings,
 )
 from composefix.model import Applicability, Finding, Fix, Severity, Target, describe_targets
+from composefix.project import locate
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import gateway, replace
 
@@ -81,7 +81,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     else None
                 )
                 yield RULE.finding(
-                    locate(ctx.project, ref, start, end),
+                    locate(ctx.project, ref.node, start, end),
                     f"Service `{service.name}` uses `{name}` (in `{ref.path}`), a name only Docker Desktop "
                     f"defines: it does not resolve on {breaks_on}",
                     service=service.name,

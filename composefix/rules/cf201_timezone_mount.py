@@ -51,8 +51,8 @@ from collections.abc import Iterator
 
 from composefix.document import Mapping, Node, Sequence
 from composefix.model import Applicability, Change, Finding, Fix, RemoveItem, SetVariable, Severity, Target
-from composefix.mounts import Mount, bind_mounts, locate
-from composefix.project import Service
+from composefix.mounts import Mount, bind_mounts
+from composefix.project import Service, locate
 from composefix.rules.base import Context, Rule
 
 ZONE_FILES = ("/etc/localtime", "/etc/timezone")

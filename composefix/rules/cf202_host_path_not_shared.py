@@ -55,7 +55,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, locate, under
+from composefix.mounts import bind_mounts, under
+from composefix.project import locate
 from composefix.rules.base import Context, Rule
 
 DESKTOP_SHARED = ("/Users", "/Volumes", "/private", "/tmp", "/var/folders")

@@ -71,8 +71,8 @@ from collections.abc import Iterator
 
 from composefix.document import Mapping, Scalar, Sequence
 from composefix.model import Applicability, Finding, Fix, OptIn, Severity, Target, describe_targets
-from composefix.mounts import entries, locate
-from composefix.project import Service, text_of
+from composefix.mounts import entries
+from composefix.project import Service, locate, text_of
 from composefix.rules.base import Context, Rule
 
 GPU_FILE = "compose.gpu.yaml"

@@ -39,8 +39,7 @@ from collections.abc import Iterator
 
 from composefix.document import Mapping, Scalar, Sequence
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import locate
-from composefix.project import text_of
+from composefix.project import locate, text_of
 from composefix.rules.base import Context, Rule
 
 AIRPLAY = (5000, 7000)

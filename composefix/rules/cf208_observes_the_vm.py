@@ -45,8 +45,8 @@ from collections.abc import Iterator
 
 from composefix.document import Mapping, Scalar
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, entries, locate, under
-from composefix.project import text_of
+from composefix.mounts import bind_mounts, entries, under
+from composefix.project import locate, text_of
 from composefix.rules.base import Context, Rule
 
 VM_PATHS = {
