@@ -37,11 +37,11 @@ dataclasses._process_class = timed
 collector = sys.argv[1] == "on"
 gc.enable() if collector else gc.disable()
 start = time.perf_counter()
-import composefix.cli, composefix.engine, composefix.report.text, composefix.discovery
+import composefix.cli, composefix.rules.runner, composefix.reporting.text, composefix.reading.discovery
 imported = time.perf_counter()
 if collector:  # undo the engine's own pause too
     import contextlib
-    composefix.engine.paused_gc = contextlib.nullcontext
+    composefix.rules.runner.paused_gc = contextlib.nullcontext
 collections = [0]
 gc.callbacks.append(lambda phase, info: collections.__setitem__(0, collections[0] + (phase == "stop")))
 try:

@@ -70,15 +70,15 @@ def main() -> None:
     gc.disable()
     started = time.perf_counter()
     from composefix.cli import app
-    from composefix.report import REPORTERS
+    from composefix.reporting.formats import REPORTERS
     from composefix.rules import RULES
 
     imports = time.perf_counter() - started
     wrap("composefix.app.settings", "build", "settings")
     wrap("composefix.app.settings", "unused_configurations", "settings: other configuration files")
-    wrap("composefix.engine", "load_project", "loading the projects")
-    wrap("composefix.engine", "validate", "schema")
-    wrap("composefix.report", "safe_report", "report: masking")
+    wrap("composefix.rules.runner", "load_project", "loading the projects")
+    wrap("composefix.rules.runner", "validate", "schema")
+    wrap("composefix.reporting.formats", "safe_report", "report: masking")
     for name, reporter in list(REPORTERS.items()):
         REPORTERS[name] = timed(reporter, "report: masking and rendering (all)")
     for rule in RULES:  # frozen dataclasses: the check function is swapped in place

@@ -105,8 +105,8 @@ CASES: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
 
 def measure(case: str, size: int) -> float:
     """Seconds for `check_projects` on the case at this size (best of three), in this process."""
-    from composefix.engine import Options, check_projects
-    from composefix.project import Reader
+    from composefix.reading.files import Reader
+    from composefix.rules.runner import Options, check_projects
 
     best = float("inf")
     for _ in range(3):

@@ -188,7 +188,7 @@ def check(
 def _check(flags: "Flags") -> int:
     from composefix.app.checking import files_read, run_check
     from composefix.masking import clean
-    from composefix.report import REPORTERS, RenderOptions
+    from composefix.reporting.formats import REPORTERS, RenderOptions
 
     settings = _settings(flags)
     result = run_check(settings, progress=_progress_bar(len(settings.projects)))
@@ -201,7 +201,7 @@ def _check(flags: "Flags") -> int:
     )
     rendered = REPORTERS[flags.output_format](result.report, render_options)
     if flags.output is not None:
-        from composefix.writing import WriteError, write_report
+        from composefix.reporting.writing import WriteError, write_report
 
         inputs = [Path(p) for p in result.report.documents] + [Path(p) for g in settings.projects for p in g]
         try:
@@ -330,7 +330,7 @@ def _rewrite(flags: "Flags") -> int:
         raise UsageError(result.error)
     if flags.graph is not None and result.projects:
         from composefix.app.graphing import rewrite_picture
-        from composefix.writing import WriteError, write_report
+        from composefix.reporting.writing import WriteError, write_report
 
         done = result.projects[0]
         picture = rewrite_picture(settings, done.files, done.outcome)

@@ -1,6 +1,6 @@
 """The one place where text that composefix prints is made safe: secrets masked, control characters escaped.
 
-Everything printed goes through here: the reporters receive a `SafeReport` (composefix.report.safe, built with
+Everything printed goes through here: the reporters receive a `SafeReport` (composefix.reporting.safe, built with
 these functions) and never a raw `Report`; command-line messages, notes, relayed Compose errors and diffs go
 through `clean` / `clean_diff`. Plain functions of strings, importing nothing of composefix: every stage may use
 them.

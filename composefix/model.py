@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from composefix.addresses import StringRef
-    from composefix.document import Node, Scalar
+    from composefix.analysis.strings import StringRef
+    from composefix.reading.document import Node, Scalar
 
 
 class Severity(StrEnum):

@@ -44,9 +44,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composefix.engine import Options, check_projects
 from composefix.model import Finding, Severity
-from composefix.project import Reader
+from composefix.reading.files import Reader
+from composefix.rules.runner import Options, check_projects
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("COMPOSEFIX_CORPUS", ROOT.parent / "shared" / "corpus"))

@@ -2,7 +2,7 @@
 
 For every corpus compose file that `rewrite` changes (override mode; in-place mode with unsafe fixes), the
 rewritten project (the original files plus the override, or the patched texts; nothing is written) is compared
-with the original by `composefix.connections.lost_connections` on Linux and Docker Desktop, every machine loading
+with the original by `composefix.graph.connections.lost_connections` on Linux and Docker Desktop, every machine loading
 the same files. Prints the counts, then each lost connection with its reason.
 """
 
@@ -13,12 +13,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from composefix.connections import Lost, lost_connections
-from composefix.engine import Options
+from composefix.fixing.rewrite import RewriteError, rewrite
+from composefix.fixing.survival import loaded
+from composefix.graph.connections import Lost, lost_connections
 from composefix.model import Target
-from composefix.project import load_project
-from composefix.rewrite import RewriteError, rewrite
-from composefix.survival import loaded
+from composefix.reading.loader import load_project
+from composefix.rules.runner import Options
 from tests.helpers import CORPUS
 
 TARGETS = (Target.LINUX, Target.DESKTOP)

@@ -2,7 +2,7 @@
 
 For each file: override mode (with verification by re-analysis and by the real Compose binary) and in-place
 mode with --unsafe-fixes (re-analysis; real Compose on the patched files). Every result is compared with the
-original project's connections (composefix.survival): edges kept on each target, edges broken by the written
+original project's connections (composefix.fixing.survival): edges kept on each target, edges broken by the written
 result (must be 0), edges already broken before the rewrite, and the fixes refused because they would break one.
 """
 
@@ -16,11 +16,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composefix.compose_cli import find_compose
-from composefix.engine import Options
-from composefix.rewrite import RewriteError, rewrite
+from composefix.fixing.rewrite import RewriteError, rewrite
+from composefix.fixing.survival import compare, loaded
+from composefix.platform.compose_cli import find_compose
 from composefix.rules import RULES
-from composefix.survival import compare, loaded
+from composefix.rules.runner import Options
 
 FIXABLE = {rule.code for rule in RULES if rule.fixable is not None}
 

@@ -12,10 +12,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from composefix.addresses import extra_hosts
-from composefix.document import Mapping, Scalar, Sequence
-from composefix.ports import PortError, parse_entry
-from composefix.project import Service, command_words, load_project, text_of
+from composefix.analysis.strings import extra_hosts
+from composefix.reading.document import Mapping, Scalar, Sequence
+from composefix.reading.loader import load_project
+from composefix.reading.ports import PortError, parse_entry
+from composefix.reading.project import Service, text_of
+from composefix.reading.words import command_words
 
 FIELDS = ("network_mode", "ports", "expose", "environment", "extra_hosts", "command", "entrypoint", "healthcheck")
 # A fixed, small environment for both sides, so that interpolation sees the same variables.
@@ -147,7 +149,7 @@ def corpus_files(corpus: Path) -> list[Path]:
 def override_pairs(corpus: Path) -> list[tuple[Path, Path]]:
     """Folders where Compose merges a main file with its automatic override file
     (docs/platforms.md#override-files-and-file-discovery)."""
-    from composefix.project import DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_NAMES
+    from composefix.reading.files import DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_NAMES
 
     pairs = []
     for folder in sorted({p.parent for p in corpus.rglob("*override*.y*ml")}):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from composefix.engine import Options, check_text
 from composefix.model import DEFAULT_TARGETS, Finding, Target
+from composefix.rules.runner import Options, check_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # The real-world corpus (compose files listed in manifest.tsv) is not part of the repository. It is found at

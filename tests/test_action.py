@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jsonschema.validators import validator_for
 
-from composefix.document import parse, to_data
+from composefix.reading.document import parse, to_data
 from tests.helpers import ROOT
 
 ACTION = to_data(parse((ROOT / "action.yml").read_text(encoding="utf-8"), "action.yml").root)

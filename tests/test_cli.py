@@ -156,8 +156,8 @@ def test_no_color_in_pipes_and_with_no_color(project, monkeypatch):
 
 
 def test_color_renderer_only_when_asked():
-    from composefix.engine import Options, check_text
-    from composefix.report import REPORTERS, RenderOptions
+    from composefix.reporting.formats import REPORTERS, RenderOptions
+    from composefix.rules.runner import Options, check_text
 
     report = check_text(HOST, "compose.yaml", Options(environ={}))
     assert "\x1b[33m" in REPORTERS["text"](report, RenderOptions(color=True))
@@ -350,7 +350,7 @@ def test_checking_leaves_the_garbage_collector_as_it_found_it(project):
     it was (how checking uses it inside is not pinned)."""
     import gc
 
-    from composefix import engine
+    from composefix.rules import runner as engine
 
     (project / "compose.yaml").write_text("services:\n  api:\n    image: x\n    network_mode: host\n")
     projects = [[project / "compose.yaml"]]

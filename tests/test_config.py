@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from composefix.config import ConfigError, find_config, load_config
+from composefix.app.config import ConfigError, find_config, load_config
 from composefix.model import Severity, Target
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from composefix.connections import HOST, Kind, connection_graph, load_edited, lost_connections
+from composefix.analysis.network import HOST, Kind
+from composefix.graph.connections import connection_graph, load_edited, lost_connections
 from composefix.model import TARGET_LABELS, Target
-from composefix.project import load_project
+from composefix.reading.loader import load_project
 from tests.helpers import CORPUS, ROOT
 
 VM = (Target.DESKTOP, Target.COLIMA, Target.PODMAN)
@@ -495,7 +496,7 @@ def test_the_shipped_overrides_keep_every_connection(example):
 def test_every_corpus_file_has_a_graph_and_a_picture():
     """Every compose file of the corpus: the graph builds, the three pictures draw, no password reaches them, and
     the project compared with itself loses nothing on Linux."""
-    from composefix.drawing import RENDERERS
+    from composefix.graph.drawing import RENDERERS
     from composefix.masking import secret_spans
     from tests.test_corpus import compose_rows
 

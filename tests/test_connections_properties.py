@@ -10,9 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composefix.connections import Kind, connection_graph, lost_connections
+from composefix.analysis.network import Kind
+from composefix.graph.connections import connection_graph, lost_connections
 from composefix.model import Target
-from composefix.project import load_project
+from composefix.reading.loader import load_project
 
 NAMES = ["api", "web", "worker", "store", "cache"]
 NETWORKS = ["front", "back", "default"]

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from composefix.document import (
+from composefix.reading.document import (
     Kind,
     Mapping,
     Scalar,

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from composefix.cli import app
-from composefix.engine_info import detect, version_tuple
 from composefix.model import Target
+from composefix.platform.docker_engine import detect, version_tuple
 
 # --- recorded payloads (only the fields detection reads), each with where it was recorded ----------------------
 
@@ -107,7 +107,7 @@ def test_version_tuple():
 
 def _engine_reachable() -> bool:
     try:
-        from composefix.engine_info import client
+        from composefix.platform.docker_engine import client
 
         api, _, _ = client(timeout=3)
         api.close()

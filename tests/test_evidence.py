@@ -10,8 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from composefix.cli import app
-from composefix.engine import Options, check_projects
 from composefix.model import Severity, Target
+from composefix.rules.runner import Options, check_projects
 from tests.helpers import lint
 
 LOOPBACK = ("CF103", "CF104")

@@ -12,9 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from composefix.cli import app
-from composefix.engine import Options, check_text
-from composefix.fixes import apply_edits, plan
-from composefix.inplace import in_place
+from composefix.fixing.inplace import in_place
+from composefix.fixing.plan import apply_edits, plan
 from composefix.model import (
     DEFAULT_TARGETS,
     Applicability,
@@ -25,6 +24,7 @@ from composefix.model import (
     Severity,
 )
 from composefix.rules.base import ALL_TARGETS, Context, Rule
+from composefix.rules.runner import Options, check_text
 from tests.differential import compose_binary
 
 
@@ -162,7 +162,7 @@ services:
 
 def _greeting(ctx: Context) -> Iterator[Finding]:
     """A rule made up for this test: `hello` becomes `bonjour`, and the service gets the host-gateway entry."""
-    from composefix.addresses import service_strings
+    from composefix.analysis.strings import service_strings
     from composefix.rules.fixing import replace
 
     for service in ctx.services:
@@ -401,6 +401,11 @@ def test_the_planner_and_the_writers_name_no_rule():
     import re
     from pathlib import Path
 
-    for name in ("composefix.fixes", "composefix.inplace", "composefix.override", "composefix.rewrite"):
+    for name in (
+        "composefix.fixing.plan",
+        "composefix.fixing.inplace",
+        "composefix.fixing.override",
+        "composefix.fixing.rewrite",
+    ):
         text = Path(importlib.import_module(name).__file__ or "").read_text(encoding="utf-8")
         assert re.findall(r"CF\d{3}", text) == [], name

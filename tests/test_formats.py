@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator
 from typer.testing import CliRunner
 
 from composefix.cli import app
-from composefix.report.github import escape_data, escape_property
+from composefix.reporting.github import escape_data, escape_property
 from tests.helpers import ROOT
 
 SECRET = "Hunter2-Secret"

@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composefix.document import load, parse
-from composefix.engine import Options, check_projects
-from composefix.project import Reader
-from composefix.rewrite import RewriteError, rewrite
+from composefix.fixing.rewrite import RewriteError, rewrite
+from composefix.reading.document import load, parse
+from composefix.reading.files import Reader
+from composefix.rules.runner import Options, check_projects
 from tests.helpers import ROOT
 
 EXAMPLES = int(os.environ.get("COMPOSEFIX_FUZZ_EXAMPLES", "150"))
@@ -209,9 +209,9 @@ def _build(root: Path, entries: list[tuple[str, str, str, str]]) -> None:
 def test_hostile_folders(entries):
     import functools
 
-    from composefix.discovery import collect, group_projects
-    from composefix.project import read_regular
-    from composefix.report import REPORTERS, RenderOptions
+    from composefix.reading.discovery import collect, group_projects
+    from composefix.reading.files import read_regular
+    from composefix.reporting.formats import REPORTERS, RenderOptions
 
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "repo"

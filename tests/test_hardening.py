@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from composefix import rewrite as rewrite_module
 from composefix.cli import app
-from composefix.rewrite import RewriteError, write_atomic
+from composefix.fixing import rewrite as rewrite_module
+from composefix.fixing.rewrite import RewriteError, write_atomic
 
 
 @pytest.fixture
@@ -195,14 +195,14 @@ def test_permission_denied_leaves_the_original(project, monkeypatch):
     def denied(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("composefix.writing._create_exclusive", denied)
+    monkeypatch.setattr("composefix.reporting.writing._create_exclusive", denied)
     result = rewrite("--in-place", "--no-verify")
     assert result.exit_code == 2 and "Permission denied" in result.stderr
     assert snapshot(project) == before
 
 
 def test_compose_rejecting_the_result_writes_nothing(project, monkeypatch):
-    from composefix import compose_cli
+    from composefix.platform import compose_cli
 
     (project / "compose.yaml").write_text(FIXABLE)
     before = snapshot(project)

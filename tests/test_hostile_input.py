@@ -21,8 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 from composefix.cli import app
-from composefix.engine import Options, check_projects
-from composefix.project import Reader
+from composefix.reading.files import Reader
+from composefix.rules.runner import Options, check_projects
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 GOOD = "services:\n  web:\n    image: nginx\n    network_mode: host\n"  # one CF101 finding
@@ -360,7 +360,7 @@ def test_deeply_nested_toml_is_a_clean_error(project):
 
 
 def test_non_utf8_output_from_compose(tmp_path):
-    from composefix.compose_cli import config
+    from composefix.platform.compose_cli import config
 
     fake = tmp_path / "compose"
     fake.write_text("#!/bin/sh\nprintf 'bad \\377\\376 bytes\\n' >&2\nexit 1\n")

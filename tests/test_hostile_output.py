@@ -301,7 +301,7 @@ def test_cr_only_files_keep_their_line_breaks(folder: Path) -> None:
 
 
 def test_a_bom_added_since_the_read_is_noticed(folder: Path) -> None:
-    from composefix.rewrite import RewriteError, write_atomic
+    from composefix.fixing.rewrite import RewriteError, write_atomic
 
     path = folder / "compose.yaml"
     path.write_bytes(b"\xef\xbb\xbfa: 1\n")  # the file gained a BOM after it was read as "a: 1\n"
@@ -580,10 +580,10 @@ def test_what_the_engine_says_is_escaped(engine_folder: Path) -> None:
 
 
 def test_a_fix_that_would_print_a_secret_is_left_out() -> None:
-    from composefix.document import parse
-    from composefix.engine import Report
     from composefix.model import DEFAULT_TARGETS, Applicability, Edit, Finding, Fix, Position, Severity, Span
-    from composefix.report.safe import safe_report
+    from composefix.reading.document import parse
+    from composefix.reporting.safe import safe_report
+    from composefix.rules.runner import Report
 
     doc = parse("services:\n  a:\n    command: psql --password=hunter22 -h localhost\n", "compose.yaml")
     span = Span(Position(3, 40, 50), Position(3, 49, 59))

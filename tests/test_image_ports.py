@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from composefix.engine import Checker, Options
-from composefix.fixes import plan
+from composefix.fixing.plan import plan
+from composefix.rules.runner import Checker, Options
 
 
 def _published(folder: Path, text: str, image_ports: dict[str, list[int]]) -> list[tuple[int, str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from composefix.document import Document
-from composefix.interpolate import InterpolationError, Interpolator, parse_env
-from composefix.texts import Piece, Source, Text
+from composefix.reading.document import Document
+from composefix.reading.interpolate import InterpolationError, Interpolator, parse_env
+from composefix.reading.texts import Piece, Source, Text
 
 
 def literal(value: str, file: str = "compose.yaml", start: int = 0) -> Text:

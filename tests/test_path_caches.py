@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from composefix import engine
+from composefix.rules import runner as engine
 
 
 def plain_repository_root(folder: str) -> str | None:
@@ -41,7 +41,7 @@ def test_repository_roots_shared_between_folders_are_each_folders_own(tmp_path: 
 def test_real_paths_are_those_of_os_path_realpath(tmp_path: Path, monkeypatch) -> None:
     """`project.real_path` resolves a file through its folder's cached real path: the same answers as
     `os.path.realpath` for links to files and folders, `..` after a link, dangling links and missing files."""
-    from composefix.project import _real_folder, _real_path, real_path
+    from composefix.reading.files import _real_folder, _real_path, real_path
 
     _real_path.cache_clear()
     _real_folder.cache_clear()

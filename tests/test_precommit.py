@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from composefix.document import parse, to_data
+from composefix.reading.document import parse, to_data
 from tests.helpers import ROOT
 
 HOOKS = to_data(parse((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"), ".pre-commit-hooks.yaml").root)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from composefix.addresses import extra_hosts
-from composefix.discovery import compose_file_variable, group_projects
-from composefix.document import Kind, Mapping, Sequence
-from composefix.ports import parse_entry
-from composefix.project import command_words, load_project, text_of
+from composefix.analysis.strings import extra_hosts
+from composefix.reading.discovery import compose_file_variable, group_projects
+from composefix.reading.document import Kind, Mapping, Sequence
+from composefix.reading.loader import load_project
+from composefix.reading.ports import parse_entry
+from composefix.reading.project import text_of
+from composefix.reading.words import command_words
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -369,7 +371,7 @@ def test_no_rule_code_outside_the_rules_package():
 
 def test_every_kind_of_loading_problem_becomes_exactly_one_finding():
     from composefix.model import Position, Span
-    from composefix.project import Project, ProjectProblem
+    from composefix.reading.project import Project, ProjectProblem
     from composefix.rules import RULES
     from composefix.rules.base import Context, Settings
 

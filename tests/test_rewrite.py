@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from composefix.cli import app
-from composefix.rewrite import RewriteError, write_atomic
+from composefix.fixing.rewrite import RewriteError, write_atomic
 from tests.differential import compose_binary
 
 
@@ -460,7 +460,7 @@ def test_unfixed_findings_below_fail_on_do_not_fail_the_run(project):
 def test_says_when_no_compose_was_found_to_verify_the_result(project, monkeypatch):
     put(project, "compose.yaml", HOST_MODE)
     note = "note: no Docker Compose v2 found"
-    monkeypatch.setattr("composefix.compose_cli.find_compose", lambda: None)
+    monkeypatch.setattr("composefix.platform.compose_cli.find_compose", lambda: None)
     unverified = run("--diff")
     assert unverified.exit_code == 0
     assert note in unverified.stderr

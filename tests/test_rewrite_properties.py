@@ -11,10 +11,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composefix.engine import Options, check_projects
-from composefix.inplace import in_place
+from composefix.fixing.inplace import in_place
+from composefix.fixing.rewrite import Outcome, rewrite, write
 from composefix.model import Edit, Severity
-from composefix.rewrite import Outcome, rewrite, write
+from composefix.rules.runner import Options, check_projects
 from tests.differential import compose_binary
 
 ADDRESSES = [

@@ -8,8 +8,8 @@ import pytest
 
 from composefix.cli import app
 from composefix.model import Applicability, Target
+from composefix.reporting.rulesdoc import markdown
 from composefix.rules import BY_CODE, RULES
-from composefix.rulesdoc import markdown
 from tests.helpers import ROOT, lint
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Platforms")
@@ -80,8 +80,8 @@ def test_applying_the_documented_fix_clears_the_example(rule, mode, tmp_path):
     of the rule: in place (the patched file) and in override mode (the file with the override)."""
     from pathlib import Path
 
-    from composefix.engine import Options, check_projects
-    from composefix.rewrite import rewrite, write
+    from composefix.fixing.rewrite import rewrite, write
+    from composefix.rules.runner import Options, check_projects
 
     in_place = mode == "in-place"
     path = tmp_path / "compose.yaml"

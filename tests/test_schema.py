@@ -69,7 +69,7 @@ def test_no_schema_option_turns_it_off():
 def test_vendored_schema_matches_its_recorded_digest():
     import hashlib
 
-    from composefix.schema import bundled_schema_path
+    from composefix.reading.schema import bundled_schema_path
 
     path = bundled_schema_path()
     assert path == ROOT / "schemas" / "compose-spec.json" or path.parent.name == "_schemas"
@@ -79,7 +79,7 @@ def test_vendored_schema_matches_its_recorded_digest():
 
 
 def test_same_problems_without_the_fast_validator(monkeypatch):
-    from composefix import schema
+    from composefix.reading import schema
 
     text = "services:\n  web:\n    image: nginx\n    enviroment: {A: 1}\n    ports: 8080\n"
     with_fast = lint(text, select=("CF002",))

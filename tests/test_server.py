@@ -443,7 +443,7 @@ def test_a_buffer_over_the_size_limit_is_not_parsed(tmp_path: Path) -> None:
 
 def test_suppression_joins_a_comment_already_on_the_line() -> None:
     from composefix.app.editing import suppression_edit
-    from composefix.fixes import apply_edits
+    from composefix.fixing.plan import apply_edits
 
     text = (
         "services:\n"

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from composefix.compose_cli import find_compose
-from composefix.engine import Options
+from composefix.fixing.rewrite import Outcome, rewrite, write
+from composefix.fixing.survival import compare, loaded
 from composefix.model import Target
-from composefix.project import Project, load_project
-from composefix.rewrite import Outcome, rewrite, write
-from composefix.survival import compare, loaded
+from composefix.platform.compose_cli import find_compose
+from composefix.reading.loader import load_project
+from composefix.reading.project import Project
+from composefix.rules.runner import Options
 
 
 def _rewrite(

@@ -13,11 +13,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composefix.compose_cli import find_compose
-from composefix.engine import Options
+from composefix.fixing.rewrite import rewrite, write
+from composefix.fixing.survival import compare, loaded
 from composefix.model import Target
-from composefix.rewrite import rewrite, write
-from composefix.survival import compare, loaded
+from composefix.platform.compose_cli import find_compose
+from composefix.rules.runner import Options
 
 TARGETS = frozenset({Target.LINUX, Target.DESKTOP, Target.COLIMA, Target.PODMAN})
 NETWORKS = ["backend", "frontend", "data"]

@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 from composefix.app import EXIT_ERROR, MAX_FILE_BYTES, UsageError
 from composefix.app.settings import STDIN, RunSettings
-from composefix.engine import Report, check_projects
-from composefix.project import Reader
+from composefix.reading.files import Reader
+from composefix.rules.runner import Report, check_projects
 
 # From this many projects on, --jobs defaults to one process per CPU (a pool costs ~60 ms to start on 2 cores).
 PARALLEL_FROM = 40
@@ -32,7 +32,7 @@ def run_check(
     stdin: Callable[[int], bytes] | None = None,
 ) -> CheckRun:
     """Check every project of ``settings``; `stdin(limit)` reads `-` (default: the process's stdin)."""
-    from composefix.schema import SchemaError
+    from composefix.reading.schema import SchemaError
 
     flags = settings.flags
     limit = flags.max_file_size
@@ -40,7 +40,7 @@ def run_check(
     reader = Reader(read)
     projects = settings.projects
     if any("-" in group for group in projects):
-        from composefix.document import load
+        from composefix.reading.document import load
 
         try:
             data = stdin(limit + 1) if stdin is not None else sys.stdin.buffer.read(limit + 1)
@@ -63,13 +63,13 @@ def run_check(
     targets = settings.options.targets
     try:
         if jobs > 1 and STDIN not in reader.documents and not flags.verbose:
-            from composefix.parallel import check_parallel  # multiprocessing costs ~5 ms to import
+            from composefix.app.parallel import check_parallel
 
             report = check_parallel(readable, settings.options, jobs, read=read, fixes=fixes, progress=progress)
         else:
             report = check_projects(readable, settings.options, reader, progress)
             if fixes:
-                from composefix.fixes import with_fixes
+                from composefix.fixing.plan import with_fixes
 
                 report.findings = with_fixes(report.findings, report.projects, targets)
     except SchemaError as exc:
@@ -92,7 +92,7 @@ def files_read(report: Report) -> list[str]:
 
 def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A file's bytes, refusing files over ``limit`` (and anything that is not a regular file) before reading."""
-    from composefix.project import read_regular
+    from composefix.reading.files import read_regular
 
     return read_regular(path, limit)
 

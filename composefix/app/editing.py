@@ -23,7 +23,7 @@ from composefix.model import Edit, Fix, Span
 
 if TYPE_CHECKING:
     from composefix.app.settings import RunSettings
-    from composefix.document import Document
+    from composefix.reading.document import Document
     from composefix.rules.base import Rule
 
 # How many folders above an env file's own folder are searched for the project that reads it.
@@ -63,7 +63,7 @@ def real(path: str | Path) -> str:
 
 def _compose_files(folder: Path, extra: str | None) -> list[str]:
     """The compose files of ``folder`` (not generated overrides), and ``extra`` (an open, unsaved new one)."""
-    from composefix.discovery import _regular, is_compose_name, is_generated
+    from composefix.reading.discovery import _regular, is_compose_name, is_generated
 
     try:
         names = sorted(os.listdir(folder))
@@ -81,7 +81,7 @@ def _compose_files(folder: Path, extra: str | None) -> list[str]:
 
 def compose_project(path: str) -> tuple[str, ...]:
     """The files of the project a compose file belongs to, as `check` groups them (real paths)."""
-    from composefix.discovery import group_projects
+    from composefix.reading.discovery import group_projects
 
     groups = group_projects(_compose_files(Path(path).parent, path))
     return next((tuple(group) for group in groups if path in group), (path,))
@@ -90,7 +90,7 @@ def compose_project(path: str) -> tuple[str, ...]:
 def candidate_projects(path: str) -> list[tuple[str, ...]]:
     """For a file that is not a compose file: the projects in its folder and the folders above (nearest first, up
     to the repository root) that might read it."""
-    from composefix.discovery import group_projects
+    from composefix.reading.discovery import group_projects
 
     found: list[tuple[str, ...]] = []
     folder = Path(path).parent
@@ -103,7 +103,7 @@ def candidate_projects(path: str) -> list[tuple[str, ...]]:
 
 
 def is_compose_file(path: str) -> bool:
-    from composefix.discovery import is_compose_name
+    from composefix.reading.discovery import is_compose_name
 
     return is_compose_name(os.path.basename(path))
 
@@ -112,12 +112,12 @@ def analyze(files: tuple[str, ...], buffers: Mapping[str, str]) -> Analysis:
     """Check the project made of ``files`` (real paths) with ``buffers`` (real path -> text) in place of the files
     on disk, with the settings `check` would use for these files."""
     from composefix.app import UsageError
-    from composefix.engine import check_projects
-    from composefix.fixes import with_fixes
+    from composefix.fixing.plan import with_fixes
     from composefix.masking import clean
-    from composefix.project import Reader
-    from composefix.report.safe import safe_report
-    from composefix.schema import SchemaError
+    from composefix.reading.files import Reader
+    from composefix.reading.schema import SchemaError
+    from composefix.reporting.safe import safe_report
+    from composefix.rules.runner import check_projects
 
     result = Analysis(files)
     on_disk = tuple(Path(f) for f in files if os.path.isfile(f))
@@ -180,8 +180,8 @@ _SETTINGS: dict[tuple[tuple[Path, ...], str | None, int], RunSettings] = {}
 
 def _settings(files: tuple[Path, ...]) -> RunSettings:
     """What `check` would use for a project made of ``files`` (raises UsageError)."""
+    from composefix.app.config import ConfigError, find_config
     from composefix.app.settings import Flags, build
-    from composefix.config import ConfigError, find_config
 
     try:
         found = find_config(files[0].parent)
@@ -205,11 +205,11 @@ _LINES_ABOVE = 30
 
 def suppression_edit(text: str, path: str, line: int, code: str) -> Edit | None:
     """An edit of ``text`` that adds an inline suppression of ``code`` covering ``line`` (1-based), checked: the
-    file still means the same to Compose and `composefix.suppress` reads a comment covering the line. Tried in
+    file still means the same to Compose and `composefix.rules.suppress` reads a comment covering the line. Tried in
     order: the code added to a suppression already on the line, a comment at the end of the line, a comment on its
     own line above the line (or above the entry holding it). None when no place works (a finding inside a block
     scalar whose entry starts too far above)."""
-    from composefix.document import parse
+    from composefix.reading.document import parse
 
     doc = parse(text, path)
     if not doc.readable or line < 1 or line > doc.line_count:
@@ -243,9 +243,9 @@ def _candidates(text: str, starts: list[int], newline: str, line: int, code: str
 
 
 def _suppresses(doc: Document, edit: Edit, line: int, code: str) -> bool:
-    from composefix import suppress
-    from composefix.document import parse, to_data
-    from composefix.fixes import apply_edits
+    from composefix.fixing.plan import apply_edits
+    from composefix.reading.document import parse, to_data
+    from composefix.rules import suppress
 
     after = parse(apply_edits(doc.text, [edit]), doc.path)
     if not after.readable or to_data(after.root) != to_data(doc.root):

@@ -11,7 +11,7 @@ from composefix.app.checking import read_file
 from composefix.app.settings import RunSettings
 
 if TYPE_CHECKING:
-    from composefix.rewrite import Outcome
+    from composefix.fixing.rewrite import Outcome
 
 
 def run_graph(settings: RunSettings) -> tuple[str | None, int]:
@@ -20,9 +20,10 @@ def run_graph(settings: RunSettings) -> tuple[str | None, int]:
     Reads the project as `check` does (configuration, profiles, env files, file size limit); a file that does not
     parse, an unknown format or several projects are usage errors with the file and line.
     """
-    from composefix.drawing import FORMATS, DrawError, choose_target, draw
-    from composefix.project import Reader, load_project
-    from composefix.writing import WriteError, write_report
+    from composefix.graph.drawing import FORMATS, DrawError, choose_target, draw
+    from composefix.reading.files import Reader
+    from composefix.reading.loader import load_project
+    from composefix.reporting.writing import WriteError, write_report
 
     flags = settings.flags
     if flags.output_format not in FORMATS:
@@ -65,9 +66,10 @@ def rewrite_picture(settings: RunSettings, files: list[str], outcome: Outcome) -
     VM-backed engine, the file only those load), drawn for the first VM-backed target (else Linux) in one picture:
     Markdown with two Mermaid blocks, two DOT graphs (`before` and `after`), or one SVG with the two side by side.
     Nothing needs to be written first: `--diff` draws what it would write."""
-    from composefix.drawing import DrawError, choose_target, draw
-    from composefix.project import Reader, load_project
-    from composefix.survival import loaded, overrides
+    from composefix.fixing.survival import loaded, overrides
+    from composefix.graph.drawing import DrawError, choose_target, draw
+    from composefix.reading.files import Reader
+    from composefix.reading.loader import load_project
 
     flags = settings.flags
     options = settings.options

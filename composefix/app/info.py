@@ -18,7 +18,8 @@ def doctor(timeout: int, output_format: str) -> DoctorReport:
     """The engine (or why none answered), the Compose found, and the targets `--target auto` would use.
 
     The Compose part does not need the engine: it is reported even when the engine cannot be reached."""
-    from composefix.engine_info import (
+    from composefix.model import DEFAULT_TARGETS, Target
+    from composefix.platform.docker_engine import (
         OVERRIDE_COMPOSE,
         RESET_COMPOSE,
         Engine,
@@ -26,7 +27,6 @@ def doctor(timeout: int, output_format: str) -> DoctorReport:
         compose_info,
         inspect_engine,
     )
-    from composefix.model import DEFAULT_TARGETS, Target
 
     if output_format not in ("text", "json"):
         raise UsageError(f"unknown format `{output_format}`; choose one of: text, json")
@@ -119,7 +119,7 @@ def rules(rule: str | None, output_format: str) -> str:
         ]
         return json.dumps(payload if rule is None else payload[0], indent=2) + "\n"
     if output_format == "markdown":
-        from composefix.rulesdoc import markdown
+        from composefix.reporting.rulesdoc import markdown
 
         return markdown(chosen)
     if rule:

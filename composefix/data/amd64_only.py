@@ -1,6 +1,7 @@
 """Images published for linux/amd64 only: on Apple silicon they run under emulation (Rosetta or QEMU), which
 Docker calls best effort. Keys are image names without registry, tag or digest, as
-`composefix.topology.image_name` makes them; each entry names the public source that says there is no arm64 image.
+`composefix.analysis.topology.image_name` makes them; each entry names the public source that says there is no arm64
+image.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 network is not the LAN, so leaving host mode restores the ports but not the discovery: CF101 says "Linux-only by
 design" for them instead of suggesting a rewrite that would pretend.
 
-Keys are image names without registry, tag or digest (`library/` implied), as `composefix.topology.image_name`
+Keys are image names without registry, tag or digest (`library/` implied), as `composefix.analysis.topology.image_name`
 makes them. Each entry: the reason, and the public source that says the image needs host networking.
 """
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from composefix.document import Document, Node
 from composefix.model import Applicability, Finding, Fix, Related, Severity, Span, Target
-from composefix.project import Project, Service
-from composefix.schema import SchemaProblem
+from composefix.reading.document import Document, Node
+from composefix.reading.project import Project, Service
+from composefix.reading.schema import SchemaProblem
 
 ALL_TARGETS: frozenset[Target] = frozenset(Target)
 

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.document import Kind
 from composefix.model import Finding, Severity
+from composefix.reading.document import Kind
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 
 

@@ -86,7 +86,7 @@ from composefix.model import (
     Target,
     describe_targets,
 )
-from composefix.project import Service
+from composefix.reading.project import Service
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import host_mode_exit, leaving_host_mode, linux_only, reached_through_host, replace
 

@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.document import Sequence
 from composefix.model import Applicability, Finding, Fix, Severity
+from composefix.reading.document import Sequence
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import LEAVES_HOST_MODE, leaving_host_mode
 

@@ -87,9 +87,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import HOST_ALIAS
+from composefix.analysis.hostnames import HOST_ALIAS
+from composefix.analysis.topology import Reach, analyse
 from composefix.model import Applicability, Finding, Fix, Severity, Target, describe_targets
-from composefix.project import locate
+from composefix.reading.project import locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import (
     INFORMATION_ONLY,
@@ -99,7 +100,6 @@ from composefix.rules.fixing import (
     leaving_host_mode,
     replace,
 )
-from composefix.topology import Reach, analyse
 
 VM_TARGETS = frozenset({Target.DESKTOP, Target.COLIMA, Target.PODMAN})
 

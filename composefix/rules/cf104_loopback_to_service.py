@@ -59,8 +59,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.analysis.topology import Reach, analyse
 from composefix.model import Applicability, Finding, Fix, Related, Severity
-from composefix.project import locate
+from composefix.reading.project import locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import (
     INFORMATION_ONLY,
@@ -70,7 +71,6 @@ from composefix.rules.fixing import (
     leaving_host_mode,
     replace,
 )
-from composefix.topology import Reach, analyse
 
 
 def check(ctx: Context) -> Iterator[Finding]:

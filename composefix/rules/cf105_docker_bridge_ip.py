@@ -50,19 +50,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from composefix.addresses import (
-    CONTAINER_SIDE,
-    HOST_ALIAS,
-    NETWORK_GATEWAY_IPS,
-    StringRef,
-    Where,
-    bind_context,
-    bridge_ip_pattern,
-    matches,
-    service_strings,
-)
+from composefix.analysis.hostnames import HOST_ALIAS, NETWORK_GATEWAY_IPS, bridge_ip_pattern
+from composefix.analysis.loopback import bind_context
+from composefix.analysis.strings import CONTAINER_SIDE, StringRef, Where, matches, service_strings
 from composefix.model import Applicability, Finding, Fix, Severity, Target
-from composefix.project import Service, locate
+from composefix.reading.project import Service, locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import gateway, leaving_host_mode, reached_through_host, replace
 

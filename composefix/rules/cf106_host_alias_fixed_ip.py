@@ -41,7 +41,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import bridge_ip_pattern, extra_hosts
+from composefix.analysis.hostnames import bridge_ip_pattern
+from composefix.analysis.strings import extra_hosts
 from composefix.model import Applicability, Finding, Fix, MapToHostGateway, Severity, Target
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 

@@ -55,20 +55,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import (
-    ADVERTISED,
-    CONTAINER_SIDE,
-    GATEWAY_ENTRY,
-    HOST_ALIAS,
-    HOST_ALIAS_RE,
-    Where,
-    extra_hosts,
-    handed_out,
-    matches,
-    service_strings,
-)
+from composefix.analysis.hostnames import GATEWAY_ENTRY, HOST_ALIAS, HOST_ALIAS_RE
+from composefix.analysis.loopback import ADVERTISED, handed_out
+from composefix.analysis.strings import CONTAINER_SIDE, Where, extra_hosts, matches, service_strings
 from composefix.model import Applicability, Finding, Fix, Severity, Target
-from composefix.project import Service, locate
+from composefix.reading.project import Service, locate
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import gateway, reached_through_host, replace
 

@@ -52,14 +52,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from composefix.addresses import Where
-from composefix.document import Node, Sequence
+from composefix.analysis.strings import Where
+from composefix.analysis.topology import Reach, analyse
 from composefix.model import Applicability, Finding, Fix, Severity
-from composefix.ports import PortError, PortRange, parse_range
-from composefix.project import locate
+from composefix.reading.document import Node, Sequence
+from composefix.reading.ports import PortError, PortRange, parse_range
+from composefix.reading.project import locate
 from composefix.rules.base import ALL_TARGETS, Context, Rule
 from composefix.rules.fixing import NOT_VERBATIM, replace
-from composefix.topology import Reach, analyse
 
 # Listen settings for the service's main server; a qualified one (`transport.host`, `HEALTH_SERVER_ADDRESS`)
 # without a port may be a side listener that is meant to stay private.

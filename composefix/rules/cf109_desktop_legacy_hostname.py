@@ -43,17 +43,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.addresses import (
-    CONTAINER_SIDE,
-    HOST_ALIAS,
-    LEGACY_RE,
-    Where,
-    extra_hosts,
-    matches,
-    service_strings,
-)
+from composefix.analysis.hostnames import HOST_ALIAS, LEGACY_RE
+from composefix.analysis.strings import CONTAINER_SIDE, Where, extra_hosts, matches, service_strings
 from composefix.model import Applicability, Finding, Fix, Severity, Target, describe_targets
-from composefix.project import locate
+from composefix.reading.project import locate
 from composefix.rules.base import Context, Rule
 from composefix.rules.fixing import gateway, replace
 

@@ -49,10 +49,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.document import Mapping, Node, Sequence
+from composefix.analysis.mounts import Mount, bind_mounts
 from composefix.model import Applicability, Change, Finding, Fix, RemoveItem, SetVariable, Severity, Target
-from composefix.mounts import Mount, bind_mounts
-from composefix.project import Service, locate
+from composefix.reading.document import Mapping, Node, Sequence
+from composefix.reading.project import Service, locate
 from composefix.rules.base import Context, Rule
 
 ZONE_FILES = ("/etc/localtime", "/etc/timezone")

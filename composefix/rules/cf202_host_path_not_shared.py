@@ -54,9 +54,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.analysis.mounts import bind_mounts, under
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, under
-from composefix.project import locate
+from composefix.reading.project import locate
 from composefix.rules.base import Context, Rule
 
 DESKTOP_SHARED = ("/Users", "/Volumes", "/private", "/tmp", "/var/folders")

@@ -43,9 +43,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.analysis.mounts import entries
 from composefix.model import Finding, Severity, Target, describe_targets
-from composefix.mounts import entries
-from composefix.project import locate
+from composefix.reading.project import locate
 from composefix.rules.base import Context, Rule
 
 IN_EVERY_VM = frozenset(

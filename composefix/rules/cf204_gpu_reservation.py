@@ -69,10 +69,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.document import Mapping, Scalar, Sequence
+from composefix.analysis.mounts import entries
 from composefix.model import Applicability, Finding, Fix, OptIn, Severity, Target, describe_targets
-from composefix.mounts import entries
-from composefix.project import Service, locate, text_of
+from composefix.reading.document import Mapping, Scalar, Sequence
+from composefix.reading.project import Service, locate, text_of
 from composefix.rules.base import Context, Rule
 
 GPU_FILE = "compose.gpu.yaml"

@@ -40,11 +40,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.analysis.mounts import bind_mounts
+from composefix.analysis.topology import image_keys
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts
-from composefix.project import locate
+from composefix.reading.project import locate
 from composefix.rules.base import Context, Rule
-from composefix.topology import image_keys
 
 # Data directories that only these databases use, whatever the image (custom builds included).
 DATA_DIRS = {

@@ -45,11 +45,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.analysis.mounts import bind_mounts
+from composefix.analysis.topology import image_keys
 from composefix.model import Finding, Severity
-from composefix.mounts import bind_mounts
-from composefix.project import Service, command_words, text_of
+from composefix.reading.project import Service, text_of
+from composefix.reading.words import command_words
 from composefix.rules.base import ALL_TARGETS, Context, Rule
-from composefix.topology import image_keys
 
 ENGINES = {
     "elasticsearch": "Elasticsearch",

@@ -37,9 +37,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from composefix.document import Mapping, Scalar, Sequence
 from composefix.model import Finding, Severity, Target
-from composefix.project import locate, text_of
+from composefix.reading.document import Mapping, Scalar, Sequence
+from composefix.reading.project import locate, text_of
 from composefix.rules.base import Context, Rule
 
 AIRPLAY = (5000, 7000)

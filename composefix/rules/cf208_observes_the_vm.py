@@ -43,10 +43,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composefix.document import Mapping, Scalar
+from composefix.analysis.mounts import bind_mounts, entries, under
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts, entries, under
-from composefix.project import locate, text_of
+from composefix.reading.document import Mapping, Scalar
+from composefix.reading.project import locate, text_of
 from composefix.rules.base import Context, Rule
 
 VM_PATHS = {

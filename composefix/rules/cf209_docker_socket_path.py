@@ -38,9 +38,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.analysis.mounts import bind_mounts
 from composefix.model import Finding, Severity, Target
-from composefix.mounts import bind_mounts
-from composefix.project import locate
+from composefix.reading.project import locate
 from composefix.rules.base import Context, Rule
 
 SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")

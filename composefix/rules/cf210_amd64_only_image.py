@@ -34,12 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composefix.analysis.topology import image_keys
 from composefix.data.amd64_only import AMD64_ONLY
-from composefix.document import Scalar
 from composefix.model import Finding, Severity, Target
-from composefix.project import text_of
+from composefix.reading.document import Scalar
+from composefix.reading.project import text_of
 from composefix.rules.base import Context, Rule
-from composefix.topology import image_keys
 
 
 def check(ctx: Context) -> Iterator[Finding]:

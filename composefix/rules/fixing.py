@@ -10,27 +10,19 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from composefix.addresses import (
-    HOST_ALIAS,
-    HOST_ALIAS_RE,
-    StringRef,
-    Where,
-    bridge_ip_pattern,
-    extra_hosts,
-    matches,
-    service_strings,
-)
-from composefix.document import Sequence
+from composefix.analysis.hostnames import HOST_ALIAS, HOST_ALIAS_RE, bridge_ip_pattern
+from composefix.analysis.strings import StringRef, Where, extra_hosts, matches, service_strings
+from composefix.analysis.topology import Reach, analyse, image_name, known_image
 from composefix.model import Change, EnsureHostGateway, ReplaceText, ResetKey, Target
-from composefix.project import Service, text_of
+from composefix.reading.document import Sequence
+from composefix.reading.project import Service, text_of
 from composefix.rules.base import Context
-from composefix.topology import Reach, analyse, image_name, known_image
 
 if TYPE_CHECKING:
     from composefix.data.linux_only import HostNetworkNeed
 
 if TYPE_CHECKING:
-    from composefix.connections import Graph
+    from composefix.analysis.network import Graph
 
 NOT_VERBATIM = "the address is not written verbatim in a file (escaped or from the environment)"
 LEAVES_HOST_MODE = "fixed together with CF101 (the service first has to leave host mode)"
@@ -193,7 +185,7 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
 def _peers(ctx: Context) -> tuple[Graph, dict[str, set[str]]]:
     """The connection graph of the project as Linux runs it, and for each service the services it talks to and
     that talk to it (computed once per project: every host-mode service asks)."""
-    from composefix.connections import HOST, build
+    from composefix.analysis.network import HOST, build
 
     cache = cast(dict[object, tuple["Graph", dict[str, set[str]]]], ctx.project.cache.setdefault("fixing.peers", {}))
     key = ctx.settings.bridge_ips
@@ -251,7 +243,7 @@ def _networks_to_join(ctx: Context, service: Service) -> tuple[str, ...]:
 
 
 def _external(ctx: Context, network: str) -> bool:
-    from composefix.document import Mapping
+    from composefix.reading.document import Mapping
 
     section = ctx.project.top.get("networks")
     entry = section.get(network) if isinstance(section, Mapping) else None
@@ -332,7 +324,7 @@ def _rank(reason: str) -> int:
 def advertises_loopback(ctx: Context, client: StringRef, server: Service) -> str:
     """Why a bootstrap address in ``client`` must not become ``server``'s name: the server advertises a loopback
     address to its clients (composefix/data/advertised.py). Empty when nothing says so."""
-    from composefix.addresses import loopbacks
+    from composefix.analysis.loopback import loopbacks
     from composefix.data.advertised import ADVERTISED
 
     name = (client.name or "").upper()

@@ -1,4 +1,4 @@
-from composefix.engine import Options, check_projects
+from composefix.rules.runner import Options, check_projects
 from tests.helpers import lint, where
 
 

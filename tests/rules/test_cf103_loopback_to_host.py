@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from composefix.engine import Options, check_projects
 from composefix.model import Severity, Target
+from composefix.rules.runner import Options, check_projects
 from tests.helpers import lint, spans, where
 
 

@@ -74,7 +74,7 @@ def test_file_sharing_from_the_configuration_file(tmp_path, monkeypatch):
 
 
 def test_file_sharing_entries_must_be_absolute(tmp_path):
-    from composefix.config import ConfigError, load_config
+    from composefix.app.config import ConfigError, load_config
 
     path = tmp_path / ".composefix.toml"
     path.write_text('targets = ["desktop"]\nfile-sharing = ["srv"]\n', encoding="utf-8")
