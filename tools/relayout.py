@@ -985,7 +985,7 @@ def layout_section() -> str:
     )
     out = [LAYOUT_BEGIN, "## Package layout", "", textwrap.fill(intro, MARKDOWN_WIDTH, break_on_hyphens=False), ""]
     base = ROOT / PACKAGE
-    for name in ("model", "resources"):
+    for name in ("model", "resources", "masking"):
         out.append(f"- `composefix/{name}.py`: {first_line(base / (name + '.py'))}")
     out.append(f"- `composefix/data/`: {DATA_DOC}")
     for package in PACKAGES:
@@ -995,7 +995,7 @@ def layout_section() -> str:
             if module.stem == "__init__" or re.match(r"cf\d{3}_", module.stem):
                 continue
             out.append(f"  - `{module.stem}.py`: {first_line(module)}")
-    for name in ("cli", "entry"):
+    for name in ("cli", "entry", "server"):
         out.append(f"- `composefix/{name}.py`: {first_line(base / (name + '.py'))}")
     items = [
         textwrap.fill(
