@@ -345,6 +345,22 @@ def test_jobs_give_the_same_report_in_the_same_order(project):
     assert run("check", "--jobs", "2", ".").stdout == run("check", "--jobs", "1", ".").stdout
 
 
+def test_jobs_keep_a_fix_edit_in_a_file_without_findings(project):
+    """A finding in an env_file whose fix also adds `extra_hosts` to the compose file (which has no finding of
+    its own): worker processes send back that file too, so the fix keeps both edits with any number of jobs."""
+    for name in ("a", "b"):
+        (project / name).mkdir()
+        compose = "services:\n  app:\n    image: example/app\n    env_file: app.env\n"
+        (project / name / "compose.yaml").write_text(compose)
+        (project / name / "app.env").write_text("DATABASE_URL=postgres://u@localhost:5432/db\n")
+    one = json.loads(run("check", "--jobs", "1", "--format", "json", ".").stdout)
+    two = json.loads(run("check", "--jobs", "2", "--format", "json", ".").stdout)
+    assert one == two
+    edits = two["findings"][0]["fix"]["edits"]
+    assert [e["file"] for e in edits] == ["a/app.env", "a/compose.yaml"]
+    assert edits[1]["text"] == '\n    extra_hosts:\n      - "host.docker.internal:host-gateway"'
+
+
 def test_checking_leaves_the_garbage_collector_as_it_found_it(project):
     """A library caller's process state is its own: on or off, and when checking fails, the collector is left as
     it was (how checking uses it inside is not pinned)."""

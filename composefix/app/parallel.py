@@ -26,11 +26,13 @@ def _work(
     else:
         # A rule's fix holds parsed nodes: send back only what a report shows.
         findings = [f._replace(fix=None) for f in findings]
-    # Send back only the text of files that have findings (source frames), not the parsed trees.
+    # Send back only the text of files that have findings (source frames) or that their fixes edit (a finding in
+    # an env_file whose fix adds `extra_hosts` to the compose file), not the parsed trees.
+    shown = {f.file for f in findings} | {e.file for f in findings if f.fix is not None for e in f.fix.edits}
     texts = {
-        f.file: (report.documents[f.file].text, report.documents[f.file].bom)
-        for f in findings
-        if f.file in report.documents
+        path: (report.documents[path].text, report.documents[path].bom)
+        for path in sorted(shown)
+        if path in report.documents
     }
     return report.files, findings, texts
 
