@@ -226,7 +226,9 @@ def rewrite(
         list[Path] | None, typer.Option("--file", "-f", help="A project made of these files, merged in order.")
     ] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Patch the files themselves (edits only).")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing (exit 1 if any).")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff; write nothing (same exit code as without --diff).")
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option(

@@ -384,7 +384,7 @@ def test_the_usage_says_which_machines_load_each_file(project):
     assert result.output.splitlines()[-4:] == [
         "compose.desktop.yaml needs Docker Compose >= 2.18.0",
         "use it: every machine: `docker compose up` loads compose.override.yaml automatically",
-        "    docker compose -f compose.yaml -f compose.override.yaml -f compose.desktop.yaml up",
+        "    VM-backed machines: docker compose -f compose.yaml -f compose.override.yaml -f compose.desktop.yaml up",
         "    or put COMPOSE_FILE=compose.yaml:compose.override.yaml:compose.desktop.yaml in the .env of the "
         "VM-backed machines only",
     ]

@@ -74,7 +74,7 @@ def test_override_moves_host_mode_services_and_rewrites_their_addresses(project)
     assert 'PAYMENTS: "http://host.docker.internal:4000"' in text
     assert 'API: "http://api:8000"' in text  # web reached api through the host: now by its name
     compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
-    assert "use it: docker compose -f compose.yaml -f compose.desktop.yaml up" in result.output
+    assert "use it: VM-backed machines: docker compose -f compose.yaml -f compose.desktop.yaml up" in result.output
     check = CliRunner().invoke(app, ["check", "-f", "compose.yaml", "-f", "compose.desktop.yaml"])
     assert check.exit_code == 0, check.output
 
@@ -581,7 +581,7 @@ def test_regenerate_line_reproduces_the_run_exactly(project):
     assert first.output.splitlines()[-4:] == [
         "use it: every machine: docker compose -f a.yaml -f b.yaml -f compose.all.yaml up",
         "    or put COMPOSE_FILE=a.yaml:b.yaml:compose.all.yaml in the .env of every machine",
-        "    docker compose -f a.yaml -f b.yaml -f compose.all.yaml -f compose.mac.yaml up",
+        "    VM-backed machines: docker compose -f a.yaml -f b.yaml -f compose.all.yaml -f compose.mac.yaml up",
         "    or put COMPOSE_FILE=a.yaml:b.yaml:compose.all.yaml:compose.mac.yaml in the .env of the VM-backed "
         "machines only",
     ]
@@ -791,9 +791,10 @@ def test_platform_split_refuses_the_every_engine_part_next_to_a_foreign_override
         project / "docker-compose.override.yml"
     ).read_text() == "services:\n  web:\n    environment:\n      X: '1'\n"
     # The VM-only part is still written, after the foreign override in the -f list.
-    assert "use it: docker compose -f compose.yaml -f docker-compose.override.yml -f compose.desktop.yaml up" in (
-        result.output
-    )
+    assert (
+        "use it: VM-backed machines: docker compose -f compose.yaml -f docker-compose.override.yml "
+        "-f compose.desktop.yaml up"
+    ) in result.output
     compose_accepts(project, "compose.yaml", "docker-compose.override.yml", "compose.desktop.yaml")
     # The action named helps: a file every machine loads, named by the user, after the foreign override.
     fixed = run("--portable-output", "compose.linux.yaml")
@@ -806,7 +807,7 @@ def test_platform_split_refuses_the_every_engine_part_next_to_a_foreign_override
     assert fixed.output.splitlines()[-4:] == [
         f"use it: every machine: docker compose {files} up",
         f"    or put COMPOSE_FILE={listed} in the .env of every machine",
-        f"    docker compose {files} -f compose.desktop.yaml up",
+        f"    VM-backed machines: docker compose {files} -f compose.desktop.yaml up",
         f"    or put COMPOSE_FILE={listed}:compose.desktop.yaml in the .env of the VM-backed machines only",
     ]
     compose_accepts(project, "compose.yaml", "docker-compose.override.yml", "compose.linux.yaml")

@@ -62,8 +62,9 @@ def real(path: str | Path) -> str:
 
 
 def _compose_files(folder: Path, extra: str | None) -> list[str]:
-    """The compose files of ``folder`` (not generated overrides), and ``extra`` (an open, unsaved new one)."""
-    from composefix.reading.discovery import _regular, is_compose_name, is_generated
+    """The compose files of ``folder`` (not the overrides composefix wrote for some machines only), and ``extra``
+    (an open, unsaved new one)."""
+    from composefix.reading.discovery import is_compose_name, regular_file, skipped_as_generated
 
     try:
         names = sorted(os.listdir(folder))
@@ -72,7 +73,7 @@ def _compose_files(folder: Path, extra: str | None) -> list[str]:
     found = [
         str(folder / name)
         for name in names
-        if is_compose_name(name) and _regular(folder / name) and not is_generated(folder / name)
+        if is_compose_name(name) and regular_file(folder / name) and not skipped_as_generated(folder / name)
     ]
     if extra is not None and extra not in found:
         found.append(extra)

@@ -425,7 +425,7 @@ def _override(
             *([os.path.relpath(portable_written, base_dir)] if portable_written else []),
             target.name,
         ]
-        usage.append(f"docker compose {' '.join(f'-f {f}' for f in listed)} up")
+        usage.append(f"VM-backed machines: docker compose {' '.join(f'-f {f}' for f in listed)} up")
         usage.append(f"or put COMPOSE_FILE={':'.join(listed)} in the .env of the VM-backed machines only")
     outcome.usage = usage
 

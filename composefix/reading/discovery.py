@@ -53,7 +53,7 @@ def is_generated(path: Path) -> bool:
         os.close(fd)
 
 
-def _regular(path: Path) -> bool:
+def regular_file(path: Path) -> bool:
     """A regular file (through a symlink to one): a FIFO, socket or device named like a compose file is not."""
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
@@ -77,7 +77,7 @@ def walk(folder: Path, excludes: tuple[str, ...] = ()) -> Iterator[Path]:
             if (
                 is_compose_name(name)
                 and not _excluded(path, excludes)
-                and _regular(path)
+                and regular_file(path)
                 and not skipped_as_generated(path)
             ):
                 yield path
@@ -105,7 +105,7 @@ def default_paths() -> list[str]:
     return [
         name
         for name in sorted(os.listdir("."))
-        if is_compose_name(name) and _regular(Path(name)) and not skipped_as_generated(Path(name))
+        if is_compose_name(name) and regular_file(Path(name)) and not skipped_as_generated(Path(name))
     ]
 
 
@@ -119,13 +119,24 @@ def group_projects(files: list[str]) -> list[list[str]]:
         by_folder.setdefault(os.path.dirname(name), []).append(name)
     projects: list[list[str]] = []
     paired: dict[str, list[str]] = {}
-    for names in by_folder.values():
+    for folder, names in by_folder.items():
         base = {os.path.basename(n): n for n in names}
         main = next((base[n] for n in DEFAULT_FILE_NAMES if n in base), None)
         override = next((base[n] for n in DEFAULT_OVERRIDE_NAMES if n in base), None)
+        if (main is None) != (override is None):
+            # One of the two named alone (a pre-commit hook passes the staged files): the automatic override file
+            # composefix wrote is checked with its main file, as Compose loads them together.
+            other = _sibling(folder, DEFAULT_OVERRIDE_NAMES if override is None else DEFAULT_FILE_NAMES)
+            if other is not None and is_generated(Path(other) if override is None else Path(override or "")):
+                if override is None:
+                    override = other
+                else:
+                    main = other
         if main is not None and override is not None:
-            paired[main] = [main, override]
-            paired[override] = []
+            # The group takes the place of the first of the two that was named.
+            first, second = (main, override) if main in base.values() else (override, main)
+            paired[first] = [main, override]
+            paired[second] = []
     for name in files:
         group = paired.get(name)
         if group is None:
@@ -133,6 +144,15 @@ def group_projects(files: list[str]) -> list[list[str]]:
         elif group:
             projects.append(group)
     return projects
+
+
+def _sibling(folder: str, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that is a regular file in ``folder``, written as the other paths of its folder."""
+    for name in names:
+        path = os.path.join(folder, name)
+        if regular_file(Path(path)):
+            return path
+    return None
 
 
 def compose_file_variable(environ: dict[str, str], cwd: Path) -> list[str] | None:

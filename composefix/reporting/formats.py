@@ -1,7 +1,7 @@
 """Reporters: name -> render function (report, options) -> text.
 
-Every reporter renders a `SafeReport` (composefix.masking): secrets are masked and control characters escaped
-there, once, before any format sees the findings."""
+Every reporter renders a `SafeReport` (composefix.reporting.safe, with composefix.masking): secrets are masked and
+control characters escaped there, once, before any format sees the findings."""
 
 from __future__ import annotations
 
