@@ -246,7 +246,11 @@ def rewrite(
         bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
     ] = False,
     publish: Annotated[
-        list[str] | None, typer.Option(help="SERVICE=PORT[,PORT]: ports to publish for a host-mode service.")
+        list[str] | None,
+        typer.Option(
+            help="SERVICE=PORT[,PORT]: ports to publish for a host-mode service (SERVICE= for none: it only "
+            "connects out)."
+        ),
     ] = None,
     verify: Annotated[
         bool | None, typer.Option("--verify/--no-verify", help="Check the result with a real `docker compose config`.")

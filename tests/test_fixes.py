@@ -318,8 +318,8 @@ def test_env_file_values_are_fixed_through_environment_in_override_mode(project)
     assert "Docker Compose accepts the result (`config`)" in result.output
     assert "hunter2pw" not in result.output
     assert (
-        "warning: compose.override.yaml now holds the value of DATABASE_URL copied from api.env, with the password "
-        "or token in it; do not commit compose.override.yaml where that file is not committed"
+        "warning: compose.override.yaml now holds the value of DATABASE_URL as written in api.env, with the password "
+        "or token written there in clear; do not commit compose.override.yaml where that file is not committed"
     ) in result.stderr
     text = (project / "compose.override.yaml").read_text()
     assert text.split("services:\n", 1)[1] == (
@@ -409,3 +409,44 @@ def test_the_planner_and_the_writers_name_no_rule():
     ):
         text = Path(importlib.import_module(name).__file__ or "").read_text(encoding="utf-8")
         assert re.findall(r"CF\d{3}", text) == [], name
+
+
+def test_env_file_interpolations_stay_interpolations_in_the_override_file(project, monkeypatch):
+    """A `${PW}` in an env_file value is written back as `${PW}`: the value the shell has at rewrite time is never
+    copied into compose.override.yaml, and Compose fills it in where it runs."""
+    import subprocess
+
+    from tests.differential import compose_binary
+
+    put(project, "services:\n  app:\n    image: x\n    env_file: app.env\n")
+    (project / "app.env").write_text('DSN="host=172.17.0.1 password=${PW}"\n', encoding="utf-8")
+    monkeypatch.setenv("PW", "Sup3rS3cretXYZ")
+    result = CliRunner().invoke(app, ["rewrite", "compose.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "now holds the value" not in result.output
+    text = (project / "compose.override.yaml").read_text()
+    assert "Sup3rS3cretXYZ" not in text
+    assert '      DSN: "host=host.docker.internal password=${PW}"\n' in text
+    config = subprocess.run(
+        [str(compose_binary()), "config", "--format", "json"],
+        cwd=project,
+        env={"PATH": "/usr/bin:/bin", "PW": "zz"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert '"DSN": "host=host.docker.internal password=zz"' in config.stdout
+
+
+def test_env_file_values_that_cannot_be_written_exactly_are_not_fixed(project):
+    """Escapes, or a variable the env_file itself sets above: the fix is refused with the reason."""
+    put(project, "services:\n  app:\n    image: x\n    env_file: app.env\n")
+    (project / "app.env").write_text(
+        'PW=abc\nDSN="host=172.17.0.1 password=${PW}"\nESC="host=172.17.0.1\\tx"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["rewrite", "compose.yaml"])
+    assert (
+        "app.env:2:11: CF105 not fixed: the value in the env_file uses `PW`, which the env_file itself sets above it"
+    ) in result.output
+    assert "CF105 not fixed: the address is not written verbatim in a file" in result.output

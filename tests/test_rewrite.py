@@ -485,7 +485,10 @@ def test_write_atomic_refuses_a_file_changed_since_it_was_read(tmp_path):
 def test_bad_publish_value_is_a_usage_error(project):
     put(project, "compose.yaml", HOST_MODE)
     result = run("--publish", "api")
-    assert result.exit_code == 2 and "--publish takes SERVICE=PORT[,PORT], not `api`" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "--publish takes SERVICE=PORT[,PORT] (or SERVICE= for no port), not `api`" in result.stderr
+    )
 
 
 def test_in_place_leaves_text_shared_with_a_service_that_needs_it(project):
@@ -845,3 +848,51 @@ def test_portable_output_is_for_override_mode_and_one_project(project):
     result = run("compose.yaml", "other/compose.yaml", "--portable-output", "x.yaml")
     assert result.exit_code == 2
     assert "--portable-output names one file, but the paths make several projects" in result.stderr
+
+
+OUTGOING_ONLY = """\
+services:
+  worker:
+    image: example/worker
+    network_mode: host
+    environment:
+      API_URL: https://api.example.com
+"""
+
+
+def test_a_host_mode_service_with_no_port_asks_for_publish_or_an_empty_publish(project):
+    put(project, "compose.yaml", OUTGOING_ONLY)
+    result = run("--unsafe-fixes", str(project))
+    assert result.exit_code == 1, result.output
+    assert (
+        "compose.yaml:4:19: CF101 not fixed: no port found for `worker`: pass --publish worker=PORT[,PORT] (or set "
+        "[tool.composefix.publish]) so the override can publish what it listens on, or --publish worker= when it "
+        "only makes outgoing connections and publishes nothing\n"
+    ) in result.output
+    assert not (project / "compose.desktop.yaml").exists()
+
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+def test_an_empty_publish_moves_a_service_that_only_makes_outgoing_connections(project, how):
+    put(project, "compose.yaml", OUTGOING_ONLY)
+    if how == "config":
+        put(project, "pyproject.toml", "[tool.composefix.publish]\nworker = []\n")
+    result = run("--unsafe-fixes", *(["--publish", "worker="] if how == "flag" else []), str(project))
+    assert result.exit_code == 0, result.output
+    assert (
+        "compose.yaml:4:19: CF101 fixed: join the project network; it publishes no port (in compose.desktop.yaml: "
+        "only VM-backed engines load this file)\n"
+    ) in result.output
+    text = (project / "compose.desktop.yaml").read_text()
+    assert text.split("services:\n", 1)[1] == (
+        "  worker:\n    # CF101: leave `network_mode: host` for the project network\n    network_mode: !reset null\n"
+    )
+    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")
+
+
+@pytest.mark.parametrize("value", ["worker", "=80", "worker=x", "worker=0"])
+def test_publish_rejects_what_is_not_service_equals_ports(project, value):
+    put(project, "compose.yaml", OUTGOING_ONLY)
+    result = run("--unsafe-fixes", "--publish", value, str(project))
+    assert result.exit_code == 2
+    assert f"--publish takes SERVICE=PORT[,PORT] (or SERVICE= for no port), not `{value}`" in result.output

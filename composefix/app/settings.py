@@ -168,13 +168,14 @@ def resolve_targets(
 def parse_publish(values: tuple[str, ...], configured: Mapping[str, list[int]]) -> dict[str, list[int]]:
     result = {name: list(ports) for name, ports in configured.items()}
     for value in values:
+        # `SERVICE=` with no port: the service publishes nothing (it only makes outgoing connections).
         name, sep, ports = value.partition("=")
         try:
-            numbers = [int(p) for p in ports.split(",") if p.strip()] if sep else []
+            numbers = [int(p) for p in ports.split(",") if p.strip()]
         except ValueError:
-            numbers = []
-        if not name or not numbers or any(not 0 < n < 65536 for n in numbers):
-            raise UsageError(f"--publish takes SERVICE=PORT[,PORT], not `{value}`")
+            numbers = [0]
+        if not name or not sep or any(not 0 < n < 65536 for n in numbers):
+            raise UsageError(f"--publish takes SERVICE=PORT[,PORT] (or SERVICE= for no port), not `{value}`")
         result.setdefault(name, []).extend(numbers)
     return result
 

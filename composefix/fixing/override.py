@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from composefix import __version__
@@ -122,9 +123,9 @@ class _Writer:
             assert node is not None
             if node.via == "env_file":
                 # `environment:` beats `env_file` when files merge: the fixed variable alone is written there.
-                value = _env_file_value(node, group)
+                value, reason = _env_file_value(self.project, node, name, group)
                 if value is None:
-                    self.drop(group, "the value in the env_file is not written verbatim")
+                    self.drop(group, reason)
                     continue
                 codes = sorted(set(self.plan.codes(r.change for r in group).split(", ")))
                 env_lines.append(f"      # {', '.join(codes)}: overrides the value from {_shown(node.file)}")
@@ -375,32 +376,59 @@ def _config_content(node: Scalar, items: list[Replacement], text: str) -> str | 
     return value
 
 
-def _env_file_value(node: Scalar, items: list[Replacement]) -> str | None:
-    """The env_file variable's value (as Compose reads it) with the replacements applied, written for a compose
-    file (`$` doubled: the value is final, and Compose would interpolate it again); None when a replacement is not
-    inside a run of the value that is written verbatim in the env_file."""
-    interp = node.interp
-    if interp is None:
-        return None
-    value = interp.value
-    located: list[tuple[int, int, str]] = []
-    for item in items:
-        piece = next(
-            (
-                p
-                for p in interp.pieces
-                if p.source.exact and p.source.file == item.file and p.source.start <= item.start
-                if item.end <= p.source.end
-            ),
-            None,
-        )
-        if piece is None:
-            return None
-        start = piece.start + item.start - piece.source.start
-        located.append((start, start + item.end - item.start, item.text))
-    for start, end, text in sorted(located, reverse=True):
-        value = value[:start] + text + value[end:]
-    return value.replace("$", "$$")
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _env_file_value(project: Project, node: Scalar, name: str, items: list[Replacement]) -> tuple[str | None, str]:
+    """The env_file variable's value as the env_file writes it, with the replacements applied, for a compose file:
+    its interpolations (`${PW}`) are kept, so Compose fills them in where it runs; a value taken from the process
+    environment is never copied. (None, why) when that cannot be written exactly: escapes in the value, a
+    variable the env_file itself defines above it, a `$` Compose would read otherwise."""
+    env = project.env_files.get(node.file)
+    found = env.written.get(name) if env is not None else None
+    if env is None or found is None:
+        return None, "the value in the env_file is not written verbatim"
+    source, quote = found
+    if not source.exact:
+        return None, "the value in the env_file has escapes, which a compose file does not read the same way"
+    written = env.doc.text[source.start : source.end]
+    if any(not (source.start <= r.start and r.end <= source.end) or r.file != node.file for r in items):
+        return None, "the value in the env_file is not written verbatim"
+    edits = sorted((r.start - source.start, r.end - source.start, r.text.replace("$", "$$")) for r in items)
+    if quote in ("'", "raw"):
+        # Not interpolated in the env_file: the value is literal, `$` doubled for the compose file.
+        value = _apply_edits(written, edits, literal=True)
+        return value, ""
+    earlier = set(list(env.values)[: list(env.values).index(name)]) if name in env.values else set()
+    i = 0
+    while True:
+        i = written.find("$", i)
+        if i < 0:
+            break
+        if written.startswith("$$", i):
+            i += 2
+            continue
+        match = _VARIABLE.match(written, i)
+        if match is None:
+            return None, "the value in the env_file has a `$` a compose file would read as an interpolation error"
+        variable = match.group(1) or match.group(2)
+        if variable in earlier:
+            return None, f"the value in the env_file uses `{variable}`, which the env_file itself sets above it"
+        i = match.end()
+    return _apply_edits(written, edits, literal=False), ""
+
+
+def _apply_edits(text: str, edits: list[tuple[int, int, str]], *, literal: bool) -> str:
+    """``text`` with the edits (offsets into it) made; with ``literal``, its own `$` doubled."""
+    out: list[str] = []
+    position = 0
+    for start, end, new in edits:
+        chunk = text[position:start]
+        out += [chunk.replace("$", "$$") if literal else chunk, new]
+        position = end
+    chunk = text[position:]
+    out.append(chunk.replace("$", "$$") if literal else chunk)
+    return "".join(out)
 
 
 def _shown(path: str) -> str:

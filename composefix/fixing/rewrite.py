@@ -431,15 +431,18 @@ def _override(
 
 
 def _warn_copied_secrets(outcome: Outcome, shown: str, rendered: Rendered) -> None:
-    """A fixed env_file value is copied into the override file's `environment:`; when it holds a secret (a password
-    in a URL, a token), the override file now holds it too."""
+    """A fixed env_file value is written into the override file's `environment:` as the env_file writes it; when a
+    password or token is written there in clear (not an interpolation like `${PW}`, which stays one), the override
+    file now holds it too."""
     from composefix.masking import secret_spans
 
     for name, env_file, value in rendered.copied:
-        if secret_spans(f"{name}={value}"):
+        text = f"{name}={value}"
+        if any("$" not in text[start:end].replace("$$", "") for start, end in secret_spans(text)):
             outcome.notes.append(
-                f"warning: {shown} now holds the value of {name} copied from {display_path(Path(env_file))}, "
-                f"with the password or token in it; do not commit {shown} where that file is not committed"
+                f"warning: {shown} now holds the value of {name} as written in {display_path(Path(env_file))}, "
+                f"with the password or token written there in clear; do not commit {shown} where that file is not "
+                "committed"
             )
 
 

@@ -252,6 +252,8 @@ class EnvFile:
     doc: Document
     values: dict[str, Text | None] = field(default_factory=dict)
     problems: list[EnvProblem] = field(default_factory=list)
+    # Each value as written, before interpolation: (source of its text, quote char, or "raw" for `format: raw`).
+    written: dict[str, tuple[Source, str]] = field(default_factory=dict)
 
 
 _KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*([=:])?[ \t]*")
@@ -294,6 +296,7 @@ def parse_env(doc: Document, variables: Mapping[str, Text] | None = None, *, raw
             result.problems.append(EnvProblem(f"unterminated {quote} quote in the value of {name}", start))
             break
         source = Source(doc.path, start + (1 if quote else 0), pieces_end, exact, ".env")
+        result.written[name] = (source, "raw" if raw else quote)
         value_text = Text(value, (Piece(0, len(value), source),))
         if not raw and quote != "'" and not exhausted:
             try:

@@ -55,7 +55,9 @@ text tells beside the service's own `ports`: `expose`, healthcheck ports, `--por
 variable (`HTTP_PORT`, `GRPC_PORT`, `METRICS_PORT`, `ADMIN_PORT`...); only when the text tells none, the image's:
 the `EXPOSE` ports of the local image with `--inspect-images`, else the defaults composefix knows for the image's
 name (host port = container port, as host networking had them). With none of these, nothing is written for the
-service and the finding stays, asking for `--publish`. The service joins the networks of the services it talks to
+service and the finding stays, asking for `--publish`; `--publish SERVICE=` (config `SERVICE = []`) says the
+service publishes nothing (it only makes outgoing connections): it leaves host mode with no port published.
+The service joins the networks of the services it talks to
 and that talk to it (listing `default` too when one of them is on it), so that their names resolve; a fix that
 would still lose one of the project's connections is refused with the connection and the reason. Images that
 need the host's network (mDNS/SSDP discovery, DHCP, host metrics) are left alone with a note pointing at Docker
@@ -110,9 +112,9 @@ def fix(ctx: Context, service: Service) -> tuple[Fix | None, str]:
             changes.append(change)
     names = ", ".join(f"`{n}`" for n in plan.networks)
     joined = f"join the network{'s' if len(plan.networks) > 1 else ''} {names}" if names else "join the project network"
-    title = f"{joined} and publish " + ", ".join(
-        [f"{p}:{p}" for p, _ in plan.ports] + [f"{p} (already in ports)" for p in plan.already]
-    )
+    published = [f"{p}:{p}" for p, _ in plan.ports] + [f"{p} (already in ports)" for p in plan.already]
+    # `--publish SERVICE=`: a service that only makes outgoing connections publishes nothing.
+    title = f"{joined} and publish " + ", ".join(published) if published else f"{joined}; it publishes no port"
     return Fix(title, Applicability.UNSAFE, changes=tuple(changes), vm_only=True), ""
 
 

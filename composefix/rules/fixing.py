@@ -117,13 +117,14 @@ def linux_only(service: Service) -> HostNetworkNeed | None:
 def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     known = known_image(service)
     explicit = list(ctx.settings.publish.get(service.name, ()))
-    if known is not None and known.get("host-network") and not explicit:
+    given = service.name in ctx.settings.publish
+    if known is not None and known.get("host-network") and not given:
         return HostModeExit(
             reason=f"`{service.name}` {known['host-network']}: it needs host networking; turn on Docker Desktop's "
             f"host networking (4.34+) instead, or pass --publish {service.name}=PORT to move it anyway"
         )
     need = linux_only(service)
-    if need is not None and not explicit:
+    if need is not None and not given:
         # The images CF101 calls Linux-only by design: moved, they would get their ports back but not the LAN.
         return HostModeExit(
             reason=f"`{service.name}` needs host networking: {need.reason} (see {need.source}); turn on Docker "
@@ -132,7 +133,8 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
     listeners = analyse(ctx.project).listeners.get(service.name, [])
     ports: list[tuple[int, str]] = [(p, "--publish") for p in explicit]
     already = {item.port for item in listeners if item.reason == "ports"}
-    if not ports:
+    # `--publish SERVICE=` (or `SERVICE = []` in the configuration): the service publishes nothing.
+    if not ports and not given:
         # Every port the project's own text tells (expose, healthcheck, command flags, port variables: issue 14,
         # a service with several port variables listens on each); the image's ports only when the text tells
         # none: the EXPOSE of the local image the engine has (`--inspect-images`, evidence about this very
@@ -157,10 +159,11 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
                 ports = [(port, f"EXPOSE of image {image} (engine)") for port in image_ports[image]]
             else:
                 ports = [(item.port, item.reason) for item in listeners if _rank(item.reason) == 4]
-    if not ports and not already:
+    if not ports and not already and not given:
         return HostModeExit(
             reason=f"no port found for `{service.name}`: pass --publish {service.name}=PORT[,PORT] (or set "
-            "[tool.composefix.publish]) so the override can publish what it listens on"
+            "[tool.composefix.publish]) so the override can publish what it listens on, or --publish "
+            f"{service.name}= when it only makes outgoing connections and publishes nothing"
         )
     kept = _loopback_bind(ctx, service, {p for p, _ in ports} | already)
     if kept:
