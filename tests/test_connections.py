@@ -634,3 +634,75 @@ def test_a_links_alias_names_the_linked_service_for_that_service_only(tmp_path):
     )
     assert edges(graph) == [("app", "db", 5432, Kind.NAME, "database", "environment.DB_HOST", 6)]
     assert all(graph.status[t][0].works for t in Target)
+
+
+LOOPBACK_DEBUG = """\
+services:
+  api: {image: example/api, network_mode: host, command: ["api", "--port", "8080", "--debug-addr", "127.0.0.1:6060"]}
+  worker:
+    image: nginx
+    network_mode: host
+    environment: {API_URL: "http://localhost:8080", DEBUG: "http://localhost:6060/debug"}
+"""
+
+
+def test_a_port_bound_on_the_containers_loopback_is_lost_once_out_of_host_mode(tmp_path):
+    # In host mode `localhost:6060` reaches api's debug listener on the machine's loopback. Out of host mode that
+    # listener is on api's own container's loopback: `api:6060` from another container does not reach it.
+    original = project(tmp_path, LOOPBACK_DEBUG)
+    assert original_statuses(original) == [True, True]
+    override = """\
+    services:
+      api: {network_mode: !reset null, ports: ["8080:8080"]}
+      worker:
+        network_mode: !reset null
+        environment: {API_URL: "http://api:8080", DEBUG: "http://api:6060/debug"}
+    """
+    rewritten = project(tmp_path, LOOPBACK_DEBUG, ("compose.desktop.yaml", override))
+    node = connection_graph(rewritten, (Target.DESKTOP,)).services["api"]
+    assert (node.listens, node.loopback) == ((8080,), (6060,))
+    lost = lost_connections(original, rewritten, (Target.DESKTOP,))
+    assert [(item.edge.key, item.reason) for item in lost] == [
+        (
+            ("worker", "api", 6060),
+            "`api` listens on 6060 only on its container's loopback address: other containers do not reach it",
+        )
+    ]
+    # In host mode the loopback bind is the machine's: counted as a port it listens on.
+    node = connection_graph(original, (Target.LINUX,)).services["api"]
+    assert (node.listens, node.loopback) == ((6060, 8080), ())
+
+
+def original_statuses(graph_project):
+    graph = connection_graph(graph_project, (Target.LINUX,), explain=False)
+    return [s.works for s in graph.status[Target.LINUX]]
+
+
+def test_host_mode_localhost_to_a_service_that_does_not_publish_the_port_does_not_work(tmp_path):
+    text = """\
+    services:
+      web:
+        image: example/web
+        network_mode: host
+        environment: {DATABASE_URL: "postgres://u@localhost:5432/db"}
+      db: {image: postgres}
+    """
+    graph = connection_graph(project(tmp_path, text))
+    assert edges(graph) == [("web", "db", 5432, Kind.LOOPBACK, "localhost:5432", "environment.DATABASE_URL", 5)]
+    for target in (Target.LINUX, *VM):
+        assert status(graph, target) == (
+            False,
+            "`db` is not in host mode and does not publish that port on the host: `localhost:5432` is whatever "
+            "listens on the machine's port, not the service",
+            ("CF104",),
+        ), target
+    # Published on the machine (on another port inside), or in host mode itself: it works on Linux.
+    published = text.replace("{image: postgres}", '{image: postgres, ports: ["5432:5432"]}')
+    assert status(connection_graph(project(tmp_path, published)), Target.LINUX) == (True, "", ())
+    inside = text.replace("{image: postgres}", '{image: postgres, ports: ["5432:5433"]}')
+    inside = inside.replace("{image: postgres", '{image: postgres, command: ["-p", "5433"]')
+    assert status(connection_graph(project(tmp_path, inside)), Target.LINUX) == (True, "", ())
+    host = text.replace("{image: postgres}", "{image: postgres, network_mode: host}")
+    assert status(connection_graph(project(tmp_path, host)), Target.LINUX) == (True, "", ())
+    elsewhere = text.replace("{image: postgres}", '{image: postgres, ports: ["15432:5432"]}')
+    assert status(connection_graph(project(tmp_path, elsewhere)), Target.LINUX)[0] is False

@@ -896,3 +896,40 @@ def test_publish_rejects_what_is_not_service_equals_ports(project, value):
     result = run("--unsafe-fixes", "--publish", value, str(project))
     assert result.exit_code == 2
     assert f"--publish takes SERVICE=PORT[,PORT] (or SERVICE= for no port), not `{value}`" in result.output
+
+
+def test_a_loopback_bound_port_another_service_reaches_keeps_the_server_in_host_mode(project):
+    # `worker` reaches api's debug listener (bound on 127.0.0.1) through `localhost:6060`. Moved, api would bind
+    # 6060 on its own container's loopback, which `api:6060` does not reach: both stay in host mode.
+    # The brief's reproduction, byte for byte (the columns in the messages are its columns).
+    text = (
+        "services:\n"
+        '  api: {image: example/api, network_mode: host, command: ["api","--port","8080","--debug-addr",'
+        '"127.0.0.1:6060"]}\n'
+        '  worker: {image: nginx, network_mode: host, environment: {API_URL: "http://localhost:8080", '
+        'DEBUG: "http://localhost:6060/debug"}}\n'
+    )
+    put(project, "compose.yaml", text)
+    result = run("--unsafe-fixes", ".")
+    assert result.exit_code == 1
+    assert result.output == (
+        "compose.yaml:2:43: CF101 not fixed: `api` listens only on `127.0.0.1` (in `command[4]`): a published port "
+        "does not reach a server bound to the container's loopback, so leaving host mode would cut off the clients "
+        "that reach it on this machine; make it listen on `0.0.0.0` first\n"
+        "compose.yaml:3:40: CF101 not fixed: `worker` reaches `api` at `localhost:8080` (in `environment.API_URL`), "
+        "and `api` stays in host mode: leaving host mode alone would cut that connection\n"
+        "compose.yaml:3:77: CF104 not fixed: fixed together with CF101 (the service first has to leave host mode)\n"
+        "compose.yaml:3:109: CF104 not fixed: fixed together with CF101 (the service first has to leave host mode)\n"
+        "nothing to fix: no override file written\n"
+    )
+    assert sorted(p.name for p in project.iterdir()) == [".git", "compose.yaml"]
+    # Nobody reaches the debug port: api leaves host mode publishing 8080 only, and worker follows it.
+    put(project, "compose.yaml", text.replace(', DEBUG: "http://localhost:6060/debug"', ""))
+    result = run("--unsafe-fixes", ".")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "compose.yaml:2:43: CF101 fixed: join the project network and publish 8080:8080 (in compose.desktop.yaml: "
+        "only VM-backed engines load this file)\n"
+    )
+    assert "CF104 fixed: use `api:8080`" in result.output and "6060" not in result.output
+    compose_accepts(project, "compose.yaml", "compose.desktop.yaml")

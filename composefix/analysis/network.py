@@ -72,6 +72,10 @@ class Edge(NamedTuple):
     kind: Kind
     written: str  # the address as written (`localhost:5432`, `db`, `host.docker.internal:4000`)
     via: Via
+    # A loopback address that reaches another service (Kind.LOOPBACK): whether that service publishes the port
+    # the address names on the host. From a host-mode container, `localhost:5432` reaches a service on a project
+    # network only through a port it publishes; otherwise it is whatever listens on the machine's port 5432.
+    published: bool = False
 
     @property
     def key(self) -> tuple[str, str, int | None]:
@@ -101,8 +105,11 @@ class ServiceNode(NamedTuple):
     network_mode: str | None
     networks: tuple[str, ...]  # the project networks it joins (none in host/bridge/service: modes)
     published: tuple[Published, ...]
-    listens: tuple[int, ...]
+    listens: tuple[int, ...]  # without `loopback`
     links: tuple[Link, ...]
+    # Ports its command binds on a loopback address only (`--debug-addr 127.0.0.1:6060`), when it is not in host
+    # mode: its own container's loopback, which neither another container nor a published port reaches.
+    loopback: tuple[int, ...] = ()
 
 
 class Status(NamedTuple):
@@ -294,13 +301,24 @@ def build(project: Project, bridge_ips: tuple[str, ...] = (), *, hints: bool = F
     analysis = analyse(project)
     names: dict[str, tuple[str, str | None]] = {}  # reachable name -> (service, network it is valid on)
     for service in project.services.values():
+        # In host mode a loopback bind is the machine's (or the VM's) loopback: other host-mode services reach it.
+        loopback = (
+            set()
+            if _holder(project, service).network_mode == "host"
+            else {
+                use.address.port
+                for use in analysis.uses
+                if use.service is service and use.bind and use.address.port is not None
+            }
+        )
         node = ServiceNode(
             service.name,
             service.network_mode,
             _networks(service),
             _published(service),
-            tuple(sorted({item.port for item in analysis.listeners.get(service.name, [])})),
+            tuple(sorted({item.port for item in analysis.listeners.get(service.name, [])} - loopback)),
             _links(service, bridge_ips),
+            tuple(sorted(loopback)),
         )
         graph.services[service.name] = node
         for network in node.networks:
@@ -320,7 +338,8 @@ def build(project: Project, bridge_ips: tuple[str, ...] = (), *, hints: bool = F
         written = address.shown
         if use.reach is Reach.SERVICE and use.targets:
             first = use.targets[0]
-            add(Edge(use.service.name, first.service, first.port, Kind.LOOPBACK, written, via))
+            published = address.port is None or first.publishes(address.port)
+            add(Edge(use.service.name, first.service, first.port, Kind.LOOPBACK, written, via, published))
         else:
             add(Edge(use.service.name, HOST, address.port, Kind.LOOPBACK, written, via))
     bridge = bridge_ip_pattern(bridge_ips)

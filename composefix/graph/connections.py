@@ -95,6 +95,12 @@ def _status(graph: Graph, edge: Edge, target: Target, settings: _Settings) -> tu
             return False, f"inside `{edge.source}`'s container `{edge.written}` is the container itself"
         if edge.target == HOST and not _host_loopback(target, settings.desktop_host_networking):
             return False, f"in host mode on {label} `{edge.written}` is the engine's VM, not your machine"
+        if edge.target != HOST and _namespace(graph, edge.target).mode != "host" and not edge.published:
+            # The host's loopback reaches a service on a project network only through a port it publishes.
+            return False, (
+                f"`{edge.target}` is not in host mode and does not publish that port on the host: `{edge.written}` "
+                "is whatever listens on the machine's port, not the service"
+            )
         return True, ""
     if edge.kind is Kind.NAME:
         if space.mode in ("host", "bridge", "container"):
@@ -115,6 +121,11 @@ def _status(graph: Graph, edge: Edge, target: Target, settings: _Settings) -> tu
         # A host port used inside the network: the classic mix-up (`web:8080` for `ports: ["8080:80"]`). Other
         # ports a service is not known to listen on are not evidence: listeners are known only in part.
         node = graph.services[edge.target]
+        if edge.port is not None and edge.port in node.loopback:
+            return False, (
+                f"`{edge.target}` listens on {edge.port} only on its container's loopback address: other "
+                "containers do not reach it"
+            )
         if edge.port is not None and edge.port not in node.listens:
             mapped = sorted({p.container_port for p in node.published if p.host_port == str(edge.port)})
             if mapped:

@@ -65,8 +65,9 @@ Desktop's host networking (4.34+). The service's loopback
 addresses are rewritten in the same plan (`host.docker.internal`, or the name of the service that listens), and
 so are other services' `host.docker.internal:PORT`/bridge-IP addresses that reached it. A move that would cut a
 connection is not made, and the finding says why: a server that listens only on a loopback address (a
-`--bind-address=127.0.0.1` with no port, or on a port it would publish) would no longer be reached through its
-published port (docs/platforms.md#port-publishing-and-loopback-listeners), and a service that reaches another
+`--bind-address=127.0.0.1` with no port, or on a port it would publish or another service reaches) would no
+longer be reached through its published port nor by its name
+(docs/platforms.md#port-publishing-and-loopback-listeners), and a service that reaches another
 host-mode service through `localhost` leaves only together with it.
 
 ## Platforms

@@ -165,9 +165,6 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
             "[tool.composefix.publish]) so the override can publish what it listens on, or --publish "
             f"{service.name}= when it only makes outgoing connections and publishes nothing"
         )
-    kept = _loopback_bind(ctx, service, {p for p, _ in ports} | already)
-    if kept:
-        return HostModeExit(reason=kept)
     own_ports = {item.port for item in listeners} | {p for p, _ in ports}
     bridge = bridge_ip_pattern(ctx.settings.bridge_ips)
     reached: list[tuple[Service, StringRef, int, int]] = []
@@ -182,6 +179,23 @@ def _host_mode_exit(ctx: Context, service: Service) -> HostModeExit:
                     port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
                     if port_match and int(port_match.group(1)) in own_ports:
                         reached.append((other, ref, start, end))
+    # A port bound on the loopback address only keeps the service in host mode when it would be published, or
+    # when another service reaches it (through `localhost` in host mode, or through the host): moved, the server
+    # would listen on its own container's loopback, which neither a published port nor a service name reaches.
+    reached_ports = {
+        target.port
+        for use in analyse(ctx.project).uses
+        if use.service is not service and not use.bind and use.reach is Reach.SERVICE
+        for target in use.targets
+        if target.service == service.name
+    }
+    for _, ref, _, end in reached:
+        port_match = re.match(r":(\d{1,5})\b", ref.value[end:])
+        if port_match:
+            reached_ports.add(int(port_match.group(1)))
+    kept = _loopback_bind(ctx, service, {p for p, _ in ports} | already | reached_ports)
+    if kept:
+        return HostModeExit(reason=kept)
     return HostModeExit(tuple(ports), tuple(sorted(already)), "", tuple(reached), _networks_to_join(ctx, service))
 
 
@@ -270,9 +284,10 @@ def _leaves_host_mode(ctx: Context, service: Service) -> bool:
 
 def _loopback_bind(ctx: Context, service: Service, ports: set[int]) -> str:
     """Why ``service`` cannot leave host mode when its server listens only on a loopback address (a bind with no
-    port, or on a port it would publish): in host mode its clients on the machine reach it there, but a port
-    published from the project network does not reach a server bound to the container's loopback
-    (docs/platforms.md#port-publishing-and-loopback-listeners), so moving it would cut them off. "" otherwise."""
+    port, or on a port it would publish or another service reaches): in host mode its clients on the machine
+    reach it there, but neither a port published from the project network nor a service name reaches a server
+    bound to the container's loopback (docs/platforms.md#port-publishing-and-loopback-listeners), so moving it
+    would cut them off. "" otherwise."""
     for use in analyse(ctx.project).uses:
         if use.service is not service or not use.bind:
             continue
