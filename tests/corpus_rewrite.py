@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composefix.fixing.rewrite import RewriteError, rewrite
-from composefix.fixing.survival import compare, loaded
 from composefix.platform.compose_cli import find_compose
 from composefix.rules import RULES
 from composefix.rules.runner import Options
+from tests.helpers import survival_of
 
 FIXABLE = {rule.code for rule in RULES if rule.fixable is not None}
 
@@ -94,21 +94,8 @@ def run(corpus: Path, limit: int | None = None) -> Tally:
                     tally.unchecked.append((row["local_path"], mode))
                 if outcome.changed:
                     # Independently of the rewrite's own loop: the texts it would write, loaded as each target does.
-                    project = outcome.plan.project
                     texts = {p: new for p, (_, new, _) in outcome.writes.items()}
-                    survival = compare(
-                        project,
-                        loaded(
-                            project,
-                            [path],
-                            texts,
-                            options,
-                            in_place=in_place,
-                            portable=outcome.portable_file,
-                            desktop=outcome.desktop_file,
-                        ),
-                        options,
-                    )
+                    survival = survival_of(outcome, [path], texts, options, in_place=in_place)
                     tally.edges_kept += survival.kept
                     tally.edges_already_broken += len(survival.already)
                     tally.edges_broken += [(row["local_path"], f"{mode}: {x.describe()}") for x in survival.broken]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from composefix.model import DEFAULT_TARGETS, Finding, Target
 from composefix.rules.runner import Options, check_text
+
+if TYPE_CHECKING:
+    from composefix.fixing.rewrite import Outcome
+    from composefix.fixing.survival import Survival
 
 ROOT = Path(__file__).resolve().parent.parent
 # The real-world corpus (compose files listed in manifest.tsv) is not part of the repository. It is found at
@@ -61,3 +67,23 @@ def where(findings: list[Finding]) -> list[tuple[str, int, int]]:
 
 def spans(findings: list[Finding]) -> list[tuple[str, int, int, int, int]]:
     return [(f.code, f.line, f.column, f.span.end.line, f.span.end.column) for f in findings]
+
+
+def survival_of(
+    outcome: Outcome, files: list[Path], texts: Mapping[str, str], options: Options, *, in_place: bool
+) -> Survival:
+    """What a rewrite's written ``texts`` keep of the original's connections, loaded as each target loads them
+    (the check the rewrite makes itself, done again independently of it)."""
+    from composefix.fixing.survival import compare, loaded
+
+    project = outcome.plan.project
+    rewritten = loaded(
+        project,
+        files,
+        texts,
+        options,
+        in_place=in_place,
+        portable=outcome.portable_file,
+        desktop=outcome.desktop_file,
+    )
+    return compare(project, rewritten, options)

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from composefix.fixing.rewrite import Outcome, rewrite, write
-from composefix.fixing.survival import compare, loaded
+from composefix.fixing.survival import loaded
 from composefix.model import Target
 from composefix.platform.compose_cli import find_compose
 from composefix.reading.loader import load_project
 from composefix.reading.project import Project
 from composefix.rules.runner import Options
+from tests.helpers import survival_of
 
 
 def _rewrite(
@@ -50,20 +51,7 @@ def _survives(folder: Path, outcome: Outcome, options: Options, *, in_place: boo
     write(outcome)
     files = [folder / "compose.yaml"]
     texts = {path: Path(path).read_text(encoding="utf-8") for path in outcome.writes}
-    project = outcome.plan.project
-    survival = compare(
-        project,
-        loaded(
-            project,
-            files,
-            texts,
-            options,
-            in_place=in_place,
-            portable=outcome.portable_file,
-            desktop=outcome.desktop_file,
-        ),
-        options,
-    )
+    survival = survival_of(outcome, files, texts, options, in_place=in_place)
     assert [lost.describe() for lost in survival.broken] == []
     assert survival.kept > 0
 

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composefix.fixing.rewrite import rewrite, write
-from composefix.fixing.survival import compare, loaded
 from composefix.model import Target
 from composefix.platform.compose_cli import find_compose
 from composefix.rules.runner import Options
+from tests.helpers import survival_of
 
 TARGETS = frozenset({Target.LINUX, Target.DESKTOP, Target.COLIMA, Target.PODMAN})
 NETWORKS = ["backend", "frontend", "data"]
@@ -97,20 +97,7 @@ def _check(generated: Generated, in_place: bool) -> None:
             assert "Docker Compose accepts the result (`config`)" in outcome.notes
             write(outcome)
             texts = {name: Path(name).read_text(encoding="utf-8") for name in outcome.writes}
-            project = outcome.plan.project
-            survival = compare(
-                project,
-                loaded(
-                    project,
-                    [path],
-                    texts,
-                    options,
-                    in_place=in_place,
-                    portable=outcome.portable_file,
-                    desktop=outcome.desktop_file,
-                ),
-                options,
-            )
+            survival = survival_of(outcome, [path], texts, options, in_place=in_place)
             assert [lost.describe() for lost in survival.broken] == []
             assert survival.kept > 0
         left = {f.service for f, _ in outcome.fixed if f.code == "CF101"}
