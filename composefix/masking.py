@@ -245,6 +245,12 @@ def secret_values(text: str) -> set[str]:
     return {text[start:end] for start, end in secret_spans(text) if end - start >= 4}
 
 
+def ordered_secrets(text: str) -> list[str]:
+    """The secret values of ``text``, longest first (a value that holds another is masked whole), then in
+    alphabetical order: the order `without_values` takes them in, the same in every process."""
+    return sorted(secret_values(text), key=lambda value: (-len(value), value))
+
+
 def without_values(text: str, values: list[str]) -> str:
     for value in values:
         if value in text:

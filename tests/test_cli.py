@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from composefix import __version__
+from composefix.app.parallel import chunk_bounds
 from composefix.cli import app
 from tests.helpers import ROOT
 
@@ -343,6 +346,23 @@ def test_jobs_give_the_same_report_in_the_same_order(project):
     assert one.exit_code == two.exit_code == 1
     assert json.loads(one.stdout) == json.loads(two.stdout)
     assert run("check", "--jobs", "2", ".").stdout == run("check", "--jobs", "1", ".").stdout
+
+
+@given(count=st.integers(1, 5000), jobs=st.integers(1, 64))
+def test_chunks_cover_every_project_once_and_shrink_towards_the_end(count: int, jobs: int) -> None:
+    """The chunks the workers take: in order, each project once, never growing, each at most half a worker's
+    even share of what is left (so the last ones are small and even out the workers' finishing times), and not
+    many more than 32 per worker (each chunk is a round trip to a worker)."""
+    bounds = chunk_bounds(count, jobs)
+    assert bounds[0][0] == 0 and bounds[-1][1] == count
+    assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False))
+    sizes = [end - start for start, end in bounds]
+    assert all(size >= 1 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    # Each chunk at most half a worker's even share of the projects still left (or the floor): the last ones small.
+    floor = max(1, count // (jobs * 32))
+    assert all(end - start <= max(floor, -(-(count - start) // (jobs * 2))) for start, end in bounds)
+    assert len(bounds) <= jobs * 32 + 2 * jobs * max(1, count).bit_length() + 1
 
 
 def test_jobs_keep_a_fix_edit_in_a_file_without_findings(project):

@@ -46,6 +46,23 @@ def test_a_secret_quoted_by_an_error_is_masked_in_every_format(folder: Path) -> 
     assert expected in text
 
 
+def test_a_secret_quoted_by_an_error_is_masked_with_worker_processes(folder: Path) -> None:
+    """With `--jobs 2` the workers work out each file's secret values and send them with its text: the report
+    printed by the parent masks the same values, in the message and in the source line."""
+    for name in ("a", "b", "c"):
+        (folder / name).mkdir()
+        (folder / name / "compose.yaml").write_text(
+            f"services:\n  db:\n    environment:\n      DB_PASSWORD: !!int hunter2{name}\n"
+        )
+    code, out, err = run("check", "--jobs", "2", "a/compose.yaml", "b/compose.yaml", "c/compose.yaml")
+    assert code == 1
+    assert "hunter2" not in out + err
+    for name in ("a", "b", "c"):
+        assert f"{name}/compose.yaml:4:20: CF001 [error] cannot read `****` as `!!int`\n" in out
+    assert out.count(" 4 |       DB_PASSWORD: !!int ****\n") == 3
+    assert out == run("check", "--jobs", "1", "a/compose.yaml", "b/compose.yaml", "c/compose.yaml")[1]
+
+
 def test_masking_keeps_interpolation_syntax() -> None:
     required = "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?Set POSTGRES_PASSWORD in .env}"
     assert mask(required) == required

@@ -13,8 +13,8 @@ from composefix.masking import (
     escape,
     escaped,
     mask,
+    ordered_secrets,
     secret_spans,
-    secret_values,
     without_values,
 )
 
@@ -96,8 +96,10 @@ def safe_report(report: Report) -> SafeReport:
     def known(path: str) -> list[str]:
         if path not in values:
             doc = report.documents.get(path)
-            found = secret_values(doc.text) if doc is not None else set()
-            values[path] = sorted(found, key=len, reverse=True)
+            if path in report.secrets:
+                values[path] = report.secrets[path]
+            else:
+                values[path] = ordered_secrets(doc.text) if doc is not None else []
         return values[path]
 
     def text(value: str, path: str) -> str:

@@ -74,6 +74,10 @@ class Report:
     findings: list[Finding]
     targets: frozenset[Target]
     projects: list[Project] = field(default_factory=list)
+    # The secret values of a document's text (composefix.masking.secret_values), worked out ahead where the text
+    # was read: `--jobs` workers send them with the texts, so the process printing the report does not scan every
+    # file again. A document missing here is scanned when the report is made safe to print.
+    secrets: dict[str, list[str]] = field(default_factory=dict)
 
     def exit_code(self, fail_on: Severity) -> int:
         """0 when nothing is at or above ``fail_on``, else 1 (2 is for errors, decided by the caller)."""
