@@ -20,7 +20,7 @@ Every function here runs in time linear in its input: no pattern can backtrack o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 MASK = "****"
 
@@ -34,6 +34,9 @@ _REFERENCE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 # match `s` and `k` without case): the engine then skips ahead to those letters instead of trying each word at
 # every position (4x faster over a whole file; the matches are the same).
 _HINT = re.compile(r"(?=[PpTtSsKk\u017f\u212a])(?i:PASS|TOKEN|SECRET|KEY)")
+# The same words in a lower-cased copy of ASCII text (nearly every file; the offsets are those of the text): plain
+# literals, 3x faster over the corpus than the case-insensitive pattern.
+_HINT_LOWER = re.compile(r"pass|token|secret|key")
 _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|_KEY|APIKEY|API_KEY", re.IGNORECASE)
 _SECRET_FLAG = re.compile(r"-{1,2}[\w.-]*?(?:password|passwd|pass|token|secret|key)", re.IGNORECASE)
 _NAME_TAIL = re.compile(r"[\w.-]*")
@@ -107,10 +110,19 @@ def _value_span(text: str, start: int, bare: re.Pattern[str]) -> tuple[int, int]
     return start, match.end()
 
 
+def _hint_finder(text: str) -> Callable[[int], re.Match[str] | None]:
+    """The search for the next secret word of ``text`` from a position (a match's offsets are ``text``'s)."""
+    if text.isascii():
+        lowered = text.lower()
+        return lambda pos: _HINT_LOWER.search(lowered, pos)
+    return lambda pos: _HINT.search(text, pos)
+
+
 def _assignment_spans(text: str) -> Iterable[tuple[int, int]]:
     """Values of secret-looking names and flags; the search never looks at a character twice."""
     pos = 0
-    while (hit := _HINT.search(text, pos)) is not None:
+    find_hint = _hint_finder(text)
+    while (hit := find_hint(pos)) is not None:
         start = hit.start()
         while start > pos and _is_name_char(text[start - 1]):
             start -= 1

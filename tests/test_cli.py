@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -355,7 +356,7 @@ def test_chunks_cover_every_project_once_and_shrink_towards_the_end(count: int, 
     many more than 32 per worker (each chunk is a round trip to a worker)."""
     bounds = chunk_bounds(count, jobs)
     assert bounds[0][0] == 0 and bounds[-1][1] == count
-    assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False))
+    assert all(end == start for (_, end), (start, _) in itertools.pairwise(bounds))
     sizes = [end - start for start, end in bounds]
     assert all(size >= 1 for size in sizes)
     assert sizes == sorted(sizes, reverse=True)

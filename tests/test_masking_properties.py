@@ -81,6 +81,23 @@ def test_secret_word_hints_are_those_of_the_case_insensitive_words(text: str) ->
     assert [m.span() for m in masking._HINT.finditer(text)] == [m.span() for m in PLAIN_HINT.finditer(text)]
 
 
+def hint_spans(text: str) -> list[tuple[int, int]]:
+    """The secret words as _assignment_spans walks them (each search from the end of the last hit)."""
+    find = masking._hint_finder(text)
+    spans, pos = [], 0
+    while (hit := find(pos)) is not None:
+        spans.append(hit.span())
+        pos = hit.end()
+    return spans
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(TEXT, st.lists(st.sampled_from([p for p in PIECES if p.isascii()]), max_size=60).map("".join)))
+def test_the_secret_words_found_in_ascii_and_other_text_are_the_case_insensitive_words(text: str) -> None:
+    """ASCII text is searched lower-cased, other text with the case-insensitive pattern: the same spans."""
+    assert hint_spans(text) == [m.span() for m in PLAIN_HINT.finditer(text)]
+
+
 @settings(max_examples=1000, deadline=None)
 @given(TEXT)
 def test_mysql_clients_are_those_of_the_case_insensitive_names(text: str) -> None:
