@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from composefix.reading.document import (
+    Document,
     Kind,
     Mapping,
     Scalar,
@@ -37,6 +41,19 @@ def test_positions_are_one_based_lines_and_character_columns():
     command = find(doc.root, ("services", "web", "command"))
     assert doc.source(command.span) == "écho 日本"
     assert command.span.start.offset == doc.text.index("écho")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="a\u00e9\n\r", max_size=40))
+def test_line_starts_follow_every_kind_of_line_break(text: str) -> None:
+    """Text with no `\r` takes the fast way (line lengths added up), other text a match per break: both give the
+    offset after each `\n`, `\r\n` and lone `\r`, and so the same lines."""
+    doc = Document(path="compose.yaml", text=text)
+    expected = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    assert doc._starts() == expected
+    assert [doc.line_text(n) for n in range(1, doc.line_count + 1)] == [
+        text[a:b].rstrip("\r\n") for a, b in zip(expected, [*expected[1:], len(text)], strict=True)
+    ]
 
 
 def test_crlf_and_bom_keep_offsets_into_the_decoded_text():

@@ -53,7 +53,7 @@ def is_generated(path: Path) -> bool:
         os.close(fd)
 
 
-def regular_file(path: Path) -> bool:
+def regular_file(path: Path | str) -> bool:
     """A regular file (through a symlink to one): a FIFO, socket or device named like a compose file is not."""
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
@@ -150,7 +150,7 @@ def _sibling(folder: str, names: tuple[str, ...]) -> str | None:
     """The first of ``names`` that is a regular file in ``folder``, written as the other paths of its folder."""
     for name in names:
         path = os.path.join(folder, name)
-        if regular_file(Path(path)):
+        if regular_file(path):  # the string as is: a Path per folder and name cost ~10 ms over the corpus
             return path
     return None
 
