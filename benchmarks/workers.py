@@ -17,9 +17,9 @@ import csv
 import gc
 import os
 import sys
+import tempfile
 import time
 from collections import defaultdict
-from multiprocessing import Queue
 from pathlib import Path
 from typing import Any
 
@@ -32,32 +32,45 @@ def corpus_files() -> list[str]:
         return [str(CORPUS / r["local_path"]) for r in csv.DictReader(handle, delimiter="\t") if r["kind"] == "compose"]
 
 
+_STARTED = 0.0
+_LOG = ""
+_WORK: Any = None
+
+
+def _timed(args: Any) -> Any:
+    """The workers' `_work`, timed: each chunk's line goes to the log file (one write, opened for appending)."""
+    begin = time.time()
+    result = _WORK(args)
+    with open(_LOG, "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()} {len(args[0])} {begin - _STARTED} {time.time() - _STARTED}\n")
+    return result
+
+
 def one_run(files: list[str], jobs: int) -> None:
+    global _STARTED, _LOG, _WORK
     import composefix.app.parallel as parallel
     from composefix.cli import app
 
-    spans: Queue[tuple[int, int, float, float]] = Queue()
-    work = parallel._work
-    started = time.time()
-
-    def timed(args: Any) -> Any:  # runs in the worker (forked): the queue carries its timings back
-        begin = time.time()
-        result = work(args)
-        spans.put((os.getpid(), len(args[0]), begin - started, time.time() - started))
-        return result
-
-    parallel._work = timed  # type: ignore[assignment]
-    sys.argv = ["composefix", "check", "--jobs", str(jobs), *files]
-    try:
-        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.suppress(SystemExit):
-            app()
-    finally:
-        parallel._work = work
-    returned = time.time() - started
+    _WORK = parallel._work
+    with tempfile.TemporaryDirectory() as scratch:
+        _LOG = str(Path(scratch) / "chunks.log")
+        Path(_LOG).touch()
+        parallel._work = _timed  # type: ignore[assignment]  # the workers are forked: they find it by name
+        _STARTED = time.time()
+        sys.argv = ["composefix", "check", "--jobs", str(jobs), *files]
+        try:
+            with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.suppress(SystemExit):
+                app()
+        finally:
+            parallel._work = _WORK
+        returned = time.time() - _STARTED
+        lines = Path(_LOG).read_text(encoding="utf-8").split()
     chunks: defaultdict[int, list[tuple[int, float, float]]] = defaultdict(list)
-    while not spans.empty():
-        pid, size, begin, end = spans.get()
-        chunks[pid].append((size, begin, end))
+    for index in range(0, len(lines), 4):
+        pid, size, begin, end = lines[index : index + 4]
+        chunks[int(pid)].append((int(size), float(begin), float(end)))
+    if not chunks:
+        raise SystemExit("no chunk was checked in a worker process (fewer projects than PARALLEL_FROM?)")
     finished = []
     for number, pid in enumerate(sorted(chunks), 1):
         own = sorted(chunks[pid], key=lambda chunk: chunk[1])
