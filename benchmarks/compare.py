@@ -8,8 +8,9 @@ back to back, with the default `--jobs` and with `--jobs 1`, so that a slow mome
 alike. For each revision and mode it prints the median wall time, the median CPU time (user + system, worker
 processes included) and the median of the per-round ratios to the first revision (below 1: faster), with a 95%
 confidence interval for that median (distribution-free: two order statistics of the per-round ratios, chosen from
-the binomial distribution; `--runs` of 6 or more), as a Markdown table. On a shared machine the CPU times and the
-ratios are steadier than the wall times. `--raw FILE` writes every run's times as CSV.
+the binomial distribution; it takes `--runs` of 6 or more, and holds only as far as the rounds are alike: a
+machine that drifts during the run widens the true spread), as a Markdown table. On a shared machine the CPU
+times and the ratios are steadier than the wall times. `--raw FILE` writes every run's times as CSV.
 
 The corpus comes from ../shared/corpus (or $COMPOSEFIX_CORPUS), as in benchmarks/run.py.
 """
@@ -79,6 +80,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--raw", type=Path, help="write each run's wall and CPU seconds to this CSV file")
     args = parser.parse_args()
+    if args.runs < 6:
+        parser.error("--runs must be 6 or more: fewer rounds give no 95% confidence interval for a median")
     files = corpus_files()
     with tempfile.TemporaryDirectory() as scratch:
         scripts = {}

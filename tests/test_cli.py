@@ -364,6 +364,7 @@ def test_chunks_cover_every_project_once_and_shrink_towards_the_end(count: int, 
     floor = max(1, count // (jobs * 32))
     assert all(end - start <= max(floor, -(-(count - start) // (jobs * 2))) for start, end in bounds)
     assert len(bounds) <= jobs * 32 + 2 * jobs * max(1, count).bit_length() + 1
+    assert sizes[0] >= min(count, -(-count // (jobs * 2)))  # the first chunks large: few round trips
 
 
 def test_jobs_keep_a_fix_edit_in_a_file_without_findings(project):
@@ -460,6 +461,10 @@ def test_a_second_path_with_its_own_configuration_gets_a_note(project):
         "folder); check b on its own to apply it\n"
     )
     assert run("check", "b").exit_code == 1
+    # Files named in each folder, however written: the note names the folder as Path(name).parent does.
+    for second in ("b/compose.yaml", "./b/compose.yaml", "b//compose.yaml", "b/compose.yaml/", "b/compose.yaml/."):
+        result = run("check", "a/compose.yaml", second)
+        assert result.stderr.endswith("folder); check b on its own to apply it\n"), second
 
 
 def test_unknown_configuration_key_gets_a_suggestion(project):

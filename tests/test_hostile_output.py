@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from composefix.cli import app
-from composefix.masking import clean, escape, mask
+from composefix.masking import clean, escape, mask, ordered_secrets, without_values
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -61,6 +61,17 @@ def test_a_secret_quoted_by_an_error_is_masked_with_worker_processes(folder: Pat
         assert f"{name}/compose.yaml:4:20: CF001 [error] cannot read `****` as `!!int`\n" in out
     assert out.count(" 4 |       DB_PASSWORD: !!int ****\n") == 3
     assert out == run("check", "--jobs", "1", "a/compose.yaml", "b/compose.yaml", "c/compose.yaml")[1]
+
+
+def test_secret_values_of_one_length_mask_in_the_same_order_in_every_process() -> None:
+    """Values of one length come longest first, then alphabetically (they used to follow a set's order, which
+    changes with the hash seed): where two overlap in a message, the same one is masked in every run and in every
+    `--jobs` worker."""
+    values = [f"v{i:02d}{chr(97 + i % 26)}x" for i in range(30)]
+    text = "".join(f"K{i}_PASSWORD={value}\n" for i, value in enumerate(reversed(values)))
+    assert ordered_secrets(text) == sorted(values)
+    assert ordered_secrets("A_PASSWORD=bcde\nB_PASSWORD=abcd\nC_TOKEN=abcdefgh\n") == ["abcdefgh", "abcd", "bcde"]
+    assert without_values("got abcde here", ordered_secrets("A_PASSWORD=bcde\nB_PASSWORD=abcd\n")) == "got ****e here"
 
 
 def test_masking_keeps_interpolation_syntax() -> None:

@@ -32,11 +32,8 @@ def _work(
     shown = {f.file for f in findings} | {e.file for f in findings if f.fix is not None for e in f.fix.edits}
     # With each text its secret values (what safe_report would scan it for), worked out here in parallel rather
     # than one file after another in the process that prints the report.
-    texts = {
-        path: (report.documents[path].text, report.documents[path].bom, ordered_secrets(report.documents[path].text))
-        for path in sorted(shown)
-        if path in report.documents
-    }
+    documents = [report.documents[path] for path in sorted(shown) if path in report.documents]
+    texts = {doc.path: (doc.text, doc.bom, ordered_secrets(doc.text)) for doc in documents}
     return report.files, findings, texts
 
 

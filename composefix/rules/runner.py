@@ -74,9 +74,10 @@ class Report:
     findings: list[Finding]
     targets: frozenset[Target]
     projects: list[Project] = field(default_factory=list)
-    # The secret values of a document's text (composefix.masking.secret_values), worked out ahead where the text
-    # was read: `--jobs` workers send them with the texts, so the process printing the report does not scan every
-    # file again. A document missing here is scanned when the report is made safe to print.
+    # The secret values of a document's text, as composefix.masking.ordered_secrets gives them (longest first, the
+    # order the report is masked with), worked out where the text was read: `--jobs` workers send them with the
+    # texts, so the process printing the report does not scan every file again. Only check_parallel fills it, with
+    # the documents it builds from the same texts; a document missing here is scanned when the report is masked.
     secrets: dict[str, list[str]] = field(default_factory=dict)
 
     def exit_code(self, fail_on: Severity) -> int:
