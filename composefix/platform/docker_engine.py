@@ -4,7 +4,7 @@ The only module that imports the Docker SDK (`docker`), and only when called.
 
 Engine kinds are told apart by fields of `docker version` and `docker info` and by the socket path. These are
 identification heuristics, not platform behaviour (docs/platforms.md does not cover them), so each marker below names
-the public report it was read from (the same sources are named in tests/test_engine_info.py).
+the public report it was read from (the same sources are named in tests/test_docker_engine.py).
 """
 
 from __future__ import annotations
