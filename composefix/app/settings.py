@@ -124,27 +124,14 @@ def load_configuration(flags: Flags) -> Config:
         raise UsageError(str(exc)) from None
 
 
-_SEPARATORS = ("/", os.sep, *((os.altsep,) if os.altsep else ()))
-_TWO_SEPARATORS = frozenset(a + b for a in _SEPARATORS for b in _SEPARATORS)
-
-
-def _parent_name(raw: str) -> str:
-    """`str(Path(raw).parent)`, without a Path for the usual `folder/compose.yaml`. A name ending in a separator or
-    in `.` (`b/compose.yaml/`), or starting with two separators, goes through Path, whose parent of those differs
-    from os.path.dirname's."""
-    if raw.rstrip(".").endswith(_SEPARATORS) or raw[:2] in _TWO_SEPARATORS:
-        return str(Path(raw).parent)
-    return os.path.dirname(raw) or "."
-
-
 def unused_configurations(flags: Flags, used: Path | None) -> list[str]:
     """Notes for the other paths of the run whose own configuration differs from the one the run uses."""
     if flags.config is not None:
         return []
-    # Folder names as strings first, each made a Path once (a run over the corpus names 943 files in ~770
-    # folders; a Path per file and per parent took half of this function's time).
+    # Folder names as strings first, then each made a Path once (a run over the corpus names 943 files in ~770
+    # folders).
     names = [str(path.parent) for path in flags.files]
-    names += [raw if os.path.isdir(raw) else _parent_name(raw) for raw in flags.paths if raw != "-"]
+    names += [raw if os.path.isdir(raw) else str(Path(raw).parent) for raw in flags.paths if raw != "-"]
     notes: list[str] = []
     seen = {used.resolve() if used is not None else None}
     known: dict[str, Path | None] = {}  # each folder looked at once, however many paths it holds
